@@ -1,0 +1,54 @@
+// Lint guards the layering: src-shared and the engine never import electron (and src-shared
+// stays free of node-only modules), the renderer never imports the main process, and
+// shell.openExternal is called only from the one funnel that checks the scheme.
+import tseslint from 'typescript-eslint'
+import vueParser from 'vue-eslint-parser'
+
+const electronBan = { name: 'electron', message: 'src-shared and src-main/engine must run without Electron.' }
+
+export default [
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-results/**', 'bench/results/**'] },
+  {
+    files: ['**/*.ts', '**/*.mts'],
+    languageOptions: { parser: tseslint.parser, parserOptions: { ecmaVersion: 'latest', sourceType: 'module' } },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      'no-debugger': 'error',
+      'no-dupe-keys': 'error',
+      'no-unreachable': 'error'
+    }
+  },
+  {
+    files: ['src-renderer/**/*.vue'],
+    languageOptions: { parser: vueParser, parserOptions: { parser: tseslint.parser, ecmaVersion: 'latest', sourceType: 'module' } }
+  },
+  {
+    files: ['src-shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronBan, { name: 'vue', message: 'src-shared is framework-free.' }],
+        patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'better-sqlite3', '../src-main/*', '../../src-main/*'], message: 'src-shared must stay free of node-only and main-process imports.' }]
+      }]
+    }
+  },
+  {
+    files: ['src-main/engine/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electronBan], patterns: [{ group: ['electron/*'], message: electronBan.message }] }] }
+  },
+  {
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.vue'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'The renderer talks to the main process only through the API client.' }],
+        patterns: [{ group: ['**/src-main/**', '**/src-main'], message: 'The renderer never imports the main process; use the API client.' }]
+      }]
+    }
+  },
+  {
+    files: ['src-main/**/*.ts', 'src-preload/**/*.ts'],
+    ignores: ['src-main/electron/externalLinks.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='openExternal'][object.name='shell']", message: 'Open links only through openExternalLink (src-main/electron/externalLinks.ts).' }]
+    }
+  }
+]

@@ -1,0 +1,44 @@
+// `npm test`: lint (layering), type checks, the UI build the browser tests load, then every
+// vitest suite (unit, integration, end-to-end in Chromium). Ends with one summary line.
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const bin = (pkg, file) => join(root, 'node_modules', pkg, file)
+
+function step(title, args) {
+  console.log(`\n== ${title}`)
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' })
+  if (result.status !== 0) {
+    console.error(`\nfeaturelens tests: "${title}" failed.`)
+    return false
+  }
+  return true
+}
+
+const extra = process.argv.slice(2)
+const ok =
+  step('lint', [bin('eslint', 'bin/eslint.js'), '.']) &&
+  step('typecheck (node)', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'tsconfig.node.json']) &&
+  step('typecheck (web)', [bin('vue-tsc', 'bin/vue-tsc.js'), '--noEmit', '-p', 'tsconfig.web.json']) &&
+  step('build', [bin('electron-vite', 'bin/electron-vite.js'), 'build'])
+if (!ok) process.exit(1)
+
+mkdirSync(join(root, 'test-results'), { recursive: true })
+const report = join(root, 'test-results', 'vitest.json')
+const tests = step('vitest', [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra])
+try {
+  const summary = JSON.parse(readFileSync(report, 'utf8'))
+  const skipped = summary.numPendingTests + summary.numTodoTests
+  console.log(`\nTests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`)
+  if (summary.numTotalTests === 0) {
+    console.error('featurelens tests: no test ran.')
+    process.exit(1)
+  }
+} catch {
+  console.error('featurelens tests: vitest wrote no report.')
+  process.exit(1)
+}
+process.exit(tests ? 0 : 1)

@@ -1,0 +1,27 @@
+import { EventEmitter } from 'node:events'
+import type { EventName, EventOf } from '../../src-shared/contract'
+import type { WorkspaceDb } from '../engine/store/database'
+import type { WorkspaceLocation } from '../engine/store/workspace'
+
+/** Events flow from handlers and jobs to every connected client, whichever transport. */
+export class EventBus {
+  private readonly emitter = new EventEmitter()
+  constructor() {
+    this.emitter.setMaxListeners(0)
+  }
+  emit<E extends EventName>(name: E, payload: EventOf<E>): void {
+    this.emitter.emit('event', name, payload)
+  }
+  subscribe(listener: (name: EventName, payload: unknown) => void): () => void {
+    this.emitter.on('event', listener)
+    return () => this.emitter.off('event', listener)
+  }
+}
+
+/** What every handler module gets: the open workspace, the event bus and process facts. */
+export interface ApiContext {
+  shell: 'electron' | 'web'
+  workspace: WorkspaceLocation
+  db: WorkspaceDb
+  events: EventBus
+}

@@ -1,0 +1,7 @@
+import { appHandlers } from './app'
+import type { Handlers } from './router'
+
+/** Every handler module, merged. The type makes a missing handler a compile error. */
+export const handlers: Handlers = {
+  ...appHandlers
+}

@@ -1,0 +1,91 @@
+import Database from 'better-sqlite3'
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
+import { ApiError } from '../../../src-shared/errors'
+import { migrations } from './migrations'
+
+export type WorkspaceDb = Database.Database
+
+/** Marks a SQLite file as a Featurelens workspace ('FLNS'), so a foreign database is never migrated. */
+export const APPLICATION_ID = 0x464c4e53
+
+const SQLITE_MAGIC = 'SQLite format 3\u0000'
+
+function readHeader(path: string): string {
+  const fd = openSync(path, 'r')
+  try {
+    const buf = Buffer.alloc(16)
+    const n = readSync(fd, buf, 0, 16, 0)
+    return buf.subarray(0, n).toString('latin1')
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * Opens (or creates) the workspace database: WAL mode, quick_check on open, migrations keyed on
+ * user_version. A corrupt or foreign file gets a clear error and is left untouched.
+ */
+export function openWorkspaceDb(path: string, options: { readonly?: boolean } = {}): WorkspaceDb {
+  const exists = existsSync(path) && statSync(path).size > 0
+  if (exists && readHeader(path) !== SQLITE_MAGIC) {
+    throw new ApiError('bad_input', `${path} is not a SQLite database. Move it away or choose another workspace with --workspace DIR.`)
+  }
+  let db: WorkspaceDb
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false })
+  } catch (err) {
+    throw new ApiError('bad_input', `cannot open workspace database ${path}: ${(err as Error).message}`)
+  }
+  try {
+    checkIdentity(db, path)
+    checkIntegrity(db, path)
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL')
+      db.pragma('foreign_keys = ON')
+      db.pragma('busy_timeout = 5000')
+      migrate(db, path)
+    }
+    return db
+  } catch (err) {
+    db.close()
+    throw err
+  }
+}
+
+function checkIdentity(db: WorkspaceDb, path: string): void {
+  const appId = db.pragma('application_id', { simple: true }) as number
+  if (appId === APPLICATION_ID) return
+  const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_schema`).get() as { n: number }
+  if (appId !== 0 || tables.n > 0) {
+    throw new ApiError(
+      'bad_input',
+      `${path} is a SQLite database that does not belong to Featurelens; it was left untouched. Choose another workspace with --workspace DIR.`
+    )
+  }
+}
+
+function checkIntegrity(db: WorkspaceDb, path: string): void {
+  let result: string
+  try {
+    result = db.pragma('quick_check', { simple: true }) as string
+  } catch (err) {
+    throw new ApiError('bad_input', `workspace database ${path} is corrupt (${(err as Error).message}); it was left untouched. Restore it from a backup or choose another workspace.`)
+  }
+  if (result !== 'ok') {
+    throw new ApiError('bad_input', `workspace database ${path} failed its integrity check (${result}); it was left untouched. Restore it from a backup or choose another workspace.`)
+  }
+}
+
+function migrate(db: WorkspaceDb, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number
+  if (version > migrations.length) {
+    throw new ApiError('bad_input', `workspace ${path} was written by a newer Featurelens (schema ${version}, this version knows ${migrations.length}). Update Featurelens.`)
+  }
+  for (let v = version; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v])
+      db.pragma(`user_version = ${v + 1}`)
+      if (v === 0) db.pragma(`application_id = ${APPLICATION_ID}`)
+    })()
+  }
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod'
+
+/** The architectures Featurelens can build, plus `import` for a TF.js Layers model.json folder. */
+export const modelNames = ['minimal', 'lenet5', 'fcnn3', 'vgg11', 'vgg16', 'vgg19', 'resnet18', 'resnet50', 'import'] as const
+export const ModelName = z.enum(modelNames)
+export type ModelName = z.infer<typeof ModelName>
+
+export type BuiltinModelName = Exclude<ModelName, 'import'>
+
+export const OutputActivation = z.enum(['softmax', 'sigmoid', 'linear'])
+export type OutputActivation = z.infer<typeof OutputActivation>
+
+/** Height × width × channels of one image as the model sees it (no batch axis). */
+export const ModelInputShape = z.object({
+  height: z.number().int().positive(),
+  width: z.number().int().positive(),
+  channels: z.number().int().positive()
+})
+export type ModelInputShape = z.infer<typeof ModelInputShape>
+
+/**
+ * What to build. The weights themselves are fixed by the run's seed, not by the spec, so that a
+ * run pair can share one spec and one seed.
+ */
+export const ModelSpec = z
+  .object({
+    name: ModelName,
+    /** Scales every hidden width (conv filters and hidden dense units), rounded, at least 1. */
+    widthMultiplier: z.number().positive().max(8).default(1),
+    /** Side in pixels the images are resized to; absent means the dataset's own size. */
+    inputSize: z.number().int().min(1).max(1024).optional(),
+    /** Folder holding model.json and its weight shards (or the model.json itself); only for `import`. */
+    importPath: z.string().min(1).optional(),
+    /** For `import`: keep the pretrained layers fixed and train only the new head. */
+    freezeBase: z.boolean().default(false)
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.name === 'import' && spec.importPath === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['importPath'], message: 'an imported model needs importPath: the folder holding model.json' })
+    }
+    if (spec.name !== 'import' && spec.importPath !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['importPath'], message: `importPath is only for name "import", not "${spec.name}"` })
+    }
+    if (spec.name === 'import' && spec.widthMultiplier !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['widthMultiplier'], message: 'an imported model keeps its own widths; leave widthMultiplier at 1' })
+    }
+    if (spec.name !== 'import' && spec.freezeBase) {
+      ctx.addIssue({ code: 'custom', path: ['freezeBase'], message: 'freezeBase only applies to an imported (pretrained) model' })
+    }
+  })
+export type ModelSpec = z.output<typeof ModelSpec>
+export type ModelSpecInput = z.input<typeof ModelSpec>
+
+/** What the new-run form and `featurelens arch` show for each built-in architecture. */
+export interface ModelCatalogEntry {
+  name: BuiltinModelName
+  label: string
+  summary: string
+  /** The input the architecture was designed for; `arch` uses it when no --input is given. */
+  defaultInput: ModelInputShape
+  /** Classes of the dataset it was designed for (10 for MNIST, 1000 for ImageNet). */
+  defaultClasses: number
+  /** Smallest square input side the architecture accepts (every pooling still has pixels to pool). */
+  minInputSize: number
+}
+
+const mnist: ModelInputShape = { height: 28, width: 28, channels: 1 }
+const imagenet: ModelInputShape = { height: 224, width: 224, channels: 3 }
+
+export const modelCatalog: readonly ModelCatalogEntry[] = [
+  { name: 'minimal', label: 'Minimal CNN', summary: 'conv 8@5×5, pool, conv 16@5×5, pool, dense (after Teow 2017)', defaultInput: mnist, defaultClasses: 10, minInputSize: 16 },
+  { name: 'lenet5', label: 'LeNet-5', summary: 'LeCun et al. 1998, with ReLU; C1 pads MNIST to LeNet\'s 32 px geometry', defaultInput: mnist, defaultClasses: 10, minInputSize: 20 },
+  { name: 'fcnn3', label: '3-layer FCNN', summary: 'three dense layers (128, 64, classes), the MNIST example of seed 004', defaultInput: mnist, defaultClasses: 10, minInputSize: 1 },
+  { name: 'vgg11', label: 'VGG-11', summary: 'Simonyan & Zisserman 2014, configuration A', defaultInput: imagenet, defaultClasses: 1000, minInputSize: 32 },
+  { name: 'vgg16', label: 'VGG-16', summary: 'Simonyan & Zisserman 2014, configuration D', defaultInput: imagenet, defaultClasses: 1000, minInputSize: 32 },
+  { name: 'vgg19', label: 'VGG-19', summary: 'Simonyan & Zisserman 2014, configuration E', defaultInput: imagenet, defaultClasses: 1000, minInputSize: 32 },
+  { name: 'resnet18', label: 'ResNet-18', summary: 'He et al. 2016, basic blocks [2, 2, 2, 2]', defaultInput: imagenet, defaultClasses: 1000, minInputSize: 29 },
+  { name: 'resnet50', label: 'ResNet-50', summary: 'He et al. 2016, bottleneck blocks [3, 4, 6, 3], stride on the first 1×1', defaultInput: imagenet, defaultClasses: 1000, minInputSize: 29 }
+]
+
+export function catalogEntry(name: BuiltinModelName): ModelCatalogEntry {
+  const entry = modelCatalog.find((e) => e.name === name)
+  if (!entry) throw new Error(`no catalog entry for model "${name}"`)
+  return entry
+}
