@@ -119,7 +119,7 @@ let wasmPathsSet = false
  * path setWasmPaths gives with fs, so a directory prefix is all it needs.
  */
 export async function loadWasmBackend(): Promise<LoadResult> {
-  if (typeof WebAssembly !== 'object') return { ok: false, reason: 'this JavaScript runtime has no WebAssembly' }
+  if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') return { ok: false, reason: 'this JavaScript runtime has no WebAssembly' }
   let dir: string
   try {
     dir = wasmDirectory()

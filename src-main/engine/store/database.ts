@@ -40,6 +40,8 @@ export function openWorkspaceDb(path: string, options: { readonly?: boolean } = 
     checkIdentity(db, path)
     checkIntegrity(db, path)
     if (!options.readonly) {
+      // Deleting a run must give its space back: incremental vacuum needs this set while empty.
+      if ((db.pragma('user_version', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL')
       db.pragma('journal_mode = WAL')
       db.pragma('foreign_keys = ON')
       db.pragma('busy_timeout = 5000')

@@ -13,5 +13,53 @@ export const migrations: string[] = [
      format TEXT NOT NULL,
      name TEXT NOT NULL,
      opened_at TEXT NOT NULL
+   );`,
+  // 2: training runs, their epochs and every epoch's tensors (weights, optimizer state)
+  `CREATE TABLE runs (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     pair_id TEXT,
+     status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'cancelled', 'interrupted', 'failed')),
+     status_reason TEXT,
+     config TEXT NOT NULL,
+     model_topology TEXT,
+     pid INTEGER,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX runs_pair ON runs (pair_id);
+   CREATE TABLE epochs (
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     epoch INTEGER NOT NULL,
+     metrics TEXT NOT NULL,
+     batch_losses BLOB,
+     complete INTEGER NOT NULL DEFAULT 0,
+     committed_at TEXT NOT NULL,
+     PRIMARY KEY (run_id, epoch)
+   );
+   CREATE TABLE epoch_tensors (
+     run_id TEXT NOT NULL,
+     epoch INTEGER NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('weight', 'optimizer')),
+     position INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     dtype TEXT NOT NULL,
+     shape TEXT NOT NULL,
+     byte_length INTEGER NOT NULL,
+     chunk_count INTEGER NOT NULL,
+     PRIMARY KEY (run_id, epoch, kind, position),
+     FOREIGN KEY (run_id, epoch) REFERENCES epochs (run_id, epoch) ON DELETE CASCADE
+   );
+   CREATE TABLE tensor_chunks (
+     run_id TEXT NOT NULL,
+     epoch INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     position INTEGER NOT NULL,
+     chunk INTEGER NOT NULL,
+     data BLOB NOT NULL,
+     sha256 TEXT NOT NULL,
+     PRIMARY KEY (run_id, epoch, kind, position, chunk),
+     FOREIGN KEY (run_id, epoch, kind, position) REFERENCES epoch_tensors (run_id, epoch, kind, position) ON DELETE CASCADE
    );`
 ]
+
