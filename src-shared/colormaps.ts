@@ -24,7 +24,7 @@ const anchors: Record<ColorScaleName, RGB[]> = {
 }
 
 /** A 256-entry RGBA lookup table for a colour scale. */
-export function colorTable(name: ColorScaleName): Uint8ClampedArray {
+export function colorTable(name: ColorScaleName): Uint8ClampedArray<ArrayBuffer> {
   const stops = anchors[name]
   const table = new Uint8ClampedArray(256 * 4)
   for (let i = 0; i < 256; i++) {
@@ -38,7 +38,7 @@ export function colorTable(name: ColorScaleName): Uint8ClampedArray {
 }
 
 /** Maps values to RGBA pixels through a colour scale; NaN becomes transparent. */
-export function valuesToRgba(values: ArrayLike<number>, min: number, max: number, name: ColorScaleName): Uint8ClampedArray {
+export function valuesToRgba(values: ArrayLike<number>, min: number, max: number, name: ColorScaleName): Uint8ClampedArray<ArrayBuffer> {
   const table = colorTable(name)
   const out = new Uint8ClampedArray(values.length * 4)
   const span = max > min ? max - min : 1

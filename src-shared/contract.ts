@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { appMethods } from './api/app'
+import { runEvents, runMethods } from './api/runs'
 
 /**
  * The API contract: every request/response pair and every event, declared once with its
@@ -7,10 +8,13 @@ import { appMethods } from './api/app'
  * and the renderer's client is typed from it.
  */
 export const methods = {
-  ...appMethods
+  ...appMethods,
+  ...runMethods
 } as const
 
-export const events = {} as const
+export const events = {
+  ...runEvents
+} as const
 
 export type Methods = typeof methods
 export type MethodName = keyof Methods

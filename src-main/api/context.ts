@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { EventName, EventOf } from '../../src-shared/contract'
 import type { WorkspaceDb } from '../engine/store/database'
+import type { JobQueue } from '../engine/train/jobQueue'
 import type { WorkspaceLocation } from '../engine/store/workspace'
 
 /** Events flow from handlers and jobs to every connected client, whichever transport. */
@@ -13,8 +14,9 @@ export class EventBus {
     this.emitter.emit('event', name, payload)
   }
   subscribe(listener: (name: EventName, payload: unknown) => void): () => void {
-    this.emitter.on('event', listener)
-    return () => this.emitter.off('event', listener)
+    const relay = (name: EventName, payload: unknown): void => listener(name, payload)
+    this.emitter.on('event', relay as (...args: unknown[]) => void)
+    return () => this.emitter.off('event', relay as (...args: unknown[]) => void)
   }
 }
 
@@ -24,4 +26,5 @@ export interface ApiContext {
   workspace: WorkspaceLocation
   db: WorkspaceDb
   events: EventBus
+  jobs: JobQueue
 }

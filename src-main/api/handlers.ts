@@ -1,7 +1,9 @@
 import { appHandlers } from './app'
+import { runHandlers } from './runs'
 import type { Handlers } from './router'
 
 /** Every handler module, merged. The type makes a missing handler a compile error. */
 export const handlers: Handlers = {
-  ...appHandlers
+  ...appHandlers,
+  ...runHandlers
 }

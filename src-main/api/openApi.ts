@@ -1,5 +1,7 @@
 import { openWorkspaceDb } from '../engine/store/database'
+import { markOrphanedRuns } from '../engine/store/runStore'
 import { ensureWorkspaceDir, resolveWorkspace } from '../engine/store/workspace'
+import { JobQueue } from '../engine/train/jobQueue'
 import { EventBus, type ApiContext } from './context'
 import { handlers } from './handlers'
 import { createDispatcher, type Dispatch } from './router'
@@ -15,7 +17,14 @@ export function openApi(options: { workspace?: string | null; shell: 'electron' 
   const workspace = resolveWorkspace(options.workspace)
   ensureWorkspaceDir(workspace)
   const db = openWorkspaceDb(workspace.database)
-  const context: ApiContext = { shell: options.shell, workspace, db, events: new EventBus() }
+  markOrphanedRuns(db)
+  const events = new EventBus()
+  const jobs = new JobQueue(db, workspace.dir, {
+    progress: (event) => events.emit('runs.progress', event),
+    status: (event) => events.emit('runs.status', event),
+    epoch: (event) => events.emit('runs.epoch', event)
+  })
+  const context: ApiContext = { shell: options.shell, workspace, db, events, jobs }
   return {
     context,
     dispatch: createDispatcher(handlers, context),

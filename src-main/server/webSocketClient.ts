@@ -24,7 +24,8 @@ export function attachWebSocketClient(ws: WebSocket, dispatch: Dispatch, events:
       return
     }
     if (!message || message.t !== 'call' || typeof message.id !== 'number') {
-      send(ws, { t: 'result', id: typeof message?.id === 'number' ? message.id : -1, ok: false, error: { code: 'invalid_request', message: 'expected {t: "call", id, method, params}' } })
+      const id = (message as { id?: unknown } | null)?.id
+      send(ws, { t: 'result', id: typeof id === 'number' ? id : -1, ok: false, error: { code: 'invalid_request', message: 'expected {t: "call", id, method, params}' } })
       return
     }
     try {

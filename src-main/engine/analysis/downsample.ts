@@ -38,8 +38,8 @@ export interface DownsampledMatrix {
 
 /**
  * Pools `region` (default: all) of a rows × cols row-major matrix. 'maxabs' keeps the signed
- * value with the largest magnitude in each block (so isolated strong weights stay visible);
- * 'mean' averages the block. Blocks of 1×1 copy the values exactly.
+ * value with the largest magnitude in each block (so isolated strong weights stay visible; a
+ * tie between +a and −a keeps +a); 'mean' averages the block. 1×1 blocks copy values exactly.
  */
 export function downsampleMatrix(
   data: FloatArray,
@@ -68,11 +68,13 @@ export function downsampleMatrix(
   const blockCols = Math.ceil(region.cols / options.maxCols)
   const outRows = Math.ceil(region.rows / blockRows)
   const outCols = Math.ceil(region.cols / blockCols)
-  const out = new Float32Array(outRows * outCols)
-  const sums = mode === 'mean' ? new Float64Array(outRows * outCols) : null
-  const best = mode === 'maxabs' ? new Float64Array(outRows * outCols) : null
-  let min = Infinity
-  let max = -Infinity
+  const cells = outRows * outCols
+  const out = new Float32Array(cells)
+  // Per-cell extremes serve both modes: the max-abs value is whichever of them is larger in
+  // magnitude, and they give the region's range. Math.max/min beat compare-and-branch in V8.
+  const hi = new Float64Array(cells).fill(-Infinity)
+  const lo = new Float64Array(cells).fill(Infinity)
+  const sums = mode === 'mean' ? new Float64Array(cells) : null
 
   for (let r = 0; r < region.rows; r++) {
     const outBase = Math.floor(r / blockRows) * outCols
@@ -81,32 +83,26 @@ export function downsampleMatrix(
       const cStart = oc * blockCols
       const cEnd = Math.min(region.cols, cStart + blockCols)
       const cell = outBase + oc
-      if (sums) {
-        let s = 0
-        for (let c = cStart; c < cEnd; c++) {
-          const v = data[srcBase + c]
-          s += v
-          if (v < min) min = v
-          if (v > max) max = v
-        }
-        sums[cell] += s
-      } else {
-        let bestAbs = r % blockRows === 0 ? -1 : best![cell]
-        let value = out[cell]
-        for (let c = cStart; c < cEnd; c++) {
-          const v = data[srcBase + c]
-          const a = Math.abs(v)
-          if (a > bestAbs) {
-            bestAbs = a
-            value = v
-          }
-          if (v < min) min = v
-          if (v > max) max = v
-        }
-        best![cell] = bestAbs
-        out[cell] = value
+      let h = hi[cell]
+      let l = lo[cell]
+      let s = 0
+      for (let c = cStart; c < cEnd; c++) {
+        const v = data[srcBase + c]
+        h = Math.max(h, v)
+        l = Math.min(l, v)
+        s += v
       }
+      hi[cell] = h
+      lo[cell] = l
+      if (sums) sums[cell] += s
     }
+  }
+  let min = Infinity
+  let max = -Infinity
+  for (let cell = 0; cell < cells; cell++) {
+    min = Math.min(min, lo[cell])
+    max = Math.max(max, hi[cell])
+    if (!sums) out[cell] = hi[cell] >= -lo[cell] ? hi[cell] : lo[cell]
   }
   if (sums) {
     for (let or = 0; or < outRows; or++) {
@@ -117,7 +113,22 @@ export function downsampleMatrix(
       }
     }
   }
-  return { data: out, rows: outRows, cols: outCols, sourceRows: rows, sourceCols: cols, rowOffset: r0, colOffset: c0, regionRows: region.rows, regionCols: region.cols, blockRows, blockCols, mode, min, max }
+  return {
+    data: out,
+    rows: outRows,
+    cols: outCols,
+    sourceRows: rows,
+    sourceCols: cols,
+    rowOffset: r0,
+    colOffset: c0,
+    regionRows: region.rows,
+    regionCols: region.cols,
+    blockRows,
+    blockCols,
+    mode,
+    min,
+    max
+  }
 }
 
 /** The source region (clipped) that display cell (row, col) of a downsampled matrix covers. */

@@ -1,4 +1,3 @@
-import type * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../src-shared/errors'
 import type {
   ArchitectureRow,
@@ -10,7 +9,6 @@ import type {
   ReceptiveField
 } from '../../../src-shared/architecture'
 import type { ModelPlan, PlanNode, Pair } from '../models/layerPlan'
-import { planFromModel } from '../models/planFromModel'
 import { layerCost } from './architectureCost'
 import { inputField, shiftField, unionField, windowField, windowGeometry, type WindowAxis } from './receptiveFieldGeometry'
 
@@ -241,9 +239,4 @@ export function architectureTable(plan: ModelPlan, options: TableOptions = {}): 
       flops: rows.reduce((s, r) => s + r.flops, 0)
     }
   }
-}
-
-/** The table of a real tfjs model, e.g. an imported one; reads its graph, runs nothing. */
-export function architectureTableFromModel(model: tf.LayersModel, options: TableOptions = {}): ArchitectureTable {
-  return architectureTable(planFromModel(model), options)
 }

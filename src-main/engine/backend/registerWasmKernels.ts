@@ -1,29 +1,40 @@
-import { getKernel, registerKernel, type KernelConfig } from '@tensorflow/tfjs'
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
 import { conv2DBackpropFilterConfig } from './kernels/conv2DBackpropFilter'
+import { conv2DBackpropInputConfig } from './kernels/conv2DBackpropInput'
 import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwiseConv2dNativeBackpropFilter'
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwiseConv2dNativeBackpropInput'
 
 /**
  * Kernels that training needs and tfjs-backend-wasm 4.22 lacks. Found by training conv,
  * depthwise and separable conv nets on wasm and recording which kernels were not registered.
+ * A newer tfjs-backend-wasm that brings its own keeps its own.
  */
-export const wasmTrainingKernels: KernelConfig[] = [
+export const missingWasmKernels: KernelConfig[] = [
   conv2DBackpropFilterConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig
 ]
 
+/** Kernels wasm has but runs far slower than the XNNPACK route; ours replace them. */
+export const replacedWasmKernels: KernelConfig[] = [conv2DBackpropInputConfig]
+
+function isOurs(config: KernelConfig): boolean {
+  return getKernel(config.kernelName, config.backendName)?.kernelFunc === config.kernelFunc
+}
+
 /**
- * Registers our wasm kernels with the tfjs engine. Safe to call more than once; a kernel that
- * is already registered (by an earlier call, or natively by a newer tfjs-backend-wasm) is left
- * alone. Returns the names of the kernels that are ours after the call.
+ * Registers our wasm kernels with the tfjs engine. Safe to call more than once. Kernels take
+ * effect whether the wasm backend is initialised before or after, since none needs setup.
+ * Returns the names of the kernels of ours in use after the call.
  */
 export function registerWasmKernels(): string[] {
-  const ours: string[] = []
-  for (const config of wasmTrainingKernels) {
-    const existing = getKernel(config.kernelName, config.backendName)
-    if (!existing) registerKernel(config)
-    if (!existing || existing.kernelFunc === config.kernelFunc) ours.push(config.kernelName)
+  for (const config of missingWasmKernels) {
+    if (!getKernel(config.kernelName, config.backendName)) registerKernel(config)
   }
-  return ours
+  for (const config of replacedWasmKernels) {
+    if (isOurs(config)) continue
+    if (getKernel(config.kernelName, config.backendName)) unregisterKernel(config.kernelName, config.backendName)
+    registerKernel(config)
+  }
+  return [...missingWasmKernels, ...replacedWasmKernels].filter(isOurs).map((config) => config.kernelName)
 }

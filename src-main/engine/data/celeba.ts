@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SplitName } from '../../../src-shared/dataset'
 import { ApiError } from '../../../src-shared/errors'
-import { checkImageFiles, mainProblem, type ReadContext } from './check-files'
+import { checkImageFiles, mainProblem, pickFiles, type ReadContext } from './check-files'
 import { isImageName } from './probe'
 import { ShapeTally, type DatasetTable, type SplitTable } from './table'
 import { numberedLines, readTextFile, safeRelative } from './text-file'
@@ -21,16 +21,17 @@ interface AttributeRows {
 }
 
 /** Parses list_attr_celeba.txt: a count line, a header of names, then "file ±1 ±1 …" rows. */
-export function parseAttributeFile(text: string, file: string, ctx: ReadContext): AttributeRows {
+export function parseAttributeFile(text: string, file: string, ctx: ReadContext, root = ''): AttributeRows {
+  const where = (what: string): string => (root ? join(root, what) : what)
   const lines = numberedLines(text)
   const fix = `each row must be an image name followed by one 1 or -1 per attribute`
-  if (lines.length < 2) throw new ApiError('bad_input', `${file}: expected a count line and a header line of attribute names; ${fix}`)
+  if (lines.length < 2) throw new ApiError('bad_input', `${where(file)}: expected a count line and a header line of attribute names; ${fix}`)
   const declared = Number(lines[0].text.trim())
-  if (!Number.isInteger(declared) || declared < 0) throw new ApiError('bad_input', `${file}: line ${lines[0].line} should be the number of images, found "${lines[0].text.trim().slice(0, 40)}"`)
+  if (!Number.isInteger(declared) || declared < 0) throw new ApiError('bad_input', `${where(file)}: line ${lines[0].line} should be the number of images, found "${lines[0].text.trim().slice(0, 40)}"`)
   let names = lines[1].text.trim().split(/\s+/)
   // Some copies put a column name for the file ("image_id") in the header.
   if (/^(image_id|image|file|filename|name)$/i.test(names[0])) names = names.slice(1)
-  if (names.length === 0 || new Set(names).size !== names.length) throw new ApiError('bad_input', `${file}: line ${lines[1].line} must list distinct attribute names`)
+  if (names.length === 0 || new Set(names).size !== names.length) throw new ApiError('bad_input', `${where(file)}: line ${lines[1].line} must list distinct attribute names`)
   const rows = lines.slice(2)
   const files: string[] = []
   const values: number[] = []
@@ -62,7 +63,7 @@ export function parseAttributeFile(text: string, file: string, ctx: ReadContext)
   const badRows = rows.length - files.length - ctx.warnings.count('duplicate_row')
   if (files.length === 0 || badRows > rows.length / 2) {
     const first = ctx.warnings.list().find((w) => w.code === 'bad_row' || w.code === 'bad_value')?.examples[0]
-    throw new ApiError('bad_input', `${first ?? file}${files.length === 0 && rows.length === 0 ? ': no rows' : `; ${badRows} of ${rows.length} rows are malformed`}: ${fix}`)
+    throw new ApiError('bad_input', `${where(first ?? file)}${files.length === 0 && rows.length === 0 ? ': no rows' : `; ${badRows} of ${rows.length} rows are malformed`}: ${fix}`)
   }
   if (declared !== rows.length) ctx.warnings.add('count_mismatch', `${file}: line 1 says ${declared}, found ${rows.length} rows`)
   return { names, files, values: Uint8Array.from(values) }
@@ -112,7 +113,7 @@ async function readPartition(root: string, ctx: ReadContext): Promise<Map<string
  */
 export async function readCelebA(root: string, ctx: ReadContext): Promise<Omit<DatasetTable, 'name' | 'path' | 'location' | 'bundled' | 'synthetic'>> {
   ctx.onProgress?.({ phase: 'reading', done: 0, total: 0 })
-  const attrs = parseAttributeFile(await readTextFile(join(root, CELEBA_ATTR_FILE)), CELEBA_ATTR_FILE, ctx)
+  const attrs = parseAttributeFile(await readTextFile(join(root, CELEBA_ATTR_FILE)), CELEBA_ATTR_FILE, ctx, root)
   const imageDir = await findImageDir(root, attrs.files.slice(0, 5))
   const prefix = imageDir ? `${imageDir}/` : ''
   const partition = await readPartition(root, ctx)
@@ -156,13 +157,7 @@ export async function readCelebA(root: string, ctx: ReadContext): Promise<Omit<D
     splits.push({
       name,
       count: members.length,
-      source: {
-        kind: 'files',
-        root,
-        files: members.map((k) => checked.source.files[k]),
-        widths: Uint32Array.from(members, (k) => checked.source.widths[k]),
-        heights: Uint32Array.from(members, (k) => checked.source.heights[k])
-      },
+      source: pickFiles(checked, members),
       classIndex: null,
       attributes: values
     })

@@ -65,3 +65,15 @@ export function mainProblem(warnings: WarningCollector): string {
   const top = list[0]
   return ` (${top.message}${top.examples.length ? `, e.g. ${top.examples[0]}` : ''})`
 }
+
+/** The kept files at the given positions of `checked.kept`, as their own source. */
+export function pickFiles(checked: CheckedFiles, members: number[]): FileSource {
+  const { source } = checked
+  return {
+    kind: 'files',
+    root: source.root,
+    files: members.map((k) => source.files[k]),
+    widths: Uint32Array.from(members, (k) => source.widths[k]),
+    heights: Uint32Array.from(members, (k) => source.heights[k])
+  }
+}

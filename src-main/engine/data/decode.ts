@@ -1,10 +1,11 @@
-import sharp from 'sharp'
+import sharp, { type Sharp } from 'sharp'
 import { convertInto, coverCrop, type Crop } from './resample'
 
 export interface InputShape {
   width: number
   height: number
-  channels: 1 | 3
+  /** 1 (grey) or 3 (RGB); checked when reading. */
+  channels: number
 }
 
 /** "fill" stretches the whole image to the input size; "cover" crops the centre to its aspect. */
@@ -21,7 +22,7 @@ export interface DecodeOptions {
  */
 const SHRINK_IN_SHARP_RATIO = 16
 
-function sharpInput(abs: string, maxPixels: number): sharp.Sharp {
+function sharpInput(abs: string, maxPixels: number): Sharp {
   return sharp(abs, { limitInputPixels: maxPixels, failOn: 'truncated', autoOrient: true })
 }
 
@@ -44,7 +45,7 @@ export async function decodeFileInto(
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true })
     const whole: Crop = { x: 0, y: 0, width: info.width, height: info.height }
-    convertInto(data, info.width, info.channels, whole, dst, offset, shape.width, shape.height, shape.channels)
+    convertInto(data, info.width, info.channels, whole, dst, offset, shape.width, shape.height, shape.channels as 1 | 3)
     return
   }
   const { data, info } = await sharpInput(abs, options.maxPixels).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })
@@ -63,7 +64,7 @@ export function convertRawInto(
   offset: number
 ): void {
   const crop = fit === 'cover' ? coverCrop(width, height, shape.width, shape.height) : { x: 0, y: 0, width, height }
-  convertInto(data, width, channels, crop, dst, offset, shape.width, shape.height, shape.channels)
+  convertInto(data, width, channels, crop, dst, offset, shape.width, shape.height, shape.channels as 1 | 3)
 }
 
 /** A PNG no larger than size×size with the image's aspect, for the sample grid. */

@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path'
 import type { SplitName } from '../../../src-shared/dataset'
 import { ApiError } from '../../../src-shared/errors'
-import { checkImageFiles, mainProblem, type ReadContext } from './check-files'
+import { checkImageFiles, mainProblem, pickFiles, type ReadContext } from './check-files'
 import { isImageName, isOtherImageName } from './probe'
 import { ShapeTally, type DatasetTable, type SplitTable } from './table'
 import { listDirectory, walkFiles, WalkState, type DirEntry } from './walk'
@@ -106,13 +106,7 @@ export async function readImageFolder(root: string, ctx: ReadContext): Promise<O
     splits.push({
       name: g.split,
       count: members.length,
-      source: {
-        kind: 'files',
-        root,
-        files: members.map((k) => checked.source.files[k]),
-        widths: Uint32Array.from(members, (k) => checked.source.widths[k]),
-        heights: Uint32Array.from(members, (k) => checked.source.heights[k])
-      },
+      source: pickFiles(checked, members),
       classIndex: Int32Array.from(members, (k) => classIndex.get(classOf[checked.kept[k]]) ?? -1),
       attributes: null
     })

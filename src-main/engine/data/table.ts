@@ -28,7 +28,7 @@ export interface SplitTable {
   count: number
   source: FileSource | IdxSource
   /** Class index per example, for class-labelled formats. */
-  classIndex: Int32Array | null
+  classIndex: Int32Array<ArrayBuffer> | null
   /** count×attributeNames.length values 0/1, for the CelebA layout. */
   attributes: Uint8Array | null
 }

@@ -1,41 +1,10 @@
 import * as tf from '@tensorflow/tfjs'
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { ApiError } from '../../../src-shared/errors'
+import { readModelJson, resolveModelJsonPath } from './modelJson'
 
 const WEIGHTS_FILE = 'weights.bin'
-
-/** Accepts `file://…`, a folder holding model.json, or the model.json itself. */
-export function resolveModelJsonPath(location: string): string {
-  const path = location.startsWith('file://') ? fileURLToPath(location) : resolve(location)
-  if (existsSync(path) && statSync(path).isDirectory()) return join(path, 'model.json')
-  return path
-}
-
-/** Reads and checks model.json: a TF.js Layers model, not a graph model or something else. */
-export function readModelJson(location: string): { path: string; json: tf.io.ModelJSON } {
-  const path = resolveModelJsonPath(location)
-  if (!existsSync(path)) {
-    throw new ApiError('bad_input', `no model.json at ${path}; point to the folder written by tensorflowjs_converter (model.json plus its .bin weight files)`)
-  }
-  let json: tf.io.ModelJSON
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8')) as tf.io.ModelJSON
-  } catch (err) {
-    throw new ApiError('bad_input', `${path} is not valid JSON (${err instanceof Error ? err.message : String(err)})`)
-  }
-  if (json === null || typeof json !== 'object' || json.modelTopology === undefined) {
-    throw new ApiError('bad_input', `${path} has no "modelTopology"; it is not a TF.js model.json`)
-  }
-  if (json.format === 'graph-model') {
-    throw new ApiError(
-      'bad_input',
-      `${path} is a TF.js graph model, which cannot be fine-tuned; convert the Keras model with tensorflowjs_converter --input_format keras --output_format tfjs_layers_model`
-    )
-  }
-  return { path, json }
-}
 
 function readShards(modelJsonPath: string, manifest: tf.io.WeightsManifestConfig): [tf.io.WeightsManifestEntry[], ArrayBuffer] {
   const specs: tf.io.WeightsManifestEntry[] = []
@@ -78,7 +47,7 @@ export function fileSystemHandler(location: string): tf.io.IOHandler {
       mkdirSync(dir, { recursive: true })
       const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData)
       const modelJson: tf.io.ModelJSON = {
-        modelTopology: artifacts.modelTopology,
+        modelTopology: artifacts.modelTopology ?? {},
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy,

@@ -52,6 +52,10 @@ export type PlanNode =
 
 export type PlanOp = PlanNode['op']
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+/** A node without its wiring: what a layer's config says about its geometry. */
+export type PlanGeometry = DistributiveOmit<PlanNode, keyof NodeBase>
+
 export interface ModelPlan {
   name: string
   nodes: PlanNode[]

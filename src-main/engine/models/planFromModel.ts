@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../src-shared/errors'
-import { pair, type MergeMode, type ModelPlan, type Padding2D, type Pair, type PaddingMode, type PlanNode } from './layerPlan'
+import { pair, type MergeMode, type ModelPlan, type Padding2D, type Pair, type PaddingMode, type PlanGeometry, type PlanNode } from './layerPlan'
 
 type Config = Record<string, unknown>
 
@@ -16,13 +16,13 @@ const merges: Record<string, MergeMode> = {
 }
 
 function weightCount(weights: tf.LayerVariable[]): number {
-  return weights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0)
+  return weights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0)
 }
 
 const toPair = (v: unknown, fallback: number): Pair => (v === null || v === undefined ? [fallback, fallback] : pair(v as number | Pair))
 
 /** The geometric part of a layer, read from its config; null when the layer is not modelled. */
-function describe(className: string, c: Config): Omit<PlanNode, 'name' | 'inputs' | 'className' | 'params' | 'trainable'> | null {
+function describe(className: string, c: Config): PlanGeometry | null {
   const channelsLast = c.dataFormat === undefined || c.dataFormat === 'channelsLast'
   switch (className) {
     case 'Conv2D':

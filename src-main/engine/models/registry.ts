@@ -1,10 +1,8 @@
-import type * as tf from '@tensorflow/tfjs'
 import type { BuiltinModelName, ModelInputShape, OutputActivation } from '../../../src-shared/model'
 import { fcnn3Plan } from './fcnn3'
 import type { ModelPlan, PlanArgs } from './layerPlan'
 import { lenet5Plan } from './lenet5'
 import { minimalPlan } from './minimal'
-import { modelFromPlan } from './modelFromPlan'
 import { resnetPlan } from './resnet'
 import { vggPlan } from './vgg'
 
@@ -36,15 +34,4 @@ export function planModel(spec: BuiltinSpec, input: ModelInputShape, numOutputs:
   const family = families[spec.name]
   if (!family) throw new Error(`"${spec.name}" is not a built-in architecture`)
   return family({ input, numOutputs, outputActivation, widthMultiplier: spec.widthMultiplier ?? 1 })
-}
-
-/** Builds a built-in architecture; the seed fixes every initial weight. */
-export function buildBuiltinModel(
-  spec: BuiltinSpec,
-  input: ModelInputShape,
-  numOutputs: number,
-  outputActivation: OutputActivation,
-  seed: number
-): tf.LayersModel {
-  return modelFromPlan(planModel(spec, input, numOutputs, outputActivation), seed)
 }

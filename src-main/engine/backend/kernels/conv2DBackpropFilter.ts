@@ -1,14 +1,7 @@
-import { backend_util, Conv2DBackpropFilter, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
+import { Conv2DBackpropFilter, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
+import { checkDyShape, conv2DInfo, spatialAxes, type Conv2DGradAttrs } from './conv2DAttrs'
 import { cropNegativePads, filterGradAxis } from './convGradGeometry'
 import { withScratch } from './wasmScratch'
-
-interface Attrs {
-  strides: number | [number, number]
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding
-  dataFormat: 'NHWC' | 'NCHW'
-  dimRoundingMode?: 'floor' | 'round' | 'ceil'
-  filterShape: [number, number, number, number]
-}
 
 /**
  * dW for Conv2D, missing from tfjs-backend-wasm 4.22 (tfjs issue #8474).
@@ -23,44 +16,14 @@ export const conv2DBackpropFilterConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo }
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Attrs
-    const format = backend_util.convertConv2DDataFormat(dataFormat)
-    if (format !== 'channelsLast') {
-      throw new Error(`wasm Conv2DBackpropFilter supports dataFormat 'NHWC' only, got '${dataFormat}'`)
-    }
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      format
-    )
-    if (dy.shape[1] !== info.outHeight || dy.shape[2] !== info.outWidth) {
-      throw new Error(`wasm Conv2DBackpropFilter: dy shape ${dy.shape} does not match the convolution output ${info.outShape}`)
-    }
-    const h = filterGradAxis({
-      inSize: info.inHeight,
-      filterSize: info.filterHeight,
-      stride: info.strideHeight,
-      dilation: info.dilationHeight,
-      padBegin: info.padInfo.top,
-      outSize: info.outHeight
-    })
-    const w = filterGradAxis({
-      inSize: info.inWidth,
-      filterSize: info.filterWidth,
-      stride: info.strideWidth,
-      dilation: info.dilationWidth,
-      padBegin: info.padInfo.left,
-      outSize: info.outWidth
-    })
+    const gradAttrs = attrs as unknown as Conv2DGradAttrs & { filterShape: [number, number, number, number] }
+    const info = conv2DInfo('Conv2DBackpropFilter', x.shape, gradAttrs.filterShape, gradAttrs)
+    checkDyShape('Conv2DBackpropFilter', dy.shape, info)
+    const { h, w } = spatialAxes(info)
     return withScratch(backend, (scratch) => {
       const xT = scratch.transpose(x, [3, 1, 2, 0])
       const dyT = scratch.transpose(dy, [1, 2, 0, 3])
-      const cropped = cropNegativePads(scratch, xT, h, w)
+      const cropped = cropNegativePads(scratch, xT, filterGradAxis(h), filterGradAxis(w))
       const grad = scratch.run(
         'Conv2D',
         { x: cropped.x, filter: dyT },

@@ -55,3 +55,29 @@ export function cropNegativePads(scratch: WasmScratch, x: TensorInfo, h: AxisPad
   const keep = (v: number) => Math.max(0, v)
   return { x: cropped, pad: [[0, 0], [keep(h.begin), keep(h.end)], [keep(w.begin), keep(w.end)], [0, 0]] }
 }
+
+/**
+ * Inserts stride−1 zeros after every row and column of NHWC `dy` (trailing ones included), so
+ * that a strided convolution's input gradient becomes a stride-1 convolution. The trailing
+ * zeros are not part of the dilated extent (outSize−1)·stride+1 that the pads assume, which is
+ * why callers subtract stride−1 from the end pads.
+ */
+export function dilateSpatially(scratch: WasmScratch, dy: TensorInfo, strideH: number, strideW: number): TensorInfo {
+  if (strideH === 1 && strideW === 1) return dy
+  const [n, oh, ow, c] = dy.shape
+  const spread = scratch.pad(scratch.view(dy, [n, oh, 1, ow, 1, c]), [
+    [0, 0],
+    [0, 0],
+    [0, strideH - 1],
+    [0, 0],
+    [0, strideW - 1],
+    [0, 0]
+  ])
+  return scratch.view(spread, [n, oh * strideH, ow * strideW, c])
+}
+
+/** inputGradAxis for a dy that dilateSpatially spread out, trailing zeros included. */
+export function dilatedInputGradAxis(a: ForwardAxis): AxisPad {
+  const pad = inputGradAxis(a)
+  return { begin: pad.begin, end: pad.end - (a.stride - 1) }
+}

@@ -1,6 +1,7 @@
 import { DepthwiseConv2dNativeBackpropFilter, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
 import { cropNegativePads, filterGradAxis } from './convGradGeometry'
-import { axes, depthwiseInfo, type DepthwiseGradAttrs } from './depthwiseConvAttrs'
+import { spatialAxes } from './conv2DAttrs'
+import { depthwiseInfo, type DepthwiseGradAttrs } from './depthwiseConvAttrs'
 import { withScratch } from './wasmScratch'
 
 /**
@@ -22,7 +23,7 @@ export const depthwiseConv2dNativeBackpropFilterConfig: KernelConfig = {
     const [n, height, width, channels] = x.shape
     const multiplier = gradAttrs.filterShape[3]
     const [, outHeight, outWidth] = dy.shape
-    const { h, w } = axes(info)
+    const { h, w } = spatialAxes(info)
     return withScratch(backend, (scratch) => {
       const xT = scratch.view(scratch.transpose(x, [1, 2, 3, 0]), [1, height, width, channels * n])
       const dy5 = scratch.view(dy, [n, outHeight, outWidth, channels, multiplier])

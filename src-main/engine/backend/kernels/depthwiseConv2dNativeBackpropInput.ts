@@ -1,23 +1,8 @@
 import { DepthwiseConv2dNativeBackpropInput, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
-import { cropNegativePads, inputGradAxis } from './convGradGeometry'
-import { axes, depthwiseInfo, type DepthwiseGradAttrs } from './depthwiseConvAttrs'
-import type { WasmScratch } from './wasmScratch'
+import { cropNegativePads, dilatedInputGradAxis, dilateSpatially } from './convGradGeometry'
+import { spatialAxes } from './conv2DAttrs'
+import { depthwiseInfo, type DepthwiseGradAttrs } from './depthwiseConvAttrs'
 import { withScratch } from './wasmScratch'
-
-/** Inserts stride−1 zeros after every dy row and column (trailing ones included). */
-function dilate(scratch: WasmScratch, dy: TensorInfo, strideH: number, strideW: number): TensorInfo {
-  if (strideH === 1 && strideW === 1) return dy
-  const [n, oh, ow, c] = dy.shape
-  const spread = scratch.pad(scratch.view(dy, [n, oh, 1, ow, 1, c]), [
-    [0, 0],
-    [0, 0],
-    [0, strideH - 1],
-    [0, 0],
-    [0, strideW - 1],
-    [0, 0]
-  ])
-  return scratch.view(spread, [n, oh * strideH, ow * strideW, c])
-}
 
 /**
  * dx for DepthwiseConv2dNative, missing from tfjs-backend-wasm 4.22.
@@ -35,15 +20,10 @@ export const depthwiseConv2dNativeBackpropInputConfig: KernelConfig = {
     const info = depthwiseInfo('DepthwiseConv2dNativeBackpropInput', gradAttrs.inputShape, filter.shape, gradAttrs)
     const [n, height, width, channels] = gradAttrs.inputShape
     const [filterHeight, filterWidth, , multiplier] = filter.shape
-    const { h, w } = axes(info)
+    const { h, w } = spatialAxes(info)
     return withScratch(backend, (scratch) => {
-      const spread = dilate(scratch, dy, info.strideHeight, info.strideWidth)
-      // The dilation leaves stride−1 trailing zeros that the padding arithmetic does not count.
-      const padH = inputGradAxis(h)
-      const padW = inputGradAxis(w)
-      padH.end -= info.strideHeight - 1
-      padW.end -= info.strideWidth - 1
-      const cropped = cropNegativePads(scratch, spread, padH, padW)
+      const spread = dilateSpatially(scratch, dy, info.strideHeight, info.strideWidth)
+      const cropped = cropNegativePads(scratch, spread, dilatedInputGradAxis(h), dilatedInputGradAxis(w))
       const flipped = scratch.view(scratch.reverse(filter, [0, 1]), [filterHeight, filterWidth, channels * multiplier, 1])
       const perMultiplier = scratch.run(
         'DepthwiseConv2dNative',

@@ -28,24 +28,3 @@ export function depthwiseInfo(
     true
   )
 }
-
-export function axes(info: backend_util.Conv2DInfo) {
-  return {
-    h: {
-      inSize: info.inHeight,
-      filterSize: info.filterHeight,
-      stride: info.strideHeight,
-      dilation: info.dilationHeight,
-      padBegin: info.padInfo.top,
-      outSize: info.outHeight
-    },
-    w: {
-      inSize: info.inWidth,
-      filterSize: info.filterWidth,
-      stride: info.strideWidth,
-      dilation: info.dilationWidth,
-      padBegin: info.padInfo.left,
-      outSize: info.outWidth
-    }
-  }
-}

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto'
+import { ApiError } from '../../src-shared/errors'
+import type { RunDetail } from '../../src-shared/run'
+import { batchLosses, completeEpochs, lastCompleteEpoch, listTensors } from '../engine/store/epochStore'
+import { createRun, deleteRun, getRun, listRuns, storageBytes } from '../engine/store/runStore'
+import { checkRunConfig } from '../engine/train/checkRunConfig'
+import type { ApiContext } from './context'
+import type { Handler } from './router'
+
+function runDetail(context: ApiContext, id: string): RunDetail {
+  const summary = getRun(context.db, id)
+  const last = lastCompleteEpoch(context.db, id)
+  return {
+    ...summary,
+    epochs: completeEpochs(context.db, id),
+    batchLosses: batchLosses(context.db, id),
+    weights: last === null ? [] : listTensors(context.db, id, last, 'weight'),
+    storageBytes: storageBytes(context.db, id)
+  }
+}
+
+export const runHandlers: {
+  'runs.list': Handler<'runs.list'>
+  'runs.get': Handler<'runs.get'>
+  'runs.start': Handler<'runs.start'>
+  'runs.startPair': Handler<'runs.startPair'>
+  'runs.cancel': Handler<'runs.cancel'>
+  'runs.resume': Handler<'runs.resume'>
+  'runs.delete': Handler<'runs.delete'>
+} = {
+  'runs.list': (_request, context) => listRuns(context.db),
+  'runs.get': ({ id }, context) => runDetail(context, id),
+  'runs.start': async ({ config }, context) => {
+    await checkRunConfig(config)
+    const id = createRun(context.db, config)
+    context.jobs.enqueue(id)
+    return getRun(context.db, id)
+  },
+  'runs.startPair': async ({ config, attributes }, context) => {
+    if (attributes[0] === attributes[1]) throw new ApiError('invalid_request', `attributes: a pair needs two different labels, got "${attributes[0]}" twice`)
+    const configs = attributes.map((attribute) => ({ ...config, label: { kind: 'attribute' as const, attribute }, name: config.name ? `${config.name} · ${attribute}` : undefined }))
+    for (const c of configs) await checkRunConfig(c)
+    const pairId = `pair-${randomBytes(4).toString('hex')}`
+    const ids = configs.map((c) => createRun(context.db, c, { pairId }))
+    ids.forEach((id) => context.jobs.enqueue(id))
+    return { pairId, runs: [getRun(context.db, ids[0]), getRun(context.db, ids[1])] }
+  },
+  'runs.cancel': ({ id }, context) => {
+    getRun(context.db, id)
+    context.jobs.cancel(id)
+    return getRun(context.db, id)
+  },
+  'runs.resume': ({ id }, context) => {
+    const run = getRun(context.db, id)
+    if (run.status === 'completed') throw new ApiError('conflict', `run ${id} already completed all ${run.config.epochs} epochs`)
+    if (context.jobs.isBusy(id)) throw new ApiError('conflict', `run ${id} is already running or queued`)
+    context.jobs.enqueue(id)
+    return getRun(context.db, id)
+  },
+  'runs.delete': ({ id }, context) => {
+    if (context.jobs.isBusy(id)) throw new ApiError('conflict', `run ${id} is running or queued; cancel it before deleting it`)
+    deleteRun(context.db, id)
+    return { deleted: id }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * A training job: its own OS process, started by the job supervisor with
+ *   node --import tsx jobMain.ts --run ID --workspace DIR
+ * It owns its run's rows while it lives. Each epoch is committed in one transaction with
+ * synchronous=FULL, so killing this process at any moment loses at most the epoch in flight.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { join } from 'node:path'
+import { TrainConfig } from '../../../src-shared/run'
+import { initBackend } from '../backend/select'
+import { openWorkspaceDb } from '../store/database'
+import { commitEpoch, lastCompleteEpoch, loadTensors } from '../store/epochStore'
+import { getRunRow, setModelTopology, setRunStatus } from '../store/runStore'
+import { buildModel, validateModelFit } from '../models/index'
+import { openTrainingData } from './datasetTrainingData'
+import { describeJobFailure } from './jobFailure'
+import type { JobCommand, JobMessage } from './jobMessages'
+import { chooseObjective, createOptimizer } from './objective'
+import { trainLoop } from './trainLoop'
+
+function argument(name: string): string {
+  const i = process.argv.indexOf(`--${name}`)
+  const value = i >= 0 ? process.argv[i + 1] : undefined
+  if (!value) throw new Error(`jobMain needs --${name}`)
+  return value
+}
+
+const runId = argument('run')
+const workspaceDir = argument('workspace')
+const send = (message: JobMessage): void => {
+  if (process.send) process.send(message)
+  else process.stdout.write(JSON.stringify(message) + '\n')
+}
+
+let stopRequested = false
+process.on('message', (command: JobCommand) => {
+  if (command?.t === 'cancel') stopRequested = true
+})
+process.on('SIGTERM', () => (stopRequested = true))
+
+const db = openWorkspaceDb(join(workspaceDir, 'featurelens.sqlite'))
+db.pragma('synchronous = FULL')
+
+async function main(): Promise<void> {
+  const config = TrainConfig.parse(JSON.parse(getRunRow(db, runId).config))
+  setRunStatus(db, runId, 'running', null, process.pid)
+  send({ t: 'status', status: 'running', reason: null })
+  const progressBase = { runId, epochs: config.epochs }
+  send({ t: 'progress', progress: { ...progressBase, phase: 'preparing', epoch: 0, batch: 0, batches: 0, loss: null, imagesPerSecond: null, fraction: 0, etaSeconds: null, message: 'opening the dataset' } })
+
+  await initBackend(config.backend ?? null)
+  const data = await openTrainingData(config, (shape, numClasses) => validateModelFit(config.model, shape, numClasses).input)
+  const objective = chooseObjective(data.labelKind, data.classNames.length, config.loss)
+  const model = await buildModel(config.model, data.input, objective.numOutputs, objective.outputActivation, config.seed)
+  const optimizer = createOptimizer(config.optimizer, config.learningRate, config.momentum)
+  setModelTopology(db, runId, model.toJSON(null, false))
+
+  const resumeFrom = lastCompleteEpoch(db, runId)
+  if (resumeFrom !== null) {
+    const weights = loadTensors(db, runId, resumeFrom, 'weight')
+    model.setWeights(weights.map((w) => tf.tensor(w.data, w.shape, w.dtype)))
+    const state = loadTensors(db, runId, resumeFrom, 'optimizer')
+    if (state.length) await optimizer.setWeights(state.map((s) => ({ name: s.name, tensor: tf.tensor(s.data, s.shape, s.dtype) })))
+  }
+
+  let lastProgress = 0
+  const outcome = await trainLoop({
+    model, optimizer, objective, data, config,
+    resumeFrom: resumeFrom ?? -1,
+    hooks: {
+      onProgress(p) {
+        const now = performance.now()
+        // A progress message per batch would flood the UI; a few per second is plenty.
+        if (now - lastProgress < 200 && p.batch !== p.batches) return
+        lastProgress = now
+        send({ t: 'progress', progress: { ...progressBase, ...p } })
+      },
+      commitEpoch(record) {
+        send({ t: 'progress', progress: { ...progressBase, phase: 'saving', epoch: record.metrics.epoch, batch: 0, batches: 0, loss: null, imagesPerSecond: null, fraction: Math.min(1, record.metrics.epoch / config.epochs), etaSeconds: null } })
+        commitEpoch(db, runId, record)
+      },
+      afterEpoch(epoch, numTensors) {
+        const row = db.prepare(`SELECT metrics FROM epochs WHERE run_id = ? AND epoch = ?`).get(runId, epoch) as { metrics: string }
+        send({ t: 'epoch', metrics: JSON.parse(row.metrics), numTensors })
+      },
+      shouldStop: () => stopRequested
+    }
+  })
+  const status = outcome === 'completed' ? 'completed' : 'cancelled'
+  const reason = outcome === 'cancelled' ? 'cancelled by the user; the completed epochs are kept' : null
+  setRunStatus(db, runId, status, reason)
+  send({ t: 'status', status, reason })
+}
+
+main()
+  .then(() => {
+    db.close()
+    process.exit(0)
+  })
+  .catch((err: unknown) => {
+    const reason = describeJobFailure(err, workspaceDir)
+    try {
+      setRunStatus(db, runId, 'failed', reason)
+    } catch {
+      // The database itself may be what failed (e.g. a full disk); the supervisor records it.
+    }
+    send({ t: 'status', status: 'failed', reason })
+    if (process.env.FEATURELENS_DEBUG) console.error(err)
+    process.exitCode = 1
+    setTimeout(() => process.exit(1), 100)
+  })

@@ -1,0 +1,66 @@
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { WorkspaceDb } from '../store/database'
+import { getRunRow, setRunStatus } from '../store/runStore'
+import type { JobCommand, JobMessage } from './jobMessages'
+
+const jobEntry = fileURLToPath(new URL('./jobMain.ts', import.meta.url))
+// Resolved here, not by the child: `--import tsx` would resolve against the user's cwd.
+const tsxLoader = import.meta.resolve('tsx')
+
+export interface RunningJob {
+  runId: string
+  pid: number
+  cancel(): void
+  /** Resolves when the process has exited and the run's final status is on disk. */
+  done: Promise<void>
+}
+
+/**
+ * Starts a training job in its own OS process. If the process dies without saying how it
+ * ended (SIGKILL, out-of-memory kill, native crash), the run is marked interrupted or failed
+ * here, with the reason; the epochs it committed stay intact.
+ */
+export function startTrainingJob(db: WorkspaceDb, workspaceDir: string, runId: string, onMessage: (message: JobMessage) => void): RunningJob {
+  const child = fork(jobEntry, ['--run', runId, '--workspace', workspaceDir], {
+    execArgv: ['--import', tsxLoader, '--max-old-space-size=8192'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc']
+  })
+  let stderr = ''
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000)
+  })
+  let lastStatus: string | null = null
+  child.on('message', (message: JobMessage) => {
+    if (message.t === 'status') lastStatus = message.status
+    onMessage(message)
+  })
+  setRunStatus(db, runId, 'running', null, child.pid ?? null)
+
+  const done = new Promise<void>((resolve) => {
+    child.on('exit', (code, signal) => {
+      const stored = getRunRow(db, runId).status
+      if (stored === 'running' || stored === 'queued') {
+        const tail = stderr.trim().split('\n').filter(Boolean).slice(-2).join(' ').slice(0, 300)
+        const interrupted = signal !== null
+        const reason = interrupted
+          ? `the training process was stopped by ${signal}; the completed epochs are kept and the run can be resumed`
+          : `the training process exited with code ${code}${tail ? `: ${tail}` : ''}`
+        const status = interrupted ? 'interrupted' : 'failed'
+        setRunStatus(db, runId, status, reason)
+        if (lastStatus !== status) onMessage({ t: 'status', status, reason })
+      }
+      resolve()
+    })
+  })
+
+  return {
+    runId,
+    pid: child.pid ?? -1,
+    cancel() {
+      if (child.connected) child.send({ t: 'cancel' } satisfies JobCommand)
+    },
+    done
+  }
+}
