@@ -82,25 +82,28 @@ describe('featurelens cka', () => {
       [['--a', file('acts.csv'), '--b', file('b.npy')], /acts\.csv: is not a NumPy \.npy file/],
       [['--a', file('missing.npy'), '--b', file('b.npy')], /missing\.npy: no such file/]
     ]
-    for (const [args, pattern] of cases) {
-      const r = await featurelens('cka', ...args)
+    const runs = await Promise.all(cases.map(([args]) => featurelens('cka', ...args)))
+    for (const [i, [, pattern]] of cases.entries()) {
+      const r = runs[i]
       expect(r.code).toBe(1)
       expect(r.stdout).toBe('')
       expect(r.stderr).toMatch(/^featurelens cka: /)
       expect(r.stderr).toMatch(pattern)
       expect(r.stderr.trim().split('\n')).toHaveLength(1)
     }
-  })
+  }, 120_000)
 
   it('rejects missing options and bad --batch as usage errors', async () => {
-    const missing = await featurelens('cka', '--a', file('a.npy'))
+    const [missing, batch, help] = await Promise.all([
+      featurelens('cka', '--a', file('a.npy')),
+      featurelens('cka', '--a', file('a.npy'), '--b', file('b.npy'), '--batch', 'two'),
+      featurelens('cka', '--help')
+    ])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/both --a and --b are required/)
-    const batch = await featurelens('cka', '--a', file('a.npy'), '--b', file('b.npy'), '--batch', 'two')
     expect(batch.code).toBe(2)
     expect(batch.stderr).toMatch(/--batch must be a whole number/)
-    const help = await featurelens('cka', '--help')
     expect(help.code).toBe(0)
     expect(help.stdout).toMatch(/^Usage: featurelens cka --a A\.npy --b B\.npy/)
-  })
+  }, 120_000)
 })

@@ -61,8 +61,10 @@ async function importedTable(path: string, values: Record<string, string | boole
     if (values[flag] !== undefined) throw new ApiError('invalid_request', `--${flag} applies to built-in models only; an imported model keeps its own`)
   }
   // tfjs takes over a second to load, so only the import path pays for it.
+  const { initBackend } = await import('../../engine/backend/select')
   const { loadModelFromDisk } = await import('../../engine/models/importModel')
   const { architectureTableFromModel } = await import('../../engine/analysis/receptiveFieldOfModel')
+  await initBackend()
   const model = await loadModelFromDisk(path)
   try {
     const [, h, w] = model.inputs[0].shape

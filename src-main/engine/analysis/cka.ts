@@ -62,7 +62,7 @@ const clampUnit = (v: number): number => (Number.isNaN(v) ? v : Math.min(1, Math
 
 export function prepareGram(m: Matrix): PreparedGram {
   if (m.rows > MAX_FULL_EXAMPLES) {
-    throw new ApiError('bad_input', `${m.rows} examples is too many for the full CKA (limit ${MAX_FULL_EXAMPLES}); use the minibatch estimator`)
+    throw new ApiError('bad_input', `${m.rows} examples is too many for the full CKA (limit ${MAX_FULL_EXAMPLES}); use the minibatch estimator (--batch N in the CLI)`)
   }
   const gram = centredGram(m)
   return { n: m.rows, gram, norm: Math.sqrt(frobeniusDot(gram, gram)) }

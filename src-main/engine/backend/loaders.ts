@@ -14,7 +14,7 @@ export type ModuleImporter = (specifier: string) => Promise<unknown>
 
 // A variable specifier keeps bundlers and the type checker from resolving packages that are
 // optional and usually absent.
-const defaultImporter: ModuleImporter = (specifier) => import(specifier)
+const defaultImporter: ModuleImporter = (specifier) => import(/* @vite-ignore */ specifier)
 
 const require = createRequire(import.meta.url)
 
@@ -57,19 +57,28 @@ function isMissingPackage(err: unknown, pkg: string): boolean {
  * initialisation only through console.warn, so its warnings are captured for the reason.
  */
 export async function switchTo(name: string): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const warnings: string[] = []
+  const warnings: unknown[][] = []
   const original = console.warn
   console.warn = (...args: unknown[]) => {
-    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '))
+    warnings.push(args)
   }
+  let ok = false
+  let thrown: unknown = null
   try {
-    if (await tf.setBackend(name)) return { ok: true }
+    ok = await tf.setBackend(name)
   } catch (err) {
-    return { ok: false, reason: `failed to initialise: ${firstLine(err)}` }
+    thrown = err
   } finally {
     console.warn = original
   }
-  const cause = warnings.find((w) => !w.startsWith('Initialization of backend'))
+  if (thrown !== null) return { ok: false, reason: `failed to initialise: ${firstLine(thrown)}` }
+  if (ok) {
+    // Not ours to swallow: anything else that warned meanwhile still gets its say.
+    for (const args of warnings) original(...args)
+    return { ok: true }
+  }
+  const texts = warnings.map((args) => args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '))
+  const cause = texts.find((w) => !w.startsWith('Initialization of backend'))
   return { ok: false, reason: `failed to initialise: ${cause ? firstLine(cause) : 'tfjs gave no reason'}` }
 }
 

@@ -59,11 +59,8 @@ export async function checkImageFiles(root: string, rels: string[], ctx: ReadCon
 
 /** The most frequent skipped-file reason, for a fatal "no usable images" message. */
 export function mainProblem(warnings: WarningCollector): string {
-  const list = warnings.list().filter((w) => w.code !== 'ignored_files' && w.code !== 'extension_mismatch')
-  if (list.length === 0) return ''
-  list.sort((a, b) => b.count - a.count)
-  const top = list[0]
-  return ` (${top.message}${top.examples.length ? `, e.g. ${top.examples[0]}` : ''})`
+  const top = warnings.mainSkipReason()
+  return top ? ` (${top.message}${top.examples.length ? `, e.g. ${top.examples[0]}` : ''})` : ''
 }
 
 /** The kept files at the given positions of `checked.kept`, as their own source. */

@@ -49,12 +49,13 @@ export async function readIdxBytes(file: string, maxBytes: number = DATA_LIMITS.
 
 function header(file: string, bytes: Buffer, dims: number, what: string): number[] {
   const expected = (UBYTE << 8) | dims
-  if (bytes.length < 4 + 4 * dims) fail(file, `only ${bytes.length} bytes, too short for an IDX ${what} header`, 'download it again')
+  if (bytes.length < 4) fail(file, `only ${bytes.length} bytes, too short for an IDX ${what} file`, 'download it again')
   const magic = bytes.readUInt32BE(0)
   if (magic !== expected) {
     const hint = (magic & 0xffff) === ((UBYTE << 8) | (dims === 3 ? 1 : 3)) ? `it looks like an IDX ${dims === 3 ? 'labels' : 'images'} file` : 'it is not an IDX file of unsigned bytes'
     fail(file, `wrong magic number 0x${magic.toString(16).padStart(8, '0')} (expected 0x${expected.toString(16).padStart(8, '0')} for ${what}); ${hint}`, 'check the images and labels files are not swapped or damaged')
   }
+  if (bytes.length < 4 + 4 * dims) fail(file, `only ${bytes.length} bytes, too short for an IDX ${what} header`, 'download it again')
   return Array.from({ length: dims }, (_, i) => bytes.readUInt32BE(4 + 4 * i))
 }
 

@@ -4,7 +4,7 @@ import { ApiError } from '../../../src-shared/errors'
 import { checkImageFiles, mainProblem, pickFiles, type ReadContext } from './check-files'
 import { isImageName, isOtherImageName } from './probe'
 import { ShapeTally, type DatasetTable, type SplitTable } from './table'
-import { listDirectory, walkFiles, WalkState, type DirEntry } from './walk'
+import { enterDirectory, listDirectory, walkFiles, WalkState, type DirEntry } from './walk'
 
 const splitFolders: Record<string, SplitName> = { train: 'train', training: 'train', val: 'val', valid: 'val', validation: 'val', test: 'test', testing: 'test' }
 
@@ -19,7 +19,7 @@ interface ClassFiles {
 async function listClass(dir: DirEntry, prefix: string, state: WalkState): Promise<ClassFiles> {
   const rel = prefix + dir.name
   const files: string[] = []
-  for (const file of await walkFiles(dir.abs, rel, state)) {
+  for (const file of await walkFiles(dir.abs, rel, state, 0, true)) {
     const name = basename(file.rel)
     if (hidden(name)) continue
     if (isImageName(name)) files.push(file.rel)
@@ -27,6 +27,13 @@ async function listClass(dir: DirEntry, prefix: string, state: WalkState): Promi
     else state.warnings.add('ignored_files', file.rel)
   }
   return { name: dir.name, files }
+}
+
+/** Marks folders as visited before any is walked; drops those reached twice (links to each other). */
+async function enterAll(dirs: DirEntry[], prefix: string, state: WalkState): Promise<DirEntry[]> {
+  const out: DirEntry[] = []
+  for (const d of dirs) if (await enterDirectory(d.abs, prefix + d.name, state)) out.push(d)
+  return out
 }
 
 function strayImages(entries: DirEntry[], prefix: string, state: WalkState): void {
@@ -40,6 +47,7 @@ function strayImages(entries: DirEntry[], prefix: string, state: WalkState): voi
 export async function readImageFolder(root: string, ctx: ReadContext): Promise<Omit<DatasetTable, 'name' | 'path' | 'location' | 'bundled' | 'synthetic'>> {
   const state = new WalkState(ctx.warnings, ctx.signal)
   ctx.onProgress?.({ phase: 'listing', done: 0, total: 0 })
+  await enterDirectory(root, '.', state)
   const top = (await listDirectory(root, '', state))?.filter((e) => !hidden(e.name))
   if (!top) throw new ApiError('bad_input', `${root}: cannot list the folder (permission denied or I/O error); make it readable`)
   if (top.length === 0) throw new ApiError('bad_input', `${root}: the folder is empty; put images in one folder per class, e.g. ${join(root, 'cat', '1.png')}`)
@@ -48,12 +56,17 @@ export async function readImageFolder(root: string, ctx: ReadContext): Promise<O
 
   const groups: { split: SplitName; prefix: string; classes: ClassFiles[] }[] = []
   if (splitDirs.length > 0) {
-    for (const dir of splitDirs) {
-      const split = splitFolders[dir.name.toLowerCase()]
+    const listed: { dir: DirEntry; classDirs: DirEntry[] }[] = []
+    for (const dir of await enterAll(splitDirs, '', state)) {
       const entries = (await listDirectory(dir.abs, dir.name, state))?.filter((e) => !hidden(e.name)) ?? []
       strayImages(entries, `${dir.name}/`, state)
+      listed.push({ dir, classDirs: entries.filter((e) => e.kind === 'dir') })
+    }
+    for (const l of listed) l.classDirs = await enterAll(l.classDirs, `${l.dir.name}/`, state)
+    for (const { dir, classDirs } of listed) {
+      const split = splitFolders[dir.name.toLowerCase()]
       const classes: ClassFiles[] = []
-      for (const c of entries.filter((e) => e.kind === 'dir')) classes.push(await listClass(c, `${dir.name}/`, state))
+      for (const c of classDirs) classes.push(await listClass(c, `${dir.name}/`, state))
       const existing = groups.find((g) => g.split === split)
       if (existing) existing.classes.push(...classes)
       else groups.push({ split, prefix: `${dir.name}/`, classes })
@@ -62,7 +75,7 @@ export async function readImageFolder(root: string, ctx: ReadContext): Promise<O
   } else {
     strayImages(top, '', state)
     const classes: ClassFiles[] = []
-    for (const c of topDirs) classes.push(await listClass(c, '', state))
+    for (const c of await enterAll(topDirs, '', state)) classes.push(await listClass(c, '', state))
     if (classes.length === 0) {
       const images = top.filter((e) => e.kind === 'file' && isImageName(e.name)).length
       const what = images > 0 ? `holds ${images} images but no class folders` : 'holds no folders of images'

@@ -102,10 +102,14 @@ export async function listDirectory(abs: string, rel: string, state: WalkState):
   return out
 }
 
-/** Every regular file below `abs` (following symlinks once), depth-first in name order. */
-export async function walkFiles(abs: string, rel: string, state: WalkState, depth = 0): Promise<WalkedFile[]> {
+/**
+ * Every regular file below `abs` (following symlinks once), depth-first in name order.
+ * `entered`: the caller already marked `abs` as visited (it registers sibling folders first,
+ * so a link from one class folder to another is not walked as part of the first).
+ */
+export async function walkFiles(abs: string, rel: string, state: WalkState, depth = 0, entered = false): Promise<WalkedFile[]> {
   const files: WalkedFile[] = []
-  if (!(await enterDirectory(abs, rel, state))) return files
+  if (!entered && !(await enterDirectory(abs, rel, state))) return files
   const entries = await listDirectory(abs, rel, state)
   if (!entries) return files
   for (const entry of entries) {

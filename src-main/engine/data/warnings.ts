@@ -64,6 +64,13 @@ export class WarningCollector {
     return total
   }
 
+  /** The most frequent reason files were skipped, e.g. for a "no usable images" message. */
+  mainSkipReason(): DatasetWarning | null {
+    const list = this.list().filter((w) => skippingCodes.has(w.code))
+    list.sort((a, b) => b.count - a.count)
+    return list[0] ?? null
+  }
+
   list(): DatasetWarning[] {
     return [...this.entries].map(([code, { count, examples }]) => ({
       code,
@@ -87,6 +94,7 @@ const skippingCodes = new Set<WarningCode>([
   'missing_file',
   'bad_row',
   'bad_value',
+  'symlink_loop',
   'not_in_partition',
   'unknown_split',
   'decode_failed'

@@ -28,8 +28,13 @@ export function conv2DInfo(kernel: string, xShape: number[], filterShape: number
   )
 }
 
-/** Both spatial axes of a convolution (regular or depthwise) as ForwardAxis records. */
-export function spatialAxes(info: backend_util.Conv2DInfo): { h: ForwardAxis; w: ForwardAxis } {
+/**
+ * Both spatial axes of a convolution (regular or depthwise) as ForwardAxis records. The output
+ * size comes from dy, not from `info`: tfjs's Conv2D gradient drops the forward pass's
+ * dimRoundingMode, so with 'ceil' the recomputed output can be one row short of dy, and
+ * dy's own shape is what the gradient must cover.
+ */
+export function spatialAxes(info: backend_util.Conv2DInfo, dyShape: number[]): { h: ForwardAxis; w: ForwardAxis } {
   return {
     h: {
       inSize: info.inHeight,
@@ -37,7 +42,7 @@ export function spatialAxes(info: backend_util.Conv2DInfo): { h: ForwardAxis; w:
       stride: info.strideHeight,
       dilation: info.dilationHeight,
       padBegin: info.padInfo.top,
-      outSize: info.outHeight
+      outSize: dyShape[1]
     },
     w: {
       inSize: info.inWidth,
@@ -45,15 +50,15 @@ export function spatialAxes(info: backend_util.Conv2DInfo): { h: ForwardAxis; w:
       stride: info.strideWidth,
       dilation: info.dilationWidth,
       padBegin: info.padInfo.left,
-      outSize: info.outWidth
+      outSize: dyShape[2]
     }
   }
 }
 
-/** Checks that dy has the forward output's shape, so a wrong call fails with its shapes named. */
+/** Checks dy against the forward output's batch and channels, naming both shapes if wrong. */
 export function checkDyShape(kernel: string, dyShape: number[], info: backend_util.Conv2DInfo): void {
-  const [n, h, w, c] = info.outShape
-  if (dyShape.length !== 4 || dyShape[0] !== n || dyShape[1] !== h || dyShape[2] !== w || dyShape[3] !== c) {
+  const [n, , , c] = info.outShape
+  if (dyShape.length !== 4 || dyShape[0] !== n || dyShape[3] !== c) {
     throw new Error(`wasm ${kernel}: dy has shape [${dyShape}] but the convolution output is [${info.outShape}]`)
   }
 }

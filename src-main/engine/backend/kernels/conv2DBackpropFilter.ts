@@ -19,7 +19,7 @@ export const conv2DBackpropFilterConfig: KernelConfig = {
     const gradAttrs = attrs as unknown as Conv2DGradAttrs & { filterShape: [number, number, number, number] }
     const info = conv2DInfo('Conv2DBackpropFilter', x.shape, gradAttrs.filterShape, gradAttrs)
     checkDyShape('Conv2DBackpropFilter', dy.shape, info)
-    const { h, w } = spatialAxes(info)
+    const { h, w } = spatialAxes(info, dy.shape)
     return withScratch(backend, (scratch) => {
       const xT = scratch.transpose(x, [3, 1, 2, 0])
       const dyT = scratch.transpose(dy, [1, 2, 0, 3])

@@ -19,7 +19,7 @@ export const conv2DBackpropInputConfig: KernelConfig = {
     const gradAttrs = attrs as unknown as Conv2DGradAttrs & { inputShape: [number, number, number, number] }
     const info = conv2DInfo('Conv2DBackpropInput', gradAttrs.inputShape, filter.shape, gradAttrs)
     checkDyShape('Conv2DBackpropInput', dy.shape, info)
-    const { h, w } = spatialAxes(info)
+    const { h, w } = spatialAxes(info, dy.shape)
     return withScratch(backend, (scratch) => {
       const spread = dilateSpatially(scratch, dy, info.strideHeight, info.strideWidth)
       const cropped = cropNegativePads(scratch, spread, dilatedInputGradAxis(h), dilatedInputGradAxis(w))

@@ -1,6 +1,6 @@
 import { DepthwiseConv2dNativeBackpropFilter, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
 import { cropNegativePads, filterGradAxis } from './convGradGeometry'
-import { spatialAxes } from './conv2DAttrs'
+import { checkDyShape, spatialAxes } from './conv2DAttrs'
 import { depthwiseInfo, type DepthwiseGradAttrs } from './depthwiseConvAttrs'
 import { withScratch } from './wasmScratch'
 
@@ -23,7 +23,8 @@ export const depthwiseConv2dNativeBackpropFilterConfig: KernelConfig = {
     const [n, height, width, channels] = x.shape
     const multiplier = gradAttrs.filterShape[3]
     const [, outHeight, outWidth] = dy.shape
-    const { h, w } = spatialAxes(info)
+    checkDyShape('DepthwiseConv2dNativeBackpropFilter', dy.shape, info)
+    const { h, w } = spatialAxes(info, dy.shape)
     return withScratch(backend, (scratch) => {
       const xT = scratch.view(scratch.transpose(x, [1, 2, 3, 0]), [1, height, width, channels * n])
       const dy5 = scratch.view(dy, [n, outHeight, outWidth, channels, multiplier])

@@ -1,6 +1,6 @@
 import { DepthwiseConv2dNativeBackpropInput, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
 import { cropNegativePads, dilatedInputGradAxis, dilateSpatially } from './convGradGeometry'
-import { spatialAxes } from './conv2DAttrs'
+import { checkDyShape, spatialAxes } from './conv2DAttrs'
 import { depthwiseInfo, type DepthwiseGradAttrs } from './depthwiseConvAttrs'
 import { withScratch } from './wasmScratch'
 
@@ -20,7 +20,8 @@ export const depthwiseConv2dNativeBackpropInputConfig: KernelConfig = {
     const info = depthwiseInfo('DepthwiseConv2dNativeBackpropInput', gradAttrs.inputShape, filter.shape, gradAttrs)
     const [n, height, width, channels] = gradAttrs.inputShape
     const [filterHeight, filterWidth, , multiplier] = filter.shape
-    const { h, w } = spatialAxes(info)
+    checkDyShape('DepthwiseConv2dNativeBackpropInput', dy.shape, info)
+    const { h, w } = spatialAxes(info, dy.shape)
     return withScratch(backend, (scratch) => {
       const spread = dilateSpatially(scratch, dy, info.strideHeight, info.strideWidth)
       const cropped = cropNegativePads(scratch, spread, dilatedInputGradAxis(h), dilatedInputGradAxis(w))

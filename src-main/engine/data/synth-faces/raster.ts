@@ -12,7 +12,11 @@ export const sdf = {
   /** Approximate for ellipses (exact for circles); good enough at drawing scale. */
   ellipse(cx: number, cy: number, rx: number, ry: number): Sdf {
     const r = Math.min(rx, ry)
-    return (x, y) => (Math.hypot((x - cx) / rx, (y - cy) / ry) - 1) * r
+    return (x, y) => {
+      const u = (x - cx) / rx
+      const v = (y - cy) / ry
+      return (Math.sqrt(u * u + v * v) - 1) * r
+    }
   },
   /** A line segment with round ends and half-thickness r (a capsule). */
   segment(x0: number, y0: number, x1: number, y1: number, r: number): Sdf {
@@ -21,7 +25,9 @@ export const sdf = {
     const len2 = dx * dx + dy * dy || 1e-12
     return (x, y) => {
       const t = Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / len2))
-      return Math.hypot(x - x0 - t * dx, y - y0 - t * dy) - r
+      const ex = x - x0 - t * dx
+      const ey = y - y0 - t * dy
+      return Math.sqrt(ex * ex + ey * ey) - r
     }
   },
   /** A thick polyline through points, as the union of its segments. */
@@ -38,7 +44,9 @@ export const sdf = {
     return (x, y) => {
       const qx = Math.abs(x - cx) - hx + rc
       const qy = Math.abs(y - cy) - hy + rc
-      return Math.hypot(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0) - rc
+      const mx = Math.max(qx, 0)
+      const my = Math.max(qy, 0)
+      return Math.sqrt(mx * mx + my * my) + Math.min(Math.max(qx, qy), 0) - rc
     }
   },
   ring(shape: Sdf, halfThickness: number): Sdf {
@@ -57,6 +65,10 @@ export const sdf = {
       for (const s of shapes) d = Math.max(d, s(x, y))
       return d
     }
+  },
+  /** Everything not inside `shape`. */
+  outside(shape: Sdf): Sdf {
+    return (x, y) => -shape(x, y)
   },
   /** The half-plane below y = y0 (larger y), for cutting shapes. */
   below(y0: number): Sdf {
@@ -82,40 +94,50 @@ export interface Frame {
 export class Canvas {
   readonly data: Float32Array
 
+  /** `clip` limits drawing to a pixel box [x0, y0, x1, y1) when only part of the image is needed. */
   constructor(
     readonly width: number,
-    readonly height: number
+    readonly height: number,
+    readonly clip: readonly [number, number, number, number] = [0, 0, width, height]
   ) {
     this.data = new Float32Array(width * height * 3)
   }
 
   /**
-   * Blends `colour` (or per-pixel colour) into the pixels covered by `shape`, with `opacity`
-   * (0..1 or per-pixel). `bounds` is the local box containing the shape, to skip far pixels.
+   * Blends `colour` into the pixels covered by `shape`, with `opacity` (one value, or one per
+   * pixel). `bounds` is a local box containing the shape, so far pixels are not evaluated.
    */
-  fill(frame: Frame, shape: Sdf, bounds: [number, number, number, number], colour: Rgb | ((px: number, py: number) => Rgb), opacity: number | ((px: number, py: number) => number) = 1): void {
+  fill(frame: Frame, shape: Sdf, bounds: [number, number, number, number], colour: Rgb, opacity: number | Float32Array = 1): void {
     const [x0, y0, x1, y1] = frame.pixelBounds(...bounds)
-    for (let py = Math.max(0, y0); py < Math.min(this.height, y1); py++) {
-      for (let px = Math.max(0, x0); px < Math.min(this.width, x1); px++) {
+    const [cx0, cy0, cx1, cy1] = this.clip
+    const { localX, localY, scale } = frame
+    const data = this.data
+    const [r, g, b] = colour
+    const alphaMap = typeof opacity === 'number' ? null : opacity
+    const alpha = typeof opacity === 'number' ? opacity : 1
+    const yEnd = Math.min(cy1, y1)
+    const xStart = Math.max(cx0, x0)
+    const xEnd = Math.min(cx1, x1)
+    for (let py = Math.max(cy0, y0); py < yEnd; py++) {
+      for (let px = xStart; px < xEnd; px++) {
         const p = py * this.width + px
-        const coverage = Math.min(1, Math.max(0, 0.5 - shape(frame.localX[p], frame.localY[p]) * frame.scale))
-        if (coverage <= 0) continue
-        const a = coverage * (typeof opacity === 'number' ? opacity : opacity(px, py))
-        if (a <= 0) continue
-        const c = typeof colour === 'function' ? colour(px, py) : colour
+        const d = shape(localX[p], localY[p]) * scale
+        if (d >= 0.5) continue
+        const a = (d <= -0.5 ? 1 : 0.5 - d) * (alphaMap === null ? alpha : alphaMap[p])
         const i = p * 3
-        this.data[i] += (c[0] - this.data[i]) * a
-        this.data[i + 1] += (c[1] - this.data[i + 1]) * a
-        this.data[i + 2] += (c[2] - this.data[i + 2]) * a
+        data[i] += (r - data[i]) * a
+        data[i + 1] += (g - data[i + 1]) * a
+        data[i + 2] += (b - data[i + 2]) * a
       }
     }
   }
 
   /** 8-bit RGB for encoding. */
   toBytes(): Uint8Array {
-    const out = new Uint8Array(this.data.length)
-    for (let i = 0; i < out.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, this.data[i])) * 255)
-    return out
+    // A clamped array rounds and clamps on assignment, which is what encoding needs.
+    const out = new Uint8ClampedArray(this.data.length)
+    for (let i = 0; i < out.length; i++) out[i] = this.data[i] * 255
+    return new Uint8Array(out.buffer)
   }
 }
 

@@ -60,7 +60,7 @@ describe('linear CKA', () => {
   it('is the squared Pearson correlation for single columns', () => {
     const x = randomMatrix(50, 1, 1)
     const y = relatedMatrix(x, 1, 0.5, 2)
-    const mean = (a: Float64Array | Float32Array) => a.reduce((s, v) => s + v, 0) / a.length
+    const mean = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0) / a.length
     const mx = mean(x.data)
     const my = mean(y.data)
     let sxy = 0

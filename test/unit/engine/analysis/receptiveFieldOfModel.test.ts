@@ -1,8 +1,13 @@
 import * as tf from '@tensorflow/tfjs'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { architectureTable } from '../../../../src-main/engine/analysis/receptiveField'
-import { architectureTableFromModel } from '../../../../src-main/engine/analysis/receptiveFieldOfModel'
+import { architectureTableForSpec, architectureTableFromModel } from '../../../../src-main/engine/analysis/receptiveFieldOfModel'
 import { buildBuiltinModel } from '../../../../src-main/engine/models/buildModel'
+import { fileSystemHandler } from '../../../../src-main/engine/models/fileSystemHandler'
+import { ModelSpec } from '../../../../src-shared/model'
 import { planModel, type BuiltinSpec } from '../../../../src-main/engine/models/registry'
 
 beforeAll(async () => {
@@ -88,5 +93,27 @@ describe('architecture table from a tfjs model graph', () => {
     expect(table.rows[1].outputShape).toEqual([5, 5, 2])
     expect(table.rows[1].padding).toEqual({ mode: 'same', top: 1, bottom: 1, left: 0, right: 1 })
     model.dispose()
+  })
+})
+
+describe('architecture table of a run\'s spec', () => {
+  it('tabulates a built-in spec from its plan and an imported one with its new head', async () => {
+    const input = { height: 28, width: 28, channels: 1 }
+    const builtin = await architectureTableForSpec(ModelSpec.parse({ name: 'minimal' }), input, 10, 'softmax')
+    expect(builtin).toEqual(architectureTable(planModel({ name: 'minimal' }, input, 10, 'softmax')))
+
+    const dir = mkdtempSync(join(tmpdir(), 'featurelens-arch-'))
+    try {
+      const saved = buildBuiltinModel({ name: 'minimal' }, input, 10, 'softmax', 1)
+      await saved.save(fileSystemHandler(dir))
+      saved.dispose()
+      const imported = await architectureTableForSpec(ModelSpec.parse({ name: 'import', importPath: dir, freezeBase: true }), input, 2, 'sigmoid')
+      expect(imported.rows.map((r) => r.name)).toEqual(['input', 'conv1', 'pool1', 'conv2', 'pool2', 'flatten', 'predictions'])
+      expect(imported.rows.at(-1)?.outputShape).toEqual([2])
+      expect(imported.totals.trainableParams).toBe(256 * 2 + 2)
+      expect(imported.rows.find((r) => r.name === 'pool2')?.receptiveField).toEqual(builtin.rows.find((r) => r.name === 'pool2')?.receptiveField)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

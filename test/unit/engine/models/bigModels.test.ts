@@ -23,7 +23,7 @@ describe('full-size networks at 224 px', () => {
     expect(pool5?.outputShape).toEqual([7, 7, 512])
     expect(pool5?.receptiveField?.height).toEqual({ size: 268, jump: 32, start: 15.5 })
     expect(table.rows.find((r) => r.name === 'fc2')?.outputShape).toEqual([4096])
-  }, 120_000)
+  }, 300_000)
 
   it('ResNet-50 has 25,610,152 weights (25,557,032 trainable) and a 483 px final field from its graph', () => {
     const model = buildBuiltinModel({ name: 'resnet50' }, imagenet, 1000, 'softmax', 0)
@@ -34,5 +34,5 @@ describe('full-size networks at 224 px', () => {
     model.dispose()
     expect(table).toEqual(architectureTable(planModel({ name: 'resnet50' }, imagenet, 1000, 'softmax')))
     expect(table.rows.find((r) => r.name === 'stage5_block3_out')?.receptiveField?.height).toEqual({ size: 483, jump: 32, start: 2 })
-  }, 120_000)
+  }, 300_000)
 })

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { BackendReport } from '../../../../src-shared/backend'
+import { runCli } from '../../../../src-main/cli/main'
+
+async function cli(...argv: string[]) {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await runCli(['backend', ...argv], { out: (l) => out.push(l), err: (l) => err.push(l) })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+describe('featurelens backend', () => {
+  it('prints the report as JSON', async () => {
+    const { code, out } = await cli('--json')
+    expect(code).toBe(0)
+    const report = BackendReport.parse(JSON.parse(out))
+    expect(report.chosen).toBe('wasm')
+    expect(report.candidates.map((c) => [c.name, c.available])).toEqual([
+      ['tensorflow-gpu', false],
+      ['tensorflow', false],
+      ['wasm', true],
+      ['cpu', true]
+    ])
+  })
+
+  it('prints the chosen backend and one line per candidate with its reason', async () => {
+    const { code, out } = await cli()
+    expect(code).toBe(0)
+    const lines = out.split('\n')
+    expect(lines[0]).toBe('Compute backend: wasm')
+    expect(lines).toContain('  tensorflow-gpu  not installed (npm install @tensorflow/tfjs-node-gpu; it needs CUDA 11.2 and cuDNN 8.1)')
+    expect(lines).toContain('  tensorflow      not installed (npm install @tensorflow/tfjs-node)')
+    expect(lines).toContain('  wasm            in use')
+    expect(lines).toContain('  cpu             available; not used because wasm comes first')
+    expect(out).toMatch(/^ {2}simd: (true|false)$/m)
+  })
+
+  it('tries a requested backend and exits 1 with a note when it cannot be used', async () => {
+    const used = await cli('--backend', 'cpu')
+    expect(used.code).toBe(0)
+    expect(used.out.split('\n')[0]).toBe('Compute backend: cpu')
+
+    const refused = await cli('--backend', 'tensorflow')
+    expect(refused.code).toBe(1)
+    expect(refused.out).toContain('Note: tensorflow was requested but not installed (npm install @tensorflow/tfjs-node); using wasm')
+  })
+
+  it('rejects an unknown backend name, naming the valid ones', async () => {
+    const { code, err } = await cli('--backend', 'gpu')
+    expect(code).toBe(2)
+    expect(err).toBe('featurelens backend: --backend must be one of tensorflow-gpu, tensorflow, wasm, cpu, got "gpu"')
+  })
+})
