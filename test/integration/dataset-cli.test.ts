@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatasetSummary } from '../../src-shared/dataset'
+import { runCli } from '../../src-main/cli/main'
 import { idxBytes, tempDir, writeClassFolder, writeFile, writeIdxPair } from '../unit/engine/data/helpers'
 
 const bin = fileURLToPath(new URL('../../bin/featurelens.mjs', import.meta.url))
@@ -23,6 +24,15 @@ function featurelens(args: string[], asNobody = false): Promise<Run> {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) })
     })
   })
+}
+
+/** The same entry point in this process (bin/featurelens.mjs only sets the exit code), to save
+ * a ~2 s process start per malformed case. */
+async function featurelensInProcess(args: string[]): Promise<Run> {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) })
+  return { code, stdout: out.map((l) => l + '\n').join(''), stderr: err.map((l) => l + '\n').join('') }
 }
 
 let dir: string
@@ -51,7 +61,7 @@ describe('featurelens dataset inspect', () => {
     expect(s.splits).toEqual([{ name: 'train', count: 60000 }, { name: 'test', count: 10000 }])
     expect(s.classes).toHaveLength(10)
     expect(s.image).toMatchObject({ width: 28, height: 28, channels: 1 })
-    const text = await featurelens(['dataset', 'inspect', 'mnist'])
+    const text = await featurelensInProcess(['dataset', 'inspect', 'mnist'])
     expect(text.stdout).toMatch(/splits:\s+train 60000, test 10000/)
     expect(text.stdout).toMatch(/images:\s+28×28×1/)
   })
@@ -106,7 +116,9 @@ describe('featurelens dataset inspect', () => {
       ['loop', [at('loop'), /symbolic link loop/]],
       ['missing', [at('missing'), /does not exist/]]
     ]
-    for (const [name, patterns] of cases) expectOneLineError(await featurelens(['dataset', 'inspect', at(name)]), ...patterns)
+    // One case through a real process, to see the exit status and stderr as a shell would.
+    expectOneLineError(await featurelens(['dataset', 'inspect', at('single')]), ...cases[2][1])
+    for (const [name, patterns] of cases) expectOneLineError(await featurelensInProcess(['dataset', 'inspect', at(name)]), ...patterns)
   })
 
   it('skips unreadable files and rejects an unreadable folder, for a user without permission', async () => {
@@ -126,10 +138,10 @@ describe('featurelens dataset inspect', () => {
   })
 
   it('rejects bad arguments with usage hints (exit 2)', async () => {
-    const none = await featurelens(['dataset'])
+    const none = await featurelensInProcess(['dataset'])
     expect(none.code).toBe(2)
     expect(none.stderr).toMatch(/missing subcommand/)
-    const count = await featurelens(['dataset', 'synth-faces', join(dir, 'x'), '--count', 'many'])
+    const count = await featurelensInProcess(['dataset', 'synth-faces', join(dir, 'x'), '--count', 'many'])
     expect(count.code).toBe(2)
     expect(count.stderr).toMatch(/--count must be a whole number/)
   })

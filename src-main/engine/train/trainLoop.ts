@@ -52,12 +52,15 @@ export function snapshotWeights(model: tf.LayersModel): StoredTensor[] {
 
 export async function snapshotOptimizer(optimizer: tf.Optimizer): Promise<StoredTensor[]> {
   const named = await optimizer.getWeights()
-  return named.map(({ name, tensor }) => ({
+  const stored = named.map(({ name, tensor }): StoredTensor => ({
     name,
     shape: tensor.shape.slice(),
     dtype: tensor.dtype === 'int32' ? 'int32' : 'float32',
     data: tensor.dtype === 'int32' ? new Int32Array(tensor.dataSync()) : new Float32Array(tensor.dataSync())
   }))
+  // getWeights() makes a fresh tensor for the iteration count; the slots are live variables.
+  tf.dispose(named.filter(({ tensor }) => !(tensor instanceof tf.Variable)).map(({ tensor }) => tensor))
+  return stored
 }
 
 function batchTensors(data: TrainingData, x: Float32Array, y: Float32Array, size: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
