@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events'
 import type { EventName, EventOf } from '../../src-shared/contract'
 import type { WorkspaceDb } from '../engine/store/database'
+import type { RunModelCache } from '../engine/analysis/runModel'
+import type { DatasetCache } from '../engine/data/datasetCache'
 import type { JobQueue } from '../engine/train/jobQueue'
 import type { WorkspaceLocation } from '../engine/store/workspace'
 
@@ -27,4 +29,8 @@ export interface ApiContext {
   db: WorkspaceDb
   events: EventBus
   jobs: JobQueue
+  /** Run models by epoch, for the analysis views. */
+  models: RunModelCache
+  /** Opened datasets by folder and label. */
+  datasets: DatasetCache
 }

@@ -2,6 +2,8 @@ import { openWorkspaceDb } from '../engine/store/database'
 import { markOrphanedRuns } from '../engine/store/runStore'
 import { ensureWorkspaceDir, resolveWorkspace } from '../engine/store/workspace'
 import { JobQueue } from '../engine/train/jobQueue'
+import { RunModelCache } from '../engine/analysis/runModel'
+import { DatasetCache } from '../engine/data/datasetCache'
 import { EventBus, type ApiContext } from './context'
 import { handlers } from './handlers'
 import { createDispatcher, type Dispatch } from './router'
@@ -24,7 +26,7 @@ export function openApi(options: { workspace?: string | null; shell: 'electron' 
     status: (event) => events.emit('runs.status', event),
     epoch: (event) => events.emit('runs.epoch', event)
   })
-  const context: ApiContext = { shell: options.shell, workspace, db, events, jobs }
+  const context: ApiContext = { shell: options.shell, workspace, db, events, jobs, models: new RunModelCache(), datasets: new DatasetCache() }
   return {
     context,
     dispatch: createDispatcher(handlers, context),

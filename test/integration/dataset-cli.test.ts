@@ -68,10 +68,10 @@ describe('featurelens dataset inspect', () => {
 
   it('reads 2000 synthetic faces back as the CelebA layout with rates near the configured ones', async () => {
     const out = join(dir, 'faces')
-    const made = await featurelens(['dataset', 'synth-faces', out, '--count', '2000', '--size', '32', '--seed', '7', '--rates', 'Smiling=0.5,Male=0.4,Eyeglasses=0.25'])
+    const made = await featurelensInProcess(['dataset', 'synth-faces', out, '--count', '2000', '--size', '32', '--seed', '7', '--rates', 'Smiling=0.5,Male=0.4,Eyeglasses=0.25'])
     expect(made.code, made.stderr).toBe(0)
     expect(made.stdout).toMatch(/wrote 2000 faces of 32×32/)
-    const run = await featurelens(['dataset', 'inspect', out, '--json', '--label', 'Male'])
+    const run = await featurelensInProcess(['dataset', 'inspect', out, '--json', '--label', 'Male'])
     expect(run.code, run.stderr).toBe(0)
     const s = JSON.parse(run.stdout) as DatasetSummary
     expect(s.format).toBe('celeba')

@@ -121,7 +121,7 @@ export function lastCompleteEpoch(db: WorkspaceDb, runId: string): number | null
   return row.epoch
 }
 
-export function batchLosses(db: WorkspaceDb, runId: string): { epoch: number; losses: Float32Array }[] {
+export function batchLosses(db: WorkspaceDb, runId: string): { epoch: number; losses: Float32Array<ArrayBuffer> }[] {
   const rows = db.prepare(`SELECT epoch, batch_losses FROM epochs WHERE run_id = ? AND complete = 1 AND batch_losses IS NOT NULL ORDER BY epoch`).all(runId) as { epoch: number; batch_losses: Buffer }[]
-  return rows.map((r) => ({ epoch: r.epoch, losses: new Float32Array(r.batch_losses.buffer.slice(r.batch_losses.byteOffset, r.batch_losses.byteOffset + r.batch_losses.byteLength)) }))
+  return rows.map((r) => ({ epoch: r.epoch, losses: new Float32Array(r.batch_losses.buffer.slice(r.batch_losses.byteOffset, r.batch_losses.byteOffset + r.batch_losses.byteLength) as ArrayBuffer) }))
 }
