@@ -118,28 +118,33 @@ function axisWeights(srcSize: number, dstSize: number): AxisWeights {
 
 function resampleAxis(src: Float32Array, width: number, height: number, channels: number, dstSize: number, horizontal: boolean): Float32Array {
   const srcSize = horizontal ? width : height
-  const outWidth = horizontal ? dstSize : width
-  const outHeight = horizontal ? height : dstSize
-  const out = new Float32Array(outWidth * outHeight * channels)
-  if (srcSize === dstSize) {
-    out.set(src)
+  if (srcSize === dstSize) return src
+  const { start, length, weights, taps } = axisWeights(srcSize, dstSize)
+  if (horizontal) {
+    const out = new Float32Array(dstSize * height * channels)
+    for (let y = 0; y < height; y++) {
+      const row = y * width * channels
+      for (let x = 0; x < dstSize; x++) {
+        const o = (y * dstSize + x) * channels
+        const first = row + start[x] * channels
+        for (let c = 0; c < channels; c++) {
+          let acc = 0
+          for (let k = 0; k < length[x]; k++) acc += src[first + k * channels + c] * weights[x * taps + k]
+          out[o + c] = acc
+        }
+      }
+    }
     return out
   }
-  const { start, length, weights, taps } = axisWeights(srcSize, dstSize)
-  const rowStride = width * channels
-  for (let y = 0; y < outHeight; y++) {
-    for (let x = 0; x < outWidth; x++) {
-      const d = horizontal ? x : y
-      const o = (y * outWidth + x) * channels
-      for (let c = 0; c < channels; c++) {
-        let acc = 0
-        for (let k = 0; k < length[d]; k++) {
-          const s = start[d] + k
-          const i = horizontal ? y * rowStride + s * channels + c : s * rowStride + x * channels + c
-          acc += src[i] * weights[d * taps + k]
-        }
-        out[o + c] = acc
-      }
+  // Vertically, whole rows are weighted and summed, which keeps memory access sequential.
+  const rowLength = width * channels
+  const out = new Float32Array(rowLength * dstSize)
+  for (let y = 0; y < dstSize; y++) {
+    const o = y * rowLength
+    for (let k = 0; k < length[y]; k++) {
+      const w = weights[y * taps + k]
+      const s = (start[y] + k) * rowLength
+      for (let i = 0; i < rowLength; i++) out[o + i] += src[s + i] * w
     }
   }
   return out

@@ -60,6 +60,16 @@ export const migrations: string[] = [
      sha256 TEXT NOT NULL,
      PRIMARY KEY (run_id, epoch, kind, position, chunk),
      FOREIGN KEY (run_id, epoch, kind, position) REFERENCES epoch_tensors (run_id, epoch, kind, position) ON DELETE CASCADE
-   );`
+   );`,
+  // 3: results of analyses worth keeping (CKA matrices, weight statistics, channel activity),
+  // keyed by what they were computed from; dropped with their run
+  `CREATE TABLE analysis_cache (
+     key TEXT PRIMARY KEY,
+     run_id TEXT REFERENCES runs (id) ON DELETE CASCADE,
+     other_run_id TEXT REFERENCES runs (id) ON DELETE CASCADE,
+     kind TEXT NOT NULL,
+     value BLOB NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX analysis_cache_run ON analysis_cache (run_id);`
 ]
-

@@ -1,0 +1,28 @@
+import { decodeFrame, encodeFrame } from '../../../src-shared/wire'
+import type { WorkspaceDb } from './database'
+
+/**
+ * Analysis results kept in the workspace, keyed by everything they were computed from (run,
+ * epoch, layer, examples, seed…). Values may hold typed arrays; they are stored as one binary
+ * frame. Deleting a run deletes its entries.
+ */
+export function cachedAnalysis<T>(db: WorkspaceDb, key: string): T | null {
+  const row = db.prepare(`SELECT value FROM analysis_cache WHERE key = ?`).get(key) as { value: Buffer } | undefined
+  return row ? (decodeFrame(new Uint8Array(row.value.buffer, row.value.byteOffset, row.value.byteLength)) as T) : null
+}
+
+export function storeAnalysis(db: WorkspaceDb, key: string, kind: string, value: unknown, runId: string | null, otherRunId: string | null = null): void {
+  db.prepare(
+    `INSERT INTO analysis_cache (key, run_id, other_run_id, kind, value, created_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT(key) DO UPDATE SET value = excluded.value, created_at = excluded.created_at`
+  ).run(key, runId, otherRunId, kind, Buffer.from(encodeFrame(value)), new Date().toISOString())
+}
+
+/** Returns the cached value, or computes, stores and returns it. */
+export async function withAnalysisCache<T>(db: WorkspaceDb, key: string, kind: string, runIds: [string | null, string | null], compute: () => Promise<T>): Promise<T> {
+  const hit = cachedAnalysis<T>(db, key)
+  if (hit !== null) return hit
+  const value = await compute()
+  storeAnalysis(db, key, kind, value, runIds[0], runIds[1])
+  return value
+}
