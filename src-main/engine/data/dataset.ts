@@ -1,7 +1,8 @@
 import { join } from 'node:path'
-import type { DatasetSummary, DatasetWarning, LabelSpec, SplitName } from '../../../src-shared/dataset'
+import type { DatasetSummary, DatasetWarning, LabelSpec, SampleRef, SplitName } from '../../../src-shared/dataset'
 import { ApiError } from '../../../src-shared/errors'
 import { convertRawInto, decodeFileInto, thumbnailFromFile, thumbnailFromRaw, type Fit, type InputShape } from './decode'
+import { resolveLabel } from './label'
 import { DATA_LIMITS, mapLimited } from './limits'
 import { buildSummary } from './summary'
 import type { DatasetTable, IdxSource, SplitTable } from './table'
@@ -75,6 +76,21 @@ export class Dataset {
     return { width: this.table.image.width, height: this.table.image.height, channels: this.table.image.channels }
   }
 
+  /**
+   * The same data under another label (an attribute name, or undefined for the default),
+   * without reading the folder again: two models can train on one dataset with two labels.
+   */
+  withLabel(label: string | undefined): Dataset {
+    const spec = resolveLabel(this.table, label)
+    if (spec.kind === this.label.kind && (spec.kind === 'class' || (this.label.kind === 'attribute' && spec.attribute === this.label.attribute))) return this
+    return new Dataset(this.table, spec, this.maxPixels)
+  }
+
+  /** A sample grid thumbnail (PNG, at most size×size) by its reference in the summary. */
+  thumbnail(ref: SampleRef, size = 64): Promise<Buffer> {
+    return this.split(ref.split).thumbnail(ref.index, size)
+  }
+
   has(name: SplitName): boolean {
     return this.table.splits.some((s) => s.name === name)
   }
@@ -121,6 +137,8 @@ export class Dataset {
 
 export class DatasetSplit {
   private readonly labelCache = new Map<string, Int32Array<ArrayBuffer>>()
+  /** Examples that failed to decode so far; each is reported once, however often it is read. */
+  readonly failedIndices = new Set<number>()
 
   constructor(
     readonly dataset: Dataset,
@@ -175,7 +193,8 @@ export class DatasetSplit {
         return
       }
       const file = this.file(list[slot]) ?? String(list[slot])
-      this.dataset.runtimeWarnings.add('decode_failed', file)
+      if (!this.failedIndices.has(list[slot])) this.dataset.runtimeWarnings.add('decode_failed', file)
+      this.failedIndices.add(list[slot])
       failed.push({ index: list[slot], file, reason })
     })
     return {

@@ -124,6 +124,8 @@ export async function readImageFolder(root: string, ctx: ReadContext): Promise<O
       attributes: null
     })
   }
+  const order: SplitName[] = ['train', 'val', 'test', 'all']
+  splits.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name))
   if (tally.distinctSizes() > 1) ctx.warnings.add('mixed_sizes', undefined, tally.distinctSizes())
   return { format: 'image-folder', classNames, attributeNames: [], splits, image: tally.shape(), warnings: ctx.warnings }
 }

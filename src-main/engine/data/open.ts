@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { readdir, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { BUNDLED_MNIST, type DatasetSummary, type LabelSpec } from '../../../src-shared/dataset'
+import { BUNDLED_MNIST, type DatasetSummary } from '../../../src-shared/dataset'
 import { ApiError } from '../../../src-shared/errors'
 import { CELEBA_ATTR_FILE, CELEBA_PARTITION_FILE, readCelebA } from './celeba'
 import type { ReadContext } from './check-files'
@@ -9,6 +9,7 @@ import { CSV_LABELS_FILE, readCsvLabels } from './csv-labels'
 import { Dataset } from './dataset'
 import { readImageFolder } from './image-folder'
 import { idxFileTarget, parseIdxName, readIdxFolder } from './idx-folder'
+import { constantAttributes, resolveLabel } from './label'
 import { DATA_LIMITS, type WorkOptions } from './limits'
 import { readSyntheticInfo } from './synth-faces/evidence'
 import type { DatasetTable } from './table'
@@ -80,41 +81,12 @@ export async function openDataset(path: string, options: OpenOptions = {}): Prom
     bundled,
     synthetic: read.format === 'celeba' ? await readSyntheticInfo(root) : null
   }
-  return new Dataset(table, chooseLabel(table, options.label), ctx.maxPixels)
+  const constant = constantAttributes(table)
+  if (constant.length > 0) table.warnings.add('constant_attribute', constant.slice(0, 5).join(', '), constant.length)
+  return new Dataset(table, resolveLabel(table, options.label), ctx.maxPixels)
 }
 
 /** Opens a dataset and returns its summary (the CLI's `dataset inspect`, the API's open). */
 export async function inspectDataset(path: string, options: OpenOptions = {}): Promise<DatasetSummary> {
   return (await openDataset(path, options)).summary
-}
-
-/** Picks the label: the class for class datasets; the asked-for or a default attribute otherwise. */
-function chooseLabel(table: DatasetTable, wanted: string | undefined): LabelSpec {
-  const names = table.attributeNames
-  if (names.length === 0) {
-    if (wanted !== undefined) throw new ApiError('bad_input', `${table.location}: --label ${wanted} applies only to attribute datasets (CelebA layout); this one is labelled by class`)
-    return { kind: 'class' }
-  }
-  const A = names.length
-  const positives = new Float64Array(A)
-  let total = 0
-  for (const split of table.splits) {
-    total += split.count
-    for (let i = 0; i < split.count; i++) for (let a = 0; a < A; a++) positives[a] += split.attributes![i * A + a]
-  }
-  const constant = (a: number): boolean => positives[a] === 0 || positives[a] === total
-  const constantCount = names.filter((_, a) => constant(a)).length
-  if (constantCount > 0) table.warnings.add('constant_attribute', names.filter((_, a) => constant(a)).slice(0, 5).join(', '), constantCount)
-  if (wanted !== undefined) {
-    const a = names.indexOf(wanted)
-    if (a < 0) throw new ApiError('bad_input', `${join(table.location, CELEBA_ATTR_FILE)}: has no attribute "${wanted}"; choose one of ${names.join(', ')}`)
-    if (constant(a)) {
-      throw new ApiError('bad_input', `${join(table.location, CELEBA_ATTR_FILE)}: attribute "${wanted}" is ${positives[a] === 0 ? '-1' : '1'} for every usable image, so it cannot be a label; choose another with --label`)
-    }
-    return { kind: 'attribute', attribute: wanted }
-  }
-  const preferred = names.indexOf('Smiling')
-  const a = preferred >= 0 && !constant(preferred) ? preferred : names.findIndex((_, k) => !constant(k))
-  if (a < 0) throw new ApiError('bad_input', `${join(table.location, CELEBA_ATTR_FILE)}: every attribute has the same value for every usable image; nothing can be learned as a label`)
-  return { kind: 'attribute', attribute: names[a] }
 }

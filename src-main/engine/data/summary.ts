@@ -1,4 +1,5 @@
 import type { AttributeSummary, ClassSummary, DatasetSummary, LabelSpec, SampleGroup, SampleRef, SplitName } from '../../../src-shared/dataset'
+import { attributeCounts } from './label'
 import { shuffledIndices } from './splits'
 import type { DatasetTable, SplitTable } from './table'
 
@@ -10,14 +11,7 @@ const SAMPLE_SEED = 0
 const splitPreference: SplitName[] = ['train', 'all', 'val', 'test']
 
 function attributeSummaries(table: DatasetTable): AttributeSummary[] {
-  const A = table.attributeNames.length
-  const positives = new Float64Array(A)
-  let total = 0
-  for (const split of table.splits) {
-    if (!split.attributes) continue
-    total += split.count
-    for (let i = 0; i < split.count; i++) for (let a = 0; a < A; a++) positives[a] += split.attributes[i * A + a]
-  }
+  const { positives, total } = attributeCounts(table)
   return table.attributeNames.map((name, a) => ({ name, positives: positives[a], total, positiveRate: total ? positives[a] / total : 0 }))
 }
 

@@ -40,6 +40,12 @@ describe('CelebA layout', () => {
     expect([...ds.split('train').labels('Male')]).toEqual([1, 1, 1, 0, 0])
     const male = await openDataset(dir, { label: 'Male' })
     expect(male.classNames).toEqual(['not Male', 'Male'])
+    const relabelled = ds.withLabel('Male')
+    expect(relabelled.table).toBe(ds.table)
+    expect(relabelled.summary.classes.map((c) => c.total)).toEqual([5, 3])
+    expect(relabelled.summary.warnings).toEqual(s.warnings)
+    const thumb = await ds.thumbnail(s.samples[0].refs[0], 24)
+    expect(thumb.subarray(1, 4).toString()).toBe('PNG')
     expect(s.samples.filter((g) => g.kind === 'attribute').map((g) => g.label)).toEqual(['Smiling', 'not Smiling', 'Male', 'not Male', 'Bald', 'not Bald'])
   })
 

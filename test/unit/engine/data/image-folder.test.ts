@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openDataset } from '../../../../src-main/engine/data/open'
+import { walkFiles, WalkState } from '../../../../src-main/engine/data/walk'
+import { WarningCollector } from '../../../../src-main/engine/data/warnings'
 import { encodeImage, expectBadInput, tempDir, writeClassFolder, writeFile, writeImage } from './helpers'
 
 let dir: string
@@ -57,7 +59,7 @@ describe('image folder', () => {
     await writeClassFolder(join(dir, 'test'), ['a', 'b'], 2)
     await writeClassFolder(join(dir, 'val'), ['b'], 1)
     const s = (await openDataset(dir)).summary
-    expect(s.splits).toEqual([{ name: 'test', count: 4 }, { name: 'train', count: 6 }, { name: 'val', count: 1 }])
+    expect(s.splits).toEqual([{ name: 'train', count: 6 }, { name: 'val', count: 1 }, { name: 'test', count: 4 }])
     expect(s.classes[0]).toMatchObject({ name: 'a', total: 5, counts: { train: 3, test: 2, val: 0 } })
   })
 
@@ -180,12 +182,27 @@ describe('image folder', () => {
     expect([...batch.indices]).toEqual([0, 3])
     expect(batch.x.length).toBe(2 * 16 * 16 * 3)
     expect(batch.failed.map((f) => f.file)).toEqual([split.file(1), split.file(2)])
+    await split.readBatch([1, 2], { width: 16, height: 16, channels: 3 })
     expect(ds.warnings().find((w) => w.code === 'decode_failed')?.count).toBe(2)
+    expect([...split.failedIndices]).toEqual([1, 2])
   })
 
   it('names a path that does not exist and a plain file', async () => {
     await expectBadInput(() => openDataset(join(dir, 'nope')), /nope: does not exist/)
     writeFile(join(dir, 'x.txt'), 'x')
     await expectBadInput(() => openDataset(join(dir, 'x.txt')), /x\.txt: is a file, not a dataset/)
+  })
+
+  it('stops walking past the depth and entry limits, with a warning', async () => {
+    let deep = join(dir, 'a')
+    for (let d = 0; d < 6; d++) deep = join(deep, `d${d}`)
+    await writeImage(join(deep, 'x.png'))
+    for (let i = 0; i < 5; i++) await writeImage(join(dir, 'b', `${i}.png`))
+    const shallow = new WalkState(new WarningCollector(), undefined, 1000, 3)
+    expect(await walkFiles(join(dir, 'a'), 'a', shallow)).toEqual([])
+    expect(shallow.warnings.list()[0]).toMatchObject({ code: 'walk_limit', examples: ['a/d0/d1/d2/d3'] })
+    const few = new WalkState(new WarningCollector(), undefined, 3)
+    expect(await walkFiles(join(dir, 'b'), 'b', few)).toHaveLength(3)
+    expect(few.warnings.count('walk_limit')).toBe(1)
   })
 })
