@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { appMethods } from './api/app'
 import { runEvents, runMethods } from './api/runs'
+import { inspectEvents, inspectMethods } from './api/inspect'
 
 /**
  * The API contract: every request/response pair and every event, declared once with its
@@ -9,11 +10,13 @@ import { runEvents, runMethods } from './api/runs'
  */
 export const methods = {
   ...appMethods,
-  ...runMethods
+  ...runMethods,
+  ...inspectMethods
 } as const
 
 export const events = {
-  ...runEvents
+  ...runEvents,
+  ...inspectEvents
 } as const
 
 export type Methods = typeof methods

@@ -33,9 +33,9 @@ export function startTrainingJob(db: WorkspaceDb, workspaceDir: string, runId: s
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000)
   })
-  let lastStatus: string | null = null
+  let lastStatus: { status: string; reason: string | null } | null = null
   child.on('message', (message: JobMessage) => {
-    if (message.t === 'status') lastStatus = message.status
+    if (message.t === 'status') lastStatus = { status: message.status, reason: message.reason }
     onMessage(message)
   })
   setRunStatus(db, runId, 'running', null, child.pid ?? null)
@@ -46,12 +46,19 @@ export function startTrainingJob(db: WorkspaceDb, workspaceDir: string, runId: s
       if (stored === 'running' || stored === 'queued') {
         const tail = stderr.trim().split('\n').filter(Boolean).slice(-2).join(' ').slice(0, 300)
         const interrupted = signal !== null
+        // The job may have said why it failed but been unable to write it (e.g. a full disk).
         const reason = interrupted
           ? `the training process was stopped by ${signal}; the completed epochs are kept and the run can be resumed`
-          : `the training process exited with code ${code}${tail ? `: ${tail}` : ''}`
+          : lastStatus?.status === 'failed' && lastStatus.reason
+            ? lastStatus.reason
+            : `the training process exited with code ${code}${tail ? `: ${tail}` : ''}`
         const status = interrupted ? 'interrupted' : 'failed'
-        setRunStatus(db, runId, status, reason)
-        if (lastStatus !== status) onMessage({ t: 'status', status, reason })
+        try {
+          setRunStatus(db, runId, status, reason)
+        } catch {
+          // The workspace may be unwritable now (full disk); the event still tells the user.
+        }
+        if (lastStatus?.status !== status) onMessage({ t: 'status', status, reason })
       }
       resolve()
     })
