@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { appMethods } from './api/app'
+import { datasetEvents, datasetMethods } from './api/datasets'
 import { runEvents, runMethods } from './api/runs'
 import { inspectEvents, inspectMethods } from './api/inspect'
 
@@ -10,11 +11,13 @@ import { inspectEvents, inspectMethods } from './api/inspect'
  */
 export const methods = {
   ...appMethods,
+  ...datasetMethods,
   ...runMethods,
   ...inspectMethods
 } as const
 
 export const events = {
+  ...datasetEvents,
   ...runEvents,
   ...inspectEvents
 } as const

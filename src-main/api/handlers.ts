@@ -1,9 +1,13 @@
 import { appHandlers } from './app'
+import { datasetHandlers } from './datasets'
+import { inspectHandlers } from './inspect'
 import { runHandlers } from './runs'
 import type { Handlers } from './router'
 
 /** Every handler module, merged. The type makes a missing handler a compile error. */
 export const handlers: Handlers = {
   ...appHandlers,
-  ...runHandlers
+  ...datasetHandlers,
+  ...runHandlers,
+  ...inspectHandlers
 }

@@ -16,9 +16,13 @@ interface Run {
   stderr: string
 }
 
-/** Runs the real CLI; `asNobody` drops root so file permissions apply (tests run as root). */
-function featurelens(args: string[], asNobody = false): Promise<Run> {
-  const options = { timeout: 120_000, maxBuffer: 64 * 1024 * 1024, ...(asNobody ? { uid: NOBODY, gid: NOBODY, env: { ...process.env, HOME: '/tmp' } } : {}) }
+/**
+ * Runs the real CLI. `withoutRoot`: root reads files whatever their mode, so when the tests run
+ * as root the CLI runs as "nobody" for file permissions to apply; otherwise as ourselves.
+ */
+function featurelens(args: string[], withoutRoot = false): Promise<Run> {
+  const dropRoot = withoutRoot && process.getuid?.() === 0
+  const options = { timeout: 120_000, maxBuffer: 64 * 1024 * 1024, ...(dropRoot ? { uid: NOBODY, gid: NOBODY, env: { ...process.env, HOME: '/tmp' } } : {}) }
   return new Promise((resolve) => {
     execFile(process.execPath, [bin, ...args], options, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) })

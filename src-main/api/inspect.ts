@@ -1,0 +1,196 @@
+/**
+ * The run inspector (issue 6): a run's architecture, filters, feature maps of an image, dead
+ * channels and feature evolution over a dataset sample. Weight handlers live in
+ * inspectWeights.ts. Every handler works on the epochs stored in the workspace.
+ */
+import type * as tf from '@tensorflow/tfjs'
+import type { EvolutionResponse, InspectLayer } from '../../src-shared/inspect'
+import { channelActivityOfRun, layerActivationName, type RunChannelActivity } from '../engine/analysis/channelActivityOfRun'
+import { strongestActivations, type LayerEvolution } from '../engine/analysis/evolution'
+import { featureMaps } from '../engine/analysis/featureMaps'
+import { convKernels, filterImages } from '../engine/analysis/filters'
+import { modelImageShape, readInputImage } from '../engine/analysis/imageInput'
+import { datasetSample } from '../engine/analysis/imageSample'
+import { architectureTableFromModel } from '../engine/analysis/receptiveFieldOfModel'
+import { weightMatrixLayout } from '../engine/analysis/weightMatrix'
+import { withAnalysisCache } from '../engine/store/analysisCache'
+import { epochStamp } from '../engine/store/epochStamps'
+import { listTensors } from '../engine/store/epochStore'
+import type { ApiContext } from './context'
+import { inspectWeightHandlers } from './inspectWeights'
+import { asTask, cancelTask, openRunDatasetSafely, readyBackend, requireEpoch, requireRunDataset, runWithEpochs } from './inspectSupport'
+import type { Handler } from './router'
+
+async function runModel(context: ApiContext, runId: string, epoch: number): Promise<tf.LayersModel> {
+  await readyBackend()
+  return context.models.get(context.db, runId, epoch)
+}
+
+function describeLayers(model: tf.LayersModel): InspectLayer[] {
+  return model.layers.map((l) => {
+    const shape = l.outputShape as (number | null)[]
+    return {
+      name: l.name,
+      className: l.getClassName(),
+      outputShape: shape.slice(1),
+      spatial: l.getClassName() !== 'InputLayer' && shape.length === 4,
+      hasFilters: ['Conv2D', 'DepthwiseConv2D'].includes(l.getClassName()),
+      activation: layerActivationName(l)
+    }
+  })
+}
+
+export const inspectHandlers: {
+  'inspect.overview': Handler<'inspect.overview'>
+  'inspect.architecture': Handler<'inspect.architecture'>
+  'inspect.filters': Handler<'inspect.filters'>
+  'inspect.featureMaps': Handler<'inspect.featureMaps'>
+  'inspect.weights': Handler<'inspect.weights'>
+  'inspect.weightStats': Handler<'inspect.weightStats'>
+  'inspect.weightValue': Handler<'inspect.weightValue'>
+  'inspect.changeNorms': Handler<'inspect.changeNorms'>
+  'inspect.channels': Handler<'inspect.channels'>
+  'inspect.evolution': Handler<'inspect.evolution'>
+  'inspect.cancel': Handler<'inspect.cancel'>
+} = {
+  'inspect.overview': async ({ runId }, context) => {
+    const { run, epochs } = runWithEpochs(context, runId)
+    const last = epochs[epochs.length - 1]
+    const model = await runModel(context, runId, last)
+    const { dataset, error } = await openRunDatasetSafely(context, run)
+    return {
+      runId,
+      name: run.name,
+      status: run.status,
+      model: run.config.model.name,
+      input: modelImageShape(model),
+      epochs,
+      layers: describeLayers(model),
+      weights: listTensors(context.db, runId, last, 'weight').map((t) => ({
+        position: t.position,
+        name: t.name,
+        layer: t.name.split('/')[0],
+        shape: t.shape,
+        layout: weightMatrixLayout(t.shape)
+      })),
+      dataset: {
+        path: run.config.dataset,
+        splits: dataset ? dataset.splitNames.map((name) => ({ name, count: dataset.split(name).count })) : [],
+        classNames: dataset?.classNames ?? [],
+        error
+      }
+    }
+  },
+
+  'inspect.architecture': async ({ runId }, context) => {
+    const { epochs } = runWithEpochs(context, runId)
+    const model = await runModel(context, runId, epochs[epochs.length - 1])
+    return architectureTableFromModel(model)
+  },
+
+  'inspect.filters': async (request, context) => {
+    const { epochs } = runWithEpochs(context, request.runId)
+    requireEpoch(epochs, request.epoch)
+    const model = await runModel(context, request.runId, request.epoch)
+    const layers = convKernels(model, request.layers).map((kernel) => filterImages(kernel, request))
+    return { runId: request.runId, epoch: request.epoch, normalise: request.normalise, layers }
+  },
+
+  'inspect.featureMaps': async (request, context) => {
+    const { run, epochs } = runWithEpochs(context, request.runId)
+    requireEpoch(epochs, request.epoch)
+    const model = await runModel(context, request.runId, request.epoch)
+    const shape = modelImageShape(model)
+    const fromDataset = !('encoded' in request.image)
+    const { dataset, error } = fromDataset ? await openRunDatasetSafely(context, run) : { dataset: null, error: null }
+    const image = await readInputImage(request.image, shape, dataset, error)
+    const maps = await featureMaps(model, image.x, shape, request.layers)
+    const classNames = dataset?.classNames ?? (await openRunDatasetSafely(context, run)).dataset?.classNames ?? []
+    return {
+      runId: request.runId,
+      epoch: request.epoch,
+      input: {
+        ...shape,
+        pixels: image.x,
+        source: image.source,
+        split: image.split,
+        index: image.index,
+        label: image.label,
+        labelName: image.label === null ? null : (classNames[image.label] ?? String(image.label))
+      },
+      layers: maps.layers,
+      output: maps.output,
+      classNames
+    }
+  },
+
+  ...inspectWeightHandlers,
+
+  'inspect.channels': async (request, context) => {
+    const { run, epochs } = runWithEpochs(context, request.runId)
+    requireEpoch(epochs, request.epoch)
+    const model = await runModel(context, request.runId, request.epoch)
+    const dataset = await requireRunDataset(context, run)
+    const sample = datasetSample(dataset, request.split, request.sample, request.seed, modelImageShape(model))
+    const options = { relativeTolerance: request.relativeTolerance, flagFraction: request.flagFraction }
+    const key = `inspect.channels:${request.runId}:${epochStamp(context.db, request.runId, request.epoch)}:${sample.split}:${request.sample}:${request.seed}:${options.relativeTolerance}:${options.flagFraction}`
+    const result = await withAnalysisCache<RunChannelActivity>(context.db, key, 'inspect.channels', [request.runId, null], () =>
+      asTask(context, request.taskId, request.runId, 'dead and always-on channels', (hooks) => channelActivityOfRun(model, sample, options, hooks))
+    )
+    return {
+      runId: request.runId,
+      epoch: request.epoch,
+      split: sample.split,
+      images: result.images,
+      relativeTolerance: options.relativeTolerance,
+      flagFraction: options.flagFraction,
+      layers: result.layers.map((l) => ({
+        name: l.name,
+        className: l.className,
+        activation: l.activation,
+        channels: l.report.channels.length,
+        tolerance: l.report.tolerance,
+        deadFraction: Float32Array.from(l.report.channels, (c) => c.deadFraction),
+        alwaysOnFraction: Float32Array.from(l.report.channels, (c) => c.alwaysOnFraction),
+        flagged: l.report.flagged.map((c) => ({ channel: c.channel, deadFraction: c.deadFraction, alwaysOnFraction: c.alwaysOnFraction, status: c.status as 'dead' | 'always_on', hint: c.hint ?? '' })),
+        deadCount: l.report.deadCount,
+        alwaysOnCount: l.report.alwaysOnCount
+      }))
+    }
+  },
+
+  'inspect.evolution': async (request, context) => {
+    const { run, epochs } = runWithEpochs(context, request.runId)
+    const chosen = [...new Set(request.epochs)].sort((a, b) => a - b)
+    for (const e of chosen) requireEpoch(epochs, e, 'epochs')
+    const dataset = await requireRunDataset(context, run)
+    return asTask(context, request.taskId, request.runId, 'feature evolution', async (hooks) => {
+      const results: EvolutionResponse['epochs'] = []
+      let last: LayerEvolution | null = null
+      let split = request.split ?? null
+      for (const [k, epoch] of chosen.entries()) {
+        const model = await runModel(context, request.runId, epoch)
+        const sample = datasetSample(dataset, request.split, request.sample, request.seed, modelImageShape(model))
+        split = sample.split
+        const key = `inspect.evolution:${request.runId}:${epochStamp(context.db, request.runId, epoch)}:${request.layer}:${sample.split}:${request.sample}:${request.seed}:${request.maxChannels}`
+        const step = {
+          signal: hooks.signal,
+          onProgress: (done: number, total: number) => hooks.onProgress?.(k * total + done, chosen.length * total, `epoch ${epoch}`)
+        }
+        last = await withAnalysisCache(context.db, key, 'inspect.evolution', [request.runId, null], () => strongestActivations(model, request.layer, sample, request.maxChannels, step))
+        results.push({ epoch, channels: last.channels })
+      }
+      return {
+        runId: request.runId,
+        layer: request.layer,
+        split: split!,
+        images: last!.images,
+        mapShape: last!.mapShape,
+        patchShape: last!.patchShape,
+        epochs: results
+      }
+    })
+  },
+
+  'inspect.cancel': ({ taskId }) => ({ cancelled: cancelTask(taskId) })
+}

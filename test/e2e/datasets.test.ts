@@ -1,0 +1,63 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../support/chromium'
+import { startServe, type ServedApp } from '../support/serve'
+
+let app: ServedApp
+let browser: Browser
+
+beforeAll(async () => {
+  app = await startServe()
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser?.close()
+  await app?.stop()
+})
+
+async function sampleImagesLoaded(page: Page): Promise<number> {
+  return page.getByTestId('sample-grid').locator('img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0).length)
+}
+
+describe('datasets in the UI', () => {
+  it('opens the bundled MNIST with its histogram and sample grid', async () => {
+    const page = await browser.newPage()
+    await page.goto(app.url)
+    await page.goto(`${app.origin}/#/datasets`)
+    await page.getByTestId('open-mnist').click()
+    await expect.poll(() => page.getByTestId('dataset-splits').textContent(), { timeout: 60_000 }).toContain('60,000')
+    expect(await page.getByTestId('dataset-splits').textContent()).toContain('10,000')
+    expect(await page.getByTestId('dataset-shape').textContent()).toContain('28×28×1')
+    // The histogram is drawn (ECharts canvas) and the grid shows real decoded thumbnails.
+    await page.getByTestId('class-histogram').locator('canvas').first().waitFor()
+    await expect.poll(() => sampleImagesLoaded(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(20)
+    await page.close()
+  })
+
+  it('generates the synthetic faces, opens them as the CelebA layout, and switches the label', async () => {
+    const page = await browser.newPage()
+    await page.goto(app.url)
+    await page.goto(`${app.origin}/#/datasets`)
+    const synth = page.getByTestId('synthetic-faces')
+    await synth.locator('input').first().fill('120')
+    await page.getByTestId('generate-synthetic').click()
+    await expect.poll(() => page.getByTestId('dataset-format').textContent(), { timeout: 120_000 }).toContain('CelebA')
+    await page.getByTestId('attribute-rates').locator('canvas').first().waitFor()
+    await page.getByTestId('class-histogram').locator('canvas').first().waitFor()
+    await expect.poll(() => sampleImagesLoaded(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(4)
+    await page.getByTestId('dataset-label').selectOption('Male')
+    await expect.poll(() => page.getByTestId('sample-grid').textContent(), { timeout: 30_000 }).toContain('Male')
+    await page.close()
+  }, 180_000)
+
+  it('shows a clear message for a folder that is not a dataset', async () => {
+    const page = await browser.newPage()
+    await page.goto(app.url)
+    await page.goto(`${app.origin}/#/datasets`)
+    await page.getByTestId('dataset-path').fill(app.workspace)
+    await page.getByTestId('dataset-path').press('Enter')
+    await expect.poll(() => page.getByTestId('notice').allTextContents(), { timeout: 30_000 }).toEqual(expect.arrayContaining([expect.stringContaining(app.workspace)]))
+    expect((await page.getByTestId('notice').allTextContents()).join(' ')).not.toMatch(/\bat \w+ \(|Error:/)
+    await page.close()
+  })
+})
