@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { appMethods } from './api/app'
+import { compareEvents, compareMethods } from './api/compare'
 import { datasetEvents, datasetMethods } from './api/datasets'
 import { runEvents, runMethods } from './api/runs'
 import { inspectEvents, inspectMethods } from './api/inspect'
@@ -11,12 +12,14 @@ import { inspectEvents, inspectMethods } from './api/inspect'
  */
 export const methods = {
   ...appMethods,
+  ...compareMethods,
   ...datasetMethods,
   ...runMethods,
   ...inspectMethods
 } as const
 
 export const events = {
+  ...compareEvents,
   ...datasetEvents,
   ...runEvents,
   ...inspectEvents

@@ -6,7 +6,9 @@
 import { z } from 'zod'
 import { SplitName } from './dataset'
 
-const f32 = z.instanceof(Float32Array)
+// z.custom rather than z.instanceof: the engine's arrays are views over any ArrayBufferLike.
+const f32 = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array')
+const u32 = z.custom<Uint32Array>((v) => v instanceof Uint32Array, 'expected a Uint32Array')
 const int = z.number().int()
 const count = int.nonnegative()
 
@@ -209,7 +211,7 @@ export const WeightHistogram = z.object({
   epoch: count,
   /** bins + 1 equal-width edges over this epoch's range. */
   edges: f32,
-  counts: z.instanceof(Uint32Array)
+  counts: u32
 })
 export type WeightHistogram = z.infer<typeof WeightHistogram>
 

@@ -1,4 +1,5 @@
 import { appHandlers } from './app'
+import { compareHandlers } from './compare'
 import { datasetHandlers } from './datasets'
 import { inspectHandlers } from './inspect'
 import { runHandlers } from './runs'
@@ -7,6 +8,7 @@ import type { Handlers } from './router'
 /** Every handler module, merged. The type makes a missing handler a compile error. */
 export const handlers: Handlers = {
   ...appHandlers,
+  ...compareHandlers,
   ...datasetHandlers,
   ...runHandlers,
   ...inspectHandlers

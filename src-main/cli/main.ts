@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { ApiError } from '../../src-shared/errors'
 import { processIO, type CommandIO } from './command'
-import { commands } from './commands/index'
+import { commandEntries } from './commands/index'
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
   return pkg.version
 }
 
-function helpText(): string {
+async function helpText(): Promise<string> {
+  const commands = await Promise.all(commandEntries.map((entry) => entry.load()))
   const width = Math.max(...commands.map((c) => c.name.length))
   return [
     'featurelens: understand convolutional networks through their feature maps',
@@ -28,18 +29,19 @@ function helpText(): string {
 export async function runCli(argv: string[], io: CommandIO = processIO): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(helpText())
+    io.out(await helpText())
     return 0
   }
   if (name === '--version' || name === '-v') {
     io.out(packageVersion())
     return 0
   }
-  const command = commands.find((c) => c.name === name)
-  if (!command) {
+  const entry = commandEntries.find((c) => c.name === name)
+  if (!entry) {
     io.err(`featurelens: unknown command "${name}". Run "featurelens --help" to see the commands.`)
     return 2
   }
+  const command = await entry.load()
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.usage)
     return 0

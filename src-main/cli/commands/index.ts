@@ -1,19 +1,21 @@
 import type { Command } from '../command'
-import { archCommand } from './arch'
-import { backendCommand } from './backend'
-import { ckaCommand } from './cka'
-import { datasetCommand } from './dataset'
-import { serveCommand } from './serve'
-import { trainCommand } from './train'
-import { runsCommand } from './runs'
 
-/** Every `featurelens` subcommand, in the order `--help` lists them. Add new commands here. */
-export const commands: Command[] = [
-  serveCommand,
-  datasetCommand,
-  trainCommand,
-  runsCommand,
-  ckaCommand,
-  archCommand,
-  backendCommand,
+interface CommandEntry {
+  name: string
+  load: () => Promise<Command>
+}
+
+/**
+ * Every `featurelens` subcommand, in the order `--help` lists them. Modules are imported only
+ * when their command runs: the engines behind them (tfjs, sharp, SQLite) take seconds to load.
+ * Add new commands here.
+ */
+export const commandEntries: CommandEntry[] = [
+  { name: 'serve', load: async () => (await import('./serve')).serveCommand },
+  { name: 'dataset', load: async () => (await import('./dataset')).datasetCommand },
+  { name: 'train', load: async () => (await import('./train')).trainCommand },
+  { name: 'runs', load: async () => (await import('./runs')).runsCommand },
+  { name: 'cka', load: async () => (await import('./cka')).ckaCommand },
+  { name: 'arch', load: async () => (await import('./arch')).archCommand },
+  { name: 'backend', load: async () => (await import('./backend')).backendCommand }
 ]

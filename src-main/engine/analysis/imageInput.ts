@@ -42,12 +42,12 @@ export async function decodeImageBytes(bytes: Uint8Array, shape: ModelImageShape
   if (shape.channels !== 1 && shape.channels !== 3) {
     throw new ApiError('bad_input', `the model takes ${shape.channels}-channel input; only grey (1) or RGB (3) images can be fed to it`)
   }
-  let decoded: { data: Buffer; info: sharp.OutputInfo }
-  try {
-    decoded = await sharp(bytes, { limitInputPixels: DATA_LIMITS.maxPixels, failOn: 'truncated', autoOrient: true }).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })
-  } catch (err) {
-    throw new ApiError('bad_input', `${name} cannot be decoded as an image (${(err as Error).message}); open a PNG or JPEG file`)
-  }
+  const decoded = await sharp(bytes, { limitInputPixels: DATA_LIMITS.maxPixels, failOn: 'truncated', autoOrient: true })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true })
+    .catch((err: Error) => {
+      throw new ApiError('bad_input', `${name} cannot be decoded as an image (${err.message}); open a PNG or JPEG file`)
+    })
   const x = new Float32Array(shape.height * shape.width * shape.channels)
   convertRawInto(decoded.data, decoded.info.width, decoded.info.height, decoded.info.channels, shape, 'fill', x, 0)
   return x
