@@ -24,6 +24,19 @@ export interface HeatmapFigure {
   yLabel?: string
 }
 
+/**
+ * A true-colour raster (an input image, first-layer RGB filters, a map overlaid on its image):
+ * `channels` values per pixel in 0..1, row-major; NaN is drawn transparent.
+ */
+export interface ImageFigure {
+  kind: 'image'
+  title?: string
+  width: number
+  height: number
+  channels: 1 | 3
+  values: Float32Array
+}
+
 /** A chart given as an ECharts option (plain JSON-like data). */
 export interface ChartFigure {
   kind: 'chart'
@@ -31,4 +44,4 @@ export interface ChartFigure {
   option: Record<string, unknown>
 }
 
-export type FigureSpec = HeatmapFigure | ChartFigure
+export type FigureSpec = HeatmapFigure | ChartFigure | ImageFigure

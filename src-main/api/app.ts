@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs'
+import type { BackendName } from '../../src-shared/backend'
 import { initBackend } from '../engine/backend/select'
+import { readSetting, writeSetting } from '../engine/store/settings'
 import type { Handler } from './router'
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -12,10 +14,11 @@ export const appHandlers: { 'app.info': Handler<'app.info'>; 'backend.report': H
     platform: `${process.platform}-${process.arch}`,
     node: process.versions.node
   }),
-  'backend.report': () => initBackend(),
+  // The user's choice in Settings is kept in the workspace and applies to this host and new runs.
+  'backend.report': (_request, context) => initBackend(readSetting<BackendName>(context.db, 'backend')),
   'backend.select': async (request, context) => {
     const report = await initBackend(request.name, { force: true })
-    context.db.prepare(`INSERT INTO settings (key, value) VALUES ('backend', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(JSON.stringify(request.name))
+    writeSetting(context.db, 'backend', request.name)
     return report
   }
 }

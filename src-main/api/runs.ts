@@ -1,11 +1,20 @@
 import { randomBytes } from 'node:crypto'
 import { ApiError } from '../../src-shared/errors'
-import type { RunDetail } from '../../src-shared/run'
+import type { BackendName } from '../../src-shared/backend'
+import type { RunDetail, TrainConfig } from '../../src-shared/run'
+import { readSetting } from '../engine/store/settings'
 import { batchLosses, completeEpochs, lastCompleteEpoch, listTensors } from '../engine/store/epochStore'
 import { createRun, deleteRun, getRun, listRuns, storageBytes } from '../engine/store/runStore'
 import { checkRunConfig } from '../engine/train/checkRunConfig'
 import type { ApiContext } from './context'
 import type { Handler } from './router'
+
+/** A run without its own backend uses the one chosen in Settings, if any. */
+function withPreferredBackend(context: ApiContext, config: TrainConfig): TrainConfig {
+  if (config.backend) return config
+  const preferred = readSetting<BackendName>(context.db, 'backend')
+  return preferred ? { ...config, backend: preferred } : config
+}
 
 function runDetail(context: ApiContext, id: string): RunDetail {
   const summary = getRun(context.db, id)
@@ -30,13 +39,16 @@ export const runHandlers: {
 } = {
   'runs.list': (_request, context) => listRuns(context.db),
   'runs.get': ({ id }, context) => runDetail(context, id),
-  'runs.start': async ({ config }, context) => {
+  'runs.start': async (request, context) => {
+    const config = withPreferredBackend(context, request.config)
     await checkRunConfig(config)
     const id = createRun(context.db, config)
     context.jobs.enqueue(id)
     return getRun(context.db, id)
   },
-  'runs.startPair': async ({ config, attributes }, context) => {
+  'runs.startPair': async (request, context) => {
+    const { attributes } = request
+    const config = withPreferredBackend(context, request.config)
     if (attributes[0] === attributes[1]) throw new ApiError('invalid_request', `attributes: a pair needs two different labels, got "${attributes[0]}" twice`)
     const configs = attributes.map((attribute) => ({ ...config, label: { kind: 'attribute' as const, attribute }, name: config.name ? `${config.name} · ${attribute}` : undefined }))
     for (const c of configs) await checkRunConfig(c)

@@ -6,8 +6,10 @@ import { minimumInputSize } from '../../engine/models/modelFit'
 import { isBuiltinModel, planModel } from '../../engine/models/registry'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
+import { looksLikeRunId, runArchitectureTable } from './archOfRun'
 
 const usage = `Usage: featurelens arch MODEL [--input N] [--width W] [--channels C] [--classes K] [--json]
+       featurelens arch RUN_ID [--workspace DIR] [--json]
 
 The architecture table: per layer its kernel, stride, padding and dilation, output shape,
 parameters, multiply-accumulates (MACs), and receptive field in input pixels: its size, its
@@ -16,6 +18,7 @@ Branches merge by the union of their fields, so residual networks show the large
 
 MODEL is one of ${modelNames.filter((n) => n !== 'import').join(', ')},
 or a folder holding a TF.js Layers model.json (or the model.json itself).
+RUN_ID is a training run in the workspace ("featurelens runs list" shows them).
 
 Options:
   --input N     square input side in pixels (default: the model's own, 28 for the MNIST
@@ -23,6 +26,7 @@ Options:
   --width W     width multiplier of a built-in model (default 1, e.g. 0.25)
   --channels C  input channels of a built-in model (default 1 for MNIST models, 3 otherwise)
   --classes K   outputs of the classifier (default 10 or 1000)
+  --workspace DIR  workspace of RUN_ID (default: FEATURELENS_WORKSPACE, else the user's)
   --json        print the table as JSON`
 
 function numberOption(name: string, value: string | undefined, fallback: number): number {
@@ -148,12 +152,19 @@ export const archCommand: Command = {
       width: { type: 'string' },
       channels: { type: 'string' },
       classes: { type: 'string' },
+      workspace: { type: 'string' },
       json: { type: 'boolean' }
     })
     if (positionals.length !== 1) {
       throw new ApiError('invalid_request', `give exactly one MODEL (a name such as vgg16, or a model.json folder). Run "featurelens arch --help" for usage.`)
     }
     const model = positionals[0]
+    if (looksLikeRunId(model) || (values.workspace !== undefined && !isBuiltinModel(model))) {
+      const table = await runArchitectureTable(model, values)
+      if (values.json) io.out(JSON.stringify(table))
+      else for (const line of formatArchitectureTable(table)) io.out(line)
+      return 0
+    }
     const looksLikePath = /[/\\.]/.test(model)
     if (!isBuiltinModel(model) && !looksLikePath) {
       throw new ApiError('invalid_request', `unknown model "${model}"; use one of ${modelNames.filter((n) => n !== 'import').join(', ')}, or a path to a model.json folder`)

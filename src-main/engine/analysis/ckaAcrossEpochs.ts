@@ -22,9 +22,9 @@ export interface EpochSide {
 
 export interface CkaAcrossEpochs {
   /** layers × epochs, row-major. */
-  vsFinalA: Float32Array
-  vsFinalB: Float32Array
-  aVsB: Float32Array
+  vsFinalA: Float32Array<ArrayBuffer>
+  vsFinalB: Float32Array<ArrayBuffer>
+  aVsB: Float32Array<ArrayBuffer>
   estimator: Estimator
   batchSize: number
   batches: number

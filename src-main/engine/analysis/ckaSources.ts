@@ -102,7 +102,7 @@ export async function minibatchCka(sources: CkaSource[], batchSize: number, prog
 }
 
 /** Block (rows r0.., cols c0..) of a square row-major matrix, as float32 for the wire. */
-export function block(values: Float64Array, size: number, r0: number, rows: number, c0: number, cols: number): Float32Array {
+export function block(values: Float64Array, size: number, r0: number, rows: number, c0: number, cols: number): Float32Array<ArrayBuffer> {
   const out = new Float32Array(rows * cols)
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = values[(r0 + i) * size + c0 + j]
   return out

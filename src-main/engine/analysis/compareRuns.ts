@@ -8,9 +8,9 @@ import { ckaFromGrams } from './cka'
 import { block, chooseEstimator, fullGrams, minibatchCka, sourceCost, type CkaSource, type Estimator } from './ckaSources'
 
 export interface RunPairCka {
-  cross: Float32Array
-  selfA: Float32Array
-  selfB: Float32Array
+  cross: Float32Array<ArrayBuffer>
+  selfA: Float32Array<ArrayBuffer>
+  selfB: Float32Array<ArrayBuffer>
   perLayer: LayerCka[]
   estimator: Estimator
   batchSize: number

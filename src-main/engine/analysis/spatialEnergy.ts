@@ -22,13 +22,13 @@ export type RegionMasks = Map<string, Uint8Array[]>
 
 export interface SpatialEnergy {
   /** Per source: mean normalised energy at input size, scaled so its mean is 1. */
-  energy: Float32Array[]
+  energy: Float32Array<ArrayBuffer>[]
   /** Per attribute: mean region area share, and per source the mean energy share inside it. */
   regions: { attribute: string; area: number; shares: number[] }[]
   mapHeight: number
   mapWidth: number
   /** Mean input image in grey. */
-  meanImage: Float32Array
+  meanImage: Float32Array<ArrayBuffer>
 }
 
 export function isSpatial(layer: LayerInfo): boolean {

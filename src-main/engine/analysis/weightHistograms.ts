@@ -11,10 +11,10 @@ import { histogram, sharedBinEdges } from './weightStats'
 
 export interface OverlaidHistograms {
   shape: number[]
-  edges: Float64Array
+  edges: Float64Array<ArrayBuffer>
   /** epochs × bins per run. */
-  countsA: Uint32Array
-  countsB: Uint32Array
+  countsA: Uint32Array<ArrayBuffer>
+  countsB: Uint32Array<ArrayBuffer>
 }
 
 function weightPosition(db: WorkspaceDb, runId: string, epoch: number, weight: string): { position: number; shape: number[] } {

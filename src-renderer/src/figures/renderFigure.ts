@@ -8,7 +8,7 @@ import { DataZoomComponent, GridComponent, LegendComponent, TitleComponent, Tool
 import * as echarts from 'echarts/core'
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
 import { valuesToRgba } from '../../../src-shared/colormaps'
-import type { ChartFigure, FigureSpec, HeatmapFigure } from '../../../src-shared/figure'
+import type { ChartFigure, FigureSpec, HeatmapFigure, ImageFigure } from '../../../src-shared/figure'
 
 echarts.use([BarChart, LineChart, HeatmapChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, DataZoomComponent, VisualMapComponent, CanvasRenderer, SVGRenderer])
 
@@ -27,6 +27,23 @@ export function heatmapToCanvas(spec: HeatmapFigure, canvas: HTMLCanvasElement):
   ctx.putImageData(new ImageData(pixels, spec.width, spec.height), 0, 0)
 }
 
+/** True-colour pixels in 0..1 (grey repeated to RGB); NaN stays transparent. */
+export function imageToCanvas(spec: ImageFigure, canvas: HTMLCanvasElement): void {
+  canvas.width = spec.width
+  canvas.height = spec.height
+  const ctx = canvas.getContext('2d')
+  if (!ctx) return
+  const n = spec.width * spec.height
+  const pixels = new Uint8ClampedArray(n * 4)
+  for (let p = 0; p < n; p++) {
+    const first = spec.values[p * spec.channels]
+    if (Number.isNaN(first)) continue
+    for (let c = 0; c < 3; c++) pixels[p * 4 + c] = Math.round(255 * spec.values[p * spec.channels + (spec.channels === 3 ? c : 0)])
+    pixels[p * 4 + 3] = 255
+  }
+  ctx.putImageData(new ImageData(pixels, spec.width, spec.height), 0, 0)
+}
+
 function mountChart(el: HTMLElement, spec: ChartFigure, dark: boolean): MountedFigure {
   const chart = echarts.init(el, dark ? 'dark' : undefined, { renderer: 'canvas' })
   const apply = (s: ChartFigure): void => {
@@ -40,7 +57,7 @@ function mountChart(el: HTMLElement, spec: ChartFigure, dark: boolean): MountedF
   }
 }
 
-function mountHeatmap(el: HTMLElement, spec: HeatmapFigure): MountedFigure {
+function mountRaster(el: HTMLElement, spec: HeatmapFigure | ImageFigure): MountedFigure {
   const canvas = document.createElement('canvas')
   canvas.className = 'heatmap-canvas'
   canvas.style.imageRendering = 'pixelated'
@@ -48,14 +65,15 @@ function mountHeatmap(el: HTMLElement, spec: HeatmapFigure): MountedFigure {
   canvas.style.height = '100%'
   canvas.style.objectFit = 'contain'
   el.replaceChildren(canvas)
-  heatmapToCanvas(spec, canvas)
+  const draw = (s: FigureSpec): void => (s.kind === 'heatmap' ? heatmapToCanvas(s, canvas) : s.kind === 'image' ? imageToCanvas(s, canvas) : undefined)
+  draw(spec)
   return {
-    update: (s) => (s.kind === 'heatmap' ? heatmapToCanvas(s, canvas) : undefined),
+    update: draw,
     resize: () => undefined,
     dispose: () => canvas.remove()
   }
 }
 
 export function mountFigure(el: HTMLElement, spec: FigureSpec, dark: boolean): MountedFigure {
-  return spec.kind === 'chart' ? mountChart(el, spec, dark) : mountHeatmap(el, spec)
+  return spec.kind === 'chart' ? mountChart(el, spec, dark) : mountRaster(el, spec)
 }
