@@ -8,6 +8,7 @@ export const router = createRouter({
     { path: '/datasets', component: () => import('./views/DatasetsView.vue') },
     { path: '/runs', component: () => import('./views/RunsView.vue') },
     { path: '/runs/:id', component: () => import('./views/RunView.vue') },
+    { path: '/runs/:id/inspect', component: () => import('./views/RunInspectView.vue') },
     { path: '/compare', component: () => import('./views/CompareView.vue') },
     { path: '/early-exit', component: () => import('./views/EarlyExitView.vue') },
     { path: '/explain', component: () => import('./views/ExplainView.vue') },

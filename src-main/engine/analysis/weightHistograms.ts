@@ -51,5 +51,5 @@ export function overlaidWeightHistograms(db: WorkspaceDb, runs: [string, string]
       counts[k].set(histogram(data instanceof Int32Array ? Float32Array.from(data) : data, edges).counts, e * bins)
     }
   })
-  return { shape: where[0].shape, edges, countsA: counts[0], countsB: counts[1] }
+  return { shape: where[0].shape, edges: Float64Array.from(edges), countsA: counts[0], countsB: counts[1] }
 }
