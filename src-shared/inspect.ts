@@ -103,7 +103,8 @@ export const InspectOverview = z.object({
   name: z.string(),
   status: z.string(),
   model: z.string(),
-  input: z.object({ height: count, width: count, channels: count }),
+  /** The image the model takes, or null for a model of vectors (no feature maps then). */
+  input: z.object({ height: count, width: count, channels: count }).nullable(),
   epochs: z.array(count),
   layers: z.array(InspectLayer),
   weights: z.array(InspectWeight),

@@ -29,6 +29,11 @@ export const ModelSpec = z
     widthMultiplier: z.number().positive().max(8).default(1),
     /** Side in pixels the images are resized to; absent means the dataset's own size. */
     inputSize: z.number().int().min(1).max(1024).optional(),
+    /**
+     * VGG only: batch normalisation after every conv's ReLU. A narrow VGG without it can sit at
+     * chance for many epochs on a CPU-sized budget; the published VGGs have none.
+     */
+    batchNorm: z.boolean().default(false),
     /** Folder holding model.json and its weight shards (or the model.json itself); only for `import`. */
     importPath: z.string().min(1).optional(),
     /** For `import`: keep the pretrained layers fixed and train only the new head. */
@@ -43,6 +48,9 @@ export const ModelSpec = z
     }
     if (spec.name === 'import' && spec.widthMultiplier !== 1) {
       ctx.addIssue({ code: 'custom', path: ['widthMultiplier'], message: 'an imported model keeps its own widths; leave widthMultiplier at 1' })
+    }
+    if (spec.batchNorm && !spec.name.startsWith('vgg')) {
+      ctx.addIssue({ code: 'custom', path: ['batchNorm'], message: `batchNorm is a VGG option; ${spec.name} keeps its own normalisation` })
     }
     if (spec.name !== 'import' && spec.freezeBase) {
       ctx.addIssue({ code: 'custom', path: ['freezeBase'], message: 'freezeBase only applies to an imported (pretrained) model' })

@@ -63,7 +63,7 @@ export const inspectHandlers: {
       name: run.name,
       status: run.status,
       model: run.config.model.name,
-      input: modelImageShape(model),
+      input: model.inputs[0].shape.length === 4 ? modelImageShape(model) : null,
       epochs,
       layers: describeLayers(model),
       weights: listTensors(context.db, runId, last, 'weight').map((t) => ({

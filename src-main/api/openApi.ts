@@ -6,6 +6,7 @@ import { RunModelCache } from '../engine/analysis/runModel'
 import { DatasetCache } from '../engine/data/datasetCache'
 import { EventBus, type ApiContext } from './context'
 import { handlers } from './handlers'
+import { preparePyramidsOnEpochs } from './inspectWeightData'
 import { createDispatcher, type Dispatch } from './router'
 
 export interface OpenApi {
@@ -27,9 +28,13 @@ export function openApi(options: { workspace?: string | null; shell: 'electron' 
     epoch: (event) => events.emit('runs.epoch', event)
   })
   const context: ApiContext = { shell: options.shell, workspace, db, events, jobs, models: new RunModelCache(), datasets: new DatasetCache() }
+  const stopPreparing = preparePyramidsOnEpochs(context)
   return {
     context,
     dispatch: createDispatcher(handlers, context),
-    close: () => db.close()
+    close: () => {
+      stopPreparing()
+      db.close()
+    }
   }
 }

@@ -15,6 +15,7 @@ export const commandEntries: CommandEntry[] = [
   { name: 'dataset', load: async () => (await import('./dataset')).datasetCommand },
   { name: 'train', load: async () => (await import('./train')).trainCommand },
   { name: 'runs', load: async () => (await import('./runs')).runsCommand },
+  { name: 'compare', load: async () => (await import('./compare')).compareCommand },
   { name: 'cka', load: async () => (await import('./cka')).ckaCommand },
   { name: 'arch', load: async () => (await import('./arch')).archCommand },
   { name: 'backend', load: async () => (await import('./backend')).backendCommand }

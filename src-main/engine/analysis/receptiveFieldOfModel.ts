@@ -25,7 +25,7 @@ export async function architectureTableForSpec(
   numOutputs: number,
   outputActivation: OutputActivation
 ): Promise<ArchitectureTable> {
-  if (spec.name !== 'import') return architectureTable(planModel({ name: spec.name, widthMultiplier: spec.widthMultiplier }, input, numOutputs, outputActivation))
+  if (spec.name !== 'import') return architectureTable(planModel({ name: spec.name, widthMultiplier: spec.widthMultiplier, batchNorm: spec.batchNorm }, input, numOutputs, outputActivation))
   const model = await importModel(spec.importPath as string, { numOutputs, outputActivation, freezeBase: spec.freezeBase, seed: 0 })
   try {
     return architectureTableFromModel(model, { input })

@@ -87,7 +87,10 @@ export async function spatialEnergy(sources: EnergySource[], masks: RegionMasks 
   const n = sources[0].images.indices.length
   const [h, w] = sources[0].layer.shape
   for (const s of sources) {
-    if (!isSpatial(s.layer)) throw new ApiError('invalid_request', `layer: "${s.layer.name}" has output [${s.layer.shape.join(', ')}], not feature maps; choose a conv or pooling layer`)
+    if (!isSpatial(s.layer)) {
+      const why = s.layer.shape.length === 3 ? 'maps of one pixel, which cannot show where the model looks' : 'no feature maps'
+      throw new ApiError('invalid_request', `layer: "${s.layer.name}" has output [${s.layer.shape.join(', ')}], ${why}; choose a conv or pooling layer with maps of at least 2×2`)
+    }
     if (s.images.shape.height !== H || s.images.shape.width !== W) {
       throw new ApiError('bad_input', 'the two runs take inputs of different sizes, so their maps cannot be put on one image; compare runs trained at one input size')
     }

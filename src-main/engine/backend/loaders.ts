@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs'
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import { backendPackages, type BackendName } from '../../../src-shared/backend'
 import { registerWasmKernels } from './registerWasmKernels'
+import { instantiateThreadedWasm, registerThreadedWasmBackend, wantedThreads } from './wasmThreads'
 
 export type Details = Record<string, string | number | boolean>
 export type LoadResult = { ok: true; details: Details } | { ok: false; reason: string }
@@ -136,8 +137,19 @@ export async function loadWasmBackend(): Promise<LoadResult> {
     return { ok: false, reason: `not installed (npm install ${backendPackages.wasm})` }
   }
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))
-  const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))
-  // The threaded binary needs Web Workers; tfjs-backend-wasm never selects it in Node.
+  let threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))
+  // tfjs-backend-wasm never selects its threaded binary in Node; we start it ourselves so that
+  // training uses every core, and keep the single-threaded build if that fails.
+  let threadsProblem: string | null = null
+  const wanted = wantedThreads()
+  if (simd && !threads && process.versions?.node && wanted > 1 && !tf.findBackend('wasm')) {
+    try {
+      registerThreadedWasmBackend(await instantiateThreadedWasm(wanted))
+      threads = true
+    } catch (err) {
+      threadsProblem = firstLine(err)
+    }
+  }
   const binary = simd && threads ? 'tfjs-backend-wasm-threaded-simd.wasm' : simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm'
   const binaryPath = join(dir, binary)
   if (!existsSync(binaryPath)) return { ok: false, reason: `the wasm binary ${binaryPath} is missing; reinstall ${backendPackages.wasm}` }
@@ -159,7 +171,8 @@ export async function loadWasmBackend(): Promise<LoadResult> {
       threads,
       threadsCount: getThreadsCount(),
       binary: binaryPath,
-      customKernels: customKernels.join(', ')
+      customKernels: customKernels.join(', '),
+      ...(threadsProblem ? { threadsProblem } : {})
     }
   }
 }

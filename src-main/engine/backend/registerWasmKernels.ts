@@ -1,8 +1,11 @@
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
+import { BatchMatMul, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
+import { adamUpdateConfig } from './kernels/adamUpdate'
+import { batchMatMulConfig } from './kernels/batchMatMul'
 import { conv2DBackpropFilterConfig } from './kernels/conv2DBackpropFilter'
 import { conv2DBackpropInputConfig } from './kernels/conv2DBackpropInput'
 import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwiseConv2dNativeBackpropFilter'
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwiseConv2dNativeBackpropInput'
+import { avgPoolGradConfig, maxPoolGradConfig } from './kernels/poolGrads'
 
 /**
  * Kernels that training needs and tfjs-backend-wasm 4.22 lacks. Found by training conv,
@@ -15,11 +18,27 @@ export const missingWasmKernels: KernelConfig[] = [
   depthwiseConv2dNativeBackpropInputConfig
 ]
 
-/** Kernels wasm has but runs far slower than the XNNPACK route; ours replace them. */
-export const replacedWasmKernels: KernelConfig[] = [conv2DBackpropInputConfig]
+/** Kernels of our own that tfjs does not have at all, e.g. the fused optimizer update. */
+export const extraWasmKernels: KernelConfig[] = [adamUpdateConfig]
+
+/** Kernels wasm has but runs far slower than ours (measured with bench/profile-train.ts); ours replace them. */
+export const replacedWasmKernels: KernelConfig[] = [conv2DBackpropInputConfig, maxPoolGradConfig, avgPoolGradConfig]
 
 function isOurs(config: KernelConfig): boolean {
   return getKernel(config.kernelName, config.backendName)?.kernelFunc === config.kernelFunc
+}
+
+/** Ours wraps wasm's own BatchMatMul (it still does the untransposed products), so it is made from it once. */
+let batchMatMul: KernelConfig | null = null
+
+function wrapBatchMatMul(): KernelConfig | null {
+  if (batchMatMul && isOurs(batchMatMul)) return batchMatMul
+  const original = getKernel(BatchMatMul, 'wasm')
+  if (!original) return null
+  batchMatMul = batchMatMulConfig(original)
+  unregisterKernel(BatchMatMul, 'wasm')
+  registerKernel(batchMatMul)
+  return batchMatMul
 }
 
 /**
@@ -28,7 +47,7 @@ function isOurs(config: KernelConfig): boolean {
  * Returns the names of the kernels of ours in use after the call.
  */
 export function registerWasmKernels(): string[] {
-  for (const config of missingWasmKernels) {
+  for (const config of [...missingWasmKernels, ...extraWasmKernels]) {
     if (!getKernel(config.kernelName, config.backendName)) registerKernel(config)
   }
   for (const config of replacedWasmKernels) {
@@ -36,5 +55,6 @@ export function registerWasmKernels(): string[] {
     if (getKernel(config.kernelName, config.backendName)) unregisterKernel(config.kernelName, config.backendName)
     registerKernel(config)
   }
-  return [...missingWasmKernels, ...replacedWasmKernels].filter(isOurs).map((config) => config.kernelName)
+  const wrapped = wrapBatchMatMul()
+  return [...missingWasmKernels, ...extraWasmKernels, ...replacedWasmKernels, ...(wrapped ? [wrapped] : [])].filter(isOurs).map((config) => config.kernelName)
 }

@@ -167,4 +167,6 @@ export interface PlanArgs {
   numOutputs: number
   outputActivation: string
   widthMultiplier: number
+  /** VGG only: batch normalisation after each conv's ReLU. */
+  batchNorm?: boolean
 }

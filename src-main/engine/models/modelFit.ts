@@ -43,7 +43,7 @@ function geometryProblem(tabulate: () => ArchitectureTable): string | null {
 }
 
 function tabulateBuiltin(spec: ModelSpec, input: ModelInputShape, numClasses: number): ArchitectureTable {
-  return architectureTable(planModel({ name: spec.name as BuiltinModelName, widthMultiplier: spec.widthMultiplier }, input, numClasses, 'softmax'))
+  return architectureTable(planModel({ name: spec.name as BuiltinModelName, widthMultiplier: spec.widthMultiplier, batchNorm: spec.batchNorm }, input, numClasses, 'softmax'))
 }
 
 /** Smallest square side the architecture accepts, found by trying sizes (tables are cheap). */

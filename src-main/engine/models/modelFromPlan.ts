@@ -68,7 +68,9 @@ function layerFor(node: PlanNode, seed: number, isOutput: boolean): tf.layers.La
     case 'crop':
       return tf.layers.cropping2D({ name, cropping: node.crop })
     case 'batchNorm':
-      return tf.layers.batchNormalization({ name, trainable, center: node.center, scale: node.scale })
+      // Momentum 0.9 (PyTorch's 0.1): with Keras' 0.99 the moving statistics lag far behind on the
+      // few hundred steps a CPU run takes, and evaluation in inference mode sits near chance.
+      return tf.layers.batchNormalization({ name, trainable, center: node.center, scale: node.scale, momentum: 0.9 })
     case 'activation':
       return tf.layers.activation({ name, activation: node.activation as ActivationName })
     case 'dropout':

@@ -27,11 +27,12 @@ export function isBuiltinModel(name: string): name is BuiltinModelName {
 export interface BuiltinSpec {
   name: BuiltinModelName
   widthMultiplier?: number
+  batchNorm?: boolean
 }
 
 /** The layer graph of a built-in architecture, without allocating any weights. */
 export function planModel(spec: BuiltinSpec, input: ModelInputShape, numOutputs: number, outputActivation: OutputActivation): ModelPlan {
   const family = families[spec.name]
   if (!family) throw new Error(`"${spec.name}" is not a built-in architecture`)
-  return family({ input, numOutputs, outputActivation, widthMultiplier: spec.widthMultiplier ?? 1 })
+  return family({ input, numOutputs, outputActivation, widthMultiplier: spec.widthMultiplier ?? 1, batchNorm: spec.batchNorm ?? false })
 }

@@ -22,6 +22,8 @@ export function vggPlan(depth: VggDepth, args: PlanArgs): ModelPlan {
   convsPerBlock[depth].forEach((convs, b) => {
     for (let c = 1; c <= convs; c++) {
       x = p.conv(`block${b + 1}_conv${c}`, x, { filters: w(blockFilters[b]), kernel: 3, padding: 'same', activation: 'relu' })
+      // After the ReLU, so the conv layer's own output stays the feature map the views show.
+      if (args.batchNorm) x = p.batchNorm(`block${b + 1}_conv${c}_bn`, x)
     }
     x = p.maxPool(`block${b + 1}_pool`, x, 2)
   })

@@ -22,7 +22,7 @@ export const useRunInspectStore = defineStore('runInspect', () => {
   const index = ref(0)
   const imageClass = ref(0)
   const nth = ref(0)
-  const file = shallowRef<{ name: string; bytes: Uint8Array } | null>(null)
+  const file = shallowRef<{ name: string; bytes: Uint8Array<ArrayBuffer> } | null>(null)
 
   const epochs = computed(() => overview.value?.epochs ?? [])
   const image = computed<ImageChoice | null>(() => {
@@ -64,7 +64,7 @@ export const useRunInspectStore = defineStore('runInspect', () => {
     }
   }
 
-  function setFile(name: string, bytes: Uint8Array): void {
+  function setFile(name: string, bytes: Uint8Array<ArrayBuffer>): void {
     file.value = { name, bytes }
     imageMode.value = 'file'
   }

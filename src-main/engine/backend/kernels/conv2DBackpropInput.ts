@@ -20,6 +20,22 @@ export const conv2DBackpropInputConfig: KernelConfig = {
     const info = conv2DInfo('Conv2DBackpropInput', gradAttrs.inputShape, filter.shape, gradAttrs)
     checkDyShape('Conv2DBackpropInput', dy.shape, info)
     const { h, w } = spatialAxes(info, dy.shape)
+    const [n, height, width, channels] = gradAttrs.inputShape
+    // A window that covers the whole unpadded input (LeNet-5's C5) is a dense layer: then
+    // dx = dy·Wᵀ as one matrix product instead of a convolution over mostly padding (25×
+    // the work for a 5×5 input).
+    const dense = dy.shape[1] === 1 && dy.shape[2] === 1 && info.filterHeight === height && info.filterWidth === width && info.padInfo.top === 0 && info.padInfo.left === 0
+    if (dense) {
+      return withScratch(backend, (scratch) => {
+        const cout = filter.shape[3]
+        const product = scratch.run(
+          'BatchMatMul',
+          { a: scratch.view(dy, [1, n, cout]), b: scratch.view(filter, [1, height * width * channels, cout]) },
+          { transposeA: false, transposeB: true }
+        )
+        return scratch.view(product, gradAttrs.inputShape)
+      })
+    }
     return withScratch(backend, (scratch) => {
       const spread = dilateSpatially(scratch, dy, info.strideHeight, info.strideWidth)
       const cropped = cropNegativePads(scratch, spread, dilatedInputGradAxis(h), dilatedInputGradAxis(w))

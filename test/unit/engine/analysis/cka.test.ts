@@ -107,6 +107,15 @@ describe('linear CKA', () => {
         expect(linearCka(scale(x, -4), scale(y, 0.01))).toBeCloseTo(base, 10)
       })
 
+      it('ignores a constant offset of the features (it centres them) but not anisotropic scaling', () => {
+        const base = linearCka(x, y)
+        const shifted = { ...x, data: x.data.map((v, i) => v + 5 + (i % p1)) }
+        expect(linearCka(shifted, y)).toBeCloseTo(base, 10)
+        // Stretching one feature is not a rotation or isotropic scaling, so CKA moves.
+        const stretched = { ...x, data: x.data.map((v, i) => (i % p1 === 0 ? v * 30 : v)) }
+        expect(Math.abs(linearCka(stretched, y) - base)).toBeGreaterThan(1e-3)
+      })
+
       it('is symmetric', () => {
         expect(linearCka(y, x)).toBeCloseTo(linearCka(x, y), 12)
         expect(linearCka(z, x)).toBeCloseTo(linearCka(x, z), 12)

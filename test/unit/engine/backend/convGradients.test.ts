@@ -35,7 +35,12 @@ const cases: ConvCase[] = [
   { x: [2, 6, 7, 2], kernel: [3, 3], outChannels: 2, strides: 2, pad: 1, rounding: 'floor' },
   { x: [2, 6, 6, 2], kernel: [2, 3], outChannels: 3, strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
   // Padding wider than the kernel: the input gradient must crop, not pad, at the start.
-  { x: [1, 5, 6, 2], kernel: [2, 2], outChannels: 2, strides: 2, pad: [[0, 0], [3, 0], [2, 3], [0, 0]] }
+  { x: [1, 5, 6, 2], kernel: [2, 2], outChannels: 2, strides: 2, pad: [[0, 0], [3, 0], [2, 3], [0, 0]] },
+  // A window covering the whole input (LeNet-5's C5), square and not, which the input
+  // gradient computes as a matrix product; and one with padding, which it must not.
+  { x: [3, 5, 5, 4], kernel: [5, 5], outChannels: 6, strides: 1, pad: 'valid' },
+  { x: [2, 3, 4, 2], kernel: [3, 4], outChannels: 3, strides: 2, pad: 'valid' },
+  { x: [2, 3, 3, 2], kernel: [3, 3], outChannels: 3, strides: 3, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] }
 ]
 
 const label = (c: ConvCase) =>
@@ -182,7 +187,16 @@ describe('dilated depthwise gradient kernels match the undilated equivalent on c
 
 describe('registerWasmKernels', () => {
   it('installs our kernels once and reports them', () => {
-    const names = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Conv2DBackpropInput']
+    const names = [
+      'Conv2DBackpropFilter',
+      'DepthwiseConv2dNativeBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput',
+      'FeaturelensAdamUpdate',
+      'Conv2DBackpropInput',
+      'MaxPoolGrad',
+      'AvgPoolGrad',
+      'BatchMatMul'
+    ]
     expect(registerWasmKernels()).toEqual(names)
     expect(registerWasmKernels()).toEqual(names)
     expect(tf.getKernelsForBackend('wasm').filter((k) => names.includes(k.kernelName))).toHaveLength(names.length)

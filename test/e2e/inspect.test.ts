@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openWorkspaceDb } from '../../src-main/engine/store/database'
+import { loadTensor, listTensors } from '../../src-main/engine/store/epochStore'
+import { launchChromium } from '../support/chromium'
+import { projectRoot, startServe, type ServedApp } from '../support/serve'
+
+let app: ServedApp
+let browser: Browser
+let runId: string
+const workspace = mkdtempSync(join(tmpdir(), 'featurelens-inspect-'))
+
+beforeAll(async () => {
+  // A real run, trained the way a user would: the bundled MNIST, the minimal CNN, two epochs.
+  const cli = (...args: string[]) => execFileSync(process.execPath, [join(projectRoot, 'bin', 'featurelens.mjs'), ...args, '--workspace', workspace], { cwd: projectRoot, encoding: 'utf8', timeout: 240_000, stdio: ['ignore', 'pipe', 'pipe'] })
+  cli('train', '--dataset', 'mnist', '--model', 'minimal', '--epochs', '2', '--limit', '600')
+  runId = (JSON.parse(cli('runs', 'list', '--json')) as { id: string }[])[0].id
+  app = await startServe({ workspace })
+  browser = await launchChromium()
+}, 300_000)
+afterAll(async () => {
+  await browser?.close()
+  await app?.stop()
+})
+
+async function openInspector(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } })
+  // Straight to the inspector, as the lead's Runs page links to it: a hash change while the app
+  // is still making its first navigation can lose the race to the start page.
+  await page.goto(`${app.url}#/runs/${runId}/inspect`)
+  await expect.poll(() => page.getByTestId('inspect-epoch').textContent(), { timeout: 30_000 }).toBe('2')
+  return page
+}
+
+/** The stored weight at a matrix cell of a conv2d kernel [kh, kw, in, out] (row = out, col = (in·kh + y)·kw + x). */
+function storedConvWeight(epoch: number, name: string, row: number, col: number): number {
+  const db = openWorkspaceDb(join(workspace, 'featurelens.sqlite'), { readonly: true })
+  try {
+    const info = listTensors(db, runId, epoch, 'weight').find((t) => t.name === name)!
+    const tensor = loadTensor(db, runId, epoch, 'weight', info.position)
+    const [kh, kw, inputs, outputs] = tensor.shape
+    const [y, x, i] = [Math.floor(col / kw) % kh, col % kw, Math.floor(col / (kh * kw))]
+    return tensor.data[((y * kw + x) * inputs + i) * outputs + row]
+  } finally {
+    db.close()
+  }
+}
+
+describe('the run inspector in Chromium', () => {
+  it('shows the feature maps of a test image with μ and σ, and enlarges one with an overlay', async () => {
+    const page = await openInspector()
+    const errors: string[] = []
+    page.on('pageerror', (err) => errors.push(err.message))
+    // minimal: conv1 and pool1 have 8 channels, conv2 and pool2 16.
+    await expect.poll(() => page.getByTestId('feature-map').count(), { timeout: 30_000 }).toBe(48)
+    expect(await page.getByTestId('feature-layer-maps').locator('h3').allTextContents()).toEqual([
+      expect.stringContaining('conv1'),
+      expect.stringContaining('pool1'),
+      expect.stringContaining('conv2'),
+      expect.stringContaining('pool2')
+    ])
+    expect(await page.getByTestId('feature-map').first().textContent()).toMatch(/μ [\d.]+.*σ [\d.]+/)
+    expect(await page.getByTestId('prediction').textContent()).toMatch(/predicts/)
+    await page.getByTestId('image-index').fill('5')
+    await expect.poll(() => page.locator('[data-testid=inspect-feature-maps] strong').first().textContent(), { timeout: 20_000 }).toContain('test #5')
+
+    await page.getByTestId('feature-map').nth(3).click()
+    const detail = page.getByTestId('feature-map-detail')
+    await expect.poll(() => detail.textContent()).toContain('conv1 · channel 3')
+    await page.getByTestId('overlay-toggle').check()
+    expect(await detail.locator('canvas').count()).toBe(2)
+    await page.getByTestId('close-detail').click()
+    expect(await detail.count()).toBe(0)
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('shows every conv layer’s filters', async () => {
+    const page = await openInspector()
+    await page.getByTestId('inspect-tab-filters').click()
+    await expect.poll(() => page.getByTestId('filter-layer').count(), { timeout: 20_000 }).toBe(2)
+    expect(await page.getByTestId('filter-layer').first().getByTestId('filter-tile').count()).toBe(8)
+    expect(await page.getByTestId('filter-layer').nth(1).textContent()).toContain('16 filters of 5×5 over 8 input channels')
+    expect(await page.getByTestId('filter-mosaic').locator('canvas').count()).toBe(1)
+    await page.close()
+  })
+
+  it('shows a weight map whose values under the cursor are the stored weights of the chosen epoch', async () => {
+    const page = await openInspector()
+    await page.getByTestId('inspect-tab-weights').click()
+    await page.getByTestId('weight-select').selectOption({ label: 'conv2/kernel [5×5×8×16]' })
+    const map = page.getByTestId('weight-map').first()
+    await expect.poll(() => map.getByTestId('weight-map-region').textContent(), { timeout: 20_000 }).toMatch(/of\s+16×200 · every weight shown/)
+    expect(await page.getByTestId('weight-layout').textContent()).toContain('16 rows = output channels; 200 columns = 8 input channels × 5×5 kernel')
+
+    const hoverAndRead = async (fx: number, fy: number) => {
+      const box = (await map.locator('.box').boundingBox())!
+      await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height)
+      const value = map.getByTestId('weight-map-value')
+      await expect.poll(() => value.textContent(), { timeout: 10_000 }).toMatch(/w\[\d+, \d+, \d+, \d+\]/)
+      return { row: Number(await value.getAttribute('data-row')), col: Number(await value.getAttribute('data-col')), value: Number(await value.getAttribute('data-value')) }
+    }
+    const at2 = await hoverAndRead(0.37, 0.61)
+    expect(at2.value).toBe(storedConvWeight(2, 'conv2/kernel', at2.row, at2.col))
+
+    // Move the epoch slider to epoch 1: the map reloads and shows epoch 1's stored weights.
+    await page.getByTestId('inspect-epoch-slider').fill('1')
+    await expect.poll(() => map.locator('strong').first().textContent(), { timeout: 20_000 }).toBe('conv2/kernel at epoch 1')
+    await page.mouse.move(0, 0)
+    const at1 = await hoverAndRead(0.81, 0.13)
+    expect(at1.value).toBe(storedConvWeight(1, 'conv2/kernel', at1.row, at1.col))
+
+    // Zoom in with the wheel: the region shrinks around the cursor and values stay exact.
+    const box = (await map.locator('.box').boundingBox())!
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    for (let k = 0; k < 4; k++) await page.mouse.wheel(0, -100)
+    await expect.poll(async () => Number(/cols \d+–(\d+)/.exec((await map.getByTestId('weight-map-region').textContent()) ?? '')?.[1] ?? 999) - Number(/cols (\d+)/.exec((await map.getByTestId('weight-map-region').textContent()) ?? '')?.[1] ?? 0), { timeout: 10_000 }).toBeLessThan(120)
+    const zoomed = await hoverAndRead(0.2, 0.7)
+    expect(zoomed.value).toBe(storedConvWeight(1, 'conv2/kernel', zoomed.row, zoomed.col))
+    await page.close()
+  })
+
+  it('shows the architecture table with receptive fields and the spatial scale profile', async () => {
+    const page = await openInspector()
+    await page.getByTestId('inspect-tab-architecture').click()
+    const table = page.getByTestId('inspect-architecture').locator('tbody tr')
+    await expect.poll(() => table.count(), { timeout: 20_000 }).toBe(7)
+    // conv2 of the minimal model: a 14-pixel field with jump 2.
+    expect(await table.nth(3).textContent()).toMatch(/conv2.*14.*2.*6\.5/)
+    expect(await page.getByTestId('spatial-profile').locator('canvas').count()).toBeGreaterThan(0)
+    await page.close()
+  })
+})
