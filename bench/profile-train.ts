@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { parseArgs } from 'node:util'
+import { ModelSpec } from '../src-shared/model'
 import { initBackend } from '../src-main/engine/backend/select'
 import { buildModel } from '../src-main/engine/models/index'
 import { chooseObjective, createOptimizer, lossTensor } from '../src-main/engine/train/objective'
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   const report = await initBackend()
   const input = name === 'vgg11' ? { height: 32, width: 32, channels: 3 } : { height: 28, width: 28, channels: 1 }
   const objective = chooseObjective('class', 10, 'auto')
-  const model = await buildModel({ name, widthMultiplier: name === 'vgg11' ? 0.25 : 1, freezeBase: false }, input, 10, 'softmax', 1)
+  const model = await buildModel(ModelSpec.parse({ name, widthMultiplier: name === 'vgg11' ? 0.25 : 1 }), input, 10, 'softmax', 1)
   const optimizer = createOptimizer('adam', 1e-3, 0.9)
   const xs = tf.randomUniform([batch, input.height, input.width, input.channels], 0, 1, 'float32', 1) as tf.Tensor4D
   const ys = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2) as tf.Tensor1D, 10).toFloat()

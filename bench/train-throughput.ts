@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { ModelSpec, type ModelSpecInput } from '../src-shared/model'
 import { initBackend } from '../src-main/engine/backend/select'
 import { mnistData, syntheticData, writeForPeer, type BenchData } from './throughput/benchData'
 import { OurTrainer, type RoundResult } from './throughput/ours'
@@ -36,16 +37,16 @@ const SEED = 1
 interface Reference {
   key: string
   label: string
-  spec: { name: 'minimal' | 'lenet5' | 'vgg11'; widthMultiplier: number; freezeBase: false }
+  spec: ModelSpecInput & { name: 'minimal' | 'lenet5' | 'vgg11'; widthMultiplier: number }
   data: 'mnist' | 'rgb32'
   warmup: number
   steps: number
 }
 
 const references: Reference[] = [
-  { key: 'minimal', label: 'LeNet-style (minimal): conv8 5×5, pool, conv16 5×5, pool, dense; MNIST', spec: { name: 'minimal', widthMultiplier: 1, freezeBase: false }, data: 'mnist', warmup: 30, steps: 300 },
-  { key: 'lenet5', label: 'lenet5; MNIST', spec: { name: 'lenet5', widthMultiplier: 1, freezeBase: false }, data: 'mnist', warmup: 20, steps: 200 },
-  { key: 'vgg11', label: 'VGG-11 width 1/4; 32×32×3', spec: { name: 'vgg11', widthMultiplier: 0.25, freezeBase: false }, data: 'rgb32', warmup: 5, steps: 40 }
+  { key: 'minimal', label: 'LeNet-style (minimal): conv8 5×5, pool, conv16 5×5, pool, dense; MNIST', spec: { name: 'minimal', widthMultiplier: 1 }, data: 'mnist', warmup: 30, steps: 300 },
+  { key: 'lenet5', label: 'lenet5; MNIST', spec: { name: 'lenet5', widthMultiplier: 1 }, data: 'mnist', warmup: 20, steps: 200 },
+  { key: 'vgg11', label: 'VGG-11 width 1/4; 32×32×3', spec: { name: 'vgg11', widthMultiplier: 0.25 }, data: 'rgb32', warmup: 5, steps: 40 }
 ]
 
 const json = values.json
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
       const warmup = Math.max(1, Math.round(ref.warmup * scale))
       const steps = Math.max(1, Math.round(ref.steps * scale))
       log(`\n${ref.label}: batch ${BATCH}, Adam ${LEARNING_RATE}, ${data.name}, ${warmup} warm-up + ${steps} timed steps × ${rounds} rounds`)
-      const ours = await OurTrainer.create(ref.spec, data, BATCH, LEARNING_RATE, SEED)
+      const ours = await OurTrainer.create(ModelSpec.parse(ref.spec), data, BATCH, LEARNING_RATE, SEED)
       const ourRounds: RoundResult[] = []
       const torchRounds: PeerRound[] = []
       const runOurs = async (r: number) => {

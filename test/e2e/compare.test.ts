@@ -57,8 +57,10 @@ describe('the compare view in Chromium', () => {
     await page.getByTestId('image-index-a').fill('3')
     await page.getByTestId('image-index-a').dispatchEvent('change')
     await expect.poll(() => page.getByTestId('image-index-b').inputValue()).toBe('3')
-    await page.getByTestId('epoch-b').selectOption('0')
-    await expect.poll(() => page.getByTestId('epoch-a').inputValue()).toBe('0')
+    await page.getByTestId('side-b').getByTestId('epoch-b').selectOption('0')
+    await expect.poll(() => page.getByTestId('side-a').getByTestId('epoch-a').inputValue()).toBe('0')
+    // The epoch chooser in the run header is the same choice.
+    expect(await page.getByTestId('run-a').getByTestId('epoch-a').inputValue()).toBe('0')
 
     // Where each model looks, with the evidence regions of the synthetic faces.
     await page.getByTestId('attention-a').locator('canvas').waitFor({ timeout: 60_000 })

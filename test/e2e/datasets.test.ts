@@ -22,8 +22,7 @@ async function sampleImagesLoaded(page: Page): Promise<number> {
 describe('datasets in the UI', () => {
   it('opens the bundled MNIST with its histogram and sample grid', async () => {
     const page = await browser.newPage()
-    await page.goto(app.url)
-    await page.goto(`${app.origin}/#/datasets`)
+    await page.goto(`${app.url}#/datasets`)
     await page.getByTestId('open-mnist').click()
     await expect.poll(() => page.getByTestId('dataset-splits').textContent(), { timeout: 60_000 }).toContain('60,000')
     expect(await page.getByTestId('dataset-splits').textContent()).toContain('10,000')
@@ -36,8 +35,7 @@ describe('datasets in the UI', () => {
 
   it('generates the synthetic faces, opens them as the CelebA layout, and switches the label', async () => {
     const page = await browser.newPage()
-    await page.goto(app.url)
-    await page.goto(`${app.origin}/#/datasets`)
+    await page.goto(`${app.url}#/datasets`)
     const synth = page.getByTestId('synthetic-faces')
     await synth.locator('input').first().fill('120')
     await page.getByTestId('generate-synthetic').click()
@@ -52,8 +50,7 @@ describe('datasets in the UI', () => {
 
   it('shows a clear message for a folder that is not a dataset', async () => {
     const page = await browser.newPage()
-    await page.goto(app.url)
-    await page.goto(`${app.origin}/#/datasets`)
+    await page.goto(`${app.url}#/datasets`)
     await page.getByTestId('dataset-path').fill(app.workspace)
     await page.getByTestId('dataset-path').press('Enter')
     await expect.poll(() => page.getByTestId('notice').allTextContents(), { timeout: 30_000 }).toEqual(expect.arrayContaining([expect.stringContaining(app.workspace)]))

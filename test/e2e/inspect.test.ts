@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openWorkspaceDb } from '../../src-main/engine/store/database'
 import { loadTensor, listTensors } from '../../src-main/engine/store/epochStore'
@@ -25,6 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await app?.stop()
+  rmSync(workspace, { recursive: true, force: true })
 })
 
 async function openInspector(): Promise<Page> {
@@ -67,6 +69,14 @@ describe('the run inspector in Chromium', () => {
     expect(await page.getByTestId('prediction').textContent()).toMatch(/predicts/)
     await page.getByTestId('image-index').fill('5')
     await expect.poll(() => page.locator('[data-testid=inspect-feature-maps] strong').first().textContent(), { timeout: 20_000 }).toContain('test #5')
+
+    // An opened file instead of a dataset image: a white bar on black, like a digit 1.
+    const raw = Buffer.alloc(28 * 28)
+    for (let y = 4; y < 24; y++) for (let x = 12; x < 16; x++) raw[y * 28 + x] = 255
+    const png = await sharp(raw, { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer()
+    await page.getByTestId('image-file').setInputFiles({ name: 'bar.png', mimeType: 'image/png', buffer: png })
+    await expect.poll(() => page.locator('[data-testid=inspect-feature-maps] strong').first().textContent(), { timeout: 20_000 }).toBe('bar.png')
+    expect(await page.getByTestId('feature-map').count()).toBe(48)
 
     await page.getByTestId('feature-map').nth(3).click()
     const detail = page.getByTestId('feature-map-detail')

@@ -18,8 +18,7 @@ afterAll(async () => {
 describe('training from the GUI', () => {
   it('refuses bad input field by field and names the missing dataset', async () => {
     const page = await browser.newPage()
-    await page.goto(app.url)
-    await page.goto(`${app.origin}/#/runs`)
+    await page.goto(`${app.url}#/runs`)
     await page.getByTestId('new-run').click()
     const form = page.getByTestId('new-run-form')
     await form.locator('input[name=epochs]').fill('0')
@@ -38,8 +37,7 @@ describe('training from the GUI', () => {
 
   it('starts a short run from the form, shows progress, and lists the finished run', async () => {
     const page = await browser.newPage()
-    await page.goto(app.url)
-    await page.goto(`${app.origin}/#/runs`)
+    await page.goto(`${app.url}#/runs`)
     await page.getByTestId('new-run').click()
     const form = page.getByTestId('new-run-form')
     await form.locator('input[name=dataset]').fill('mnist')

@@ -16,14 +16,14 @@ export interface FacePair {
  * Synthetic faces and a real Smiling/Male run pair trained on them in a fresh workspace, the
  * way a user makes one (runs.startPair). Sized by the caller to fit the test's time budget.
  */
-export async function trainFacePair(options: { count: number; size: number; epochs: number; model?: 'vgg11' | 'minimal'; width?: number; lr?: number; seed?: number }): Promise<FacePair> {
+export async function trainFacePair(options: { count: number; size: number; epochs: number; model?: 'vgg11' | 'minimal'; batchNorm?: boolean; width?: number; lr?: number; seed?: number }): Promise<FacePair> {
   const root = tempDir('fl-pair-')
   const faces = join(root, 'faces')
   await generateSyntheticFaces(faces, { count: options.count, size: options.size, seed: options.seed ?? 7 })
   const api = openTestApi(join(root, 'workspace'))
   const config: TrainConfigInput = {
     dataset: faces,
-    model: { name: options.model ?? 'vgg11', widthMultiplier: options.width ?? (options.model === 'minimal' ? 1 : 0.25) },
+    model: { name: options.model ?? 'vgg11', widthMultiplier: options.width ?? (options.model === 'minimal' ? 1 : 0.25), batchNorm: options.batchNorm ?? false },
     epochs: options.epochs,
     batchSize: 16,
     learningRate: options.lr ?? 1e-4,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { AdamUpdate, type AdamUpdateAttrs } from './kernels/adamUpdate'
 
-type NamedGradients = tf.NamedTensorMap | tf.NamedTensor[]
+type NamedGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0]
 
 /** The AdamOptimizer fields this subclass works with (protected or untyped in tfjs). */
 interface AdamState {

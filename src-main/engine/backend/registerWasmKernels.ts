@@ -1,4 +1,4 @@
-import { BatchMatMul, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
+import { BatchMatMul, findBackend, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
 import { adamUpdateConfig } from './kernels/adamUpdate'
 import { batchMatMulConfig } from './kernels/batchMatMul'
 import { conv2DBackpropFilterConfig } from './kernels/conv2DBackpropFilter'
@@ -28,6 +28,9 @@ function isOurs(config: KernelConfig): boolean {
   return getKernel(config.kernelName, config.backendName)?.kernelFunc === config.kernelFunc
 }
 
+/** wasm's own kernels that ours replaced, by name, for comparing against the unoptimised path. */
+const originals = new Map<string, KernelConfig>()
+
 /** Ours wraps wasm's own BatchMatMul (it still does the untransposed products), so it is made from it once. */
 let batchMatMul: KernelConfig | null = null
 
@@ -35,6 +38,7 @@ function wrapBatchMatMul(): KernelConfig | null {
   if (batchMatMul && isOurs(batchMatMul)) return batchMatMul
   const original = getKernel(BatchMatMul, 'wasm')
   if (!original) return null
+  originals.set(BatchMatMul, original)
   batchMatMul = batchMatMulConfig(original)
   unregisterKernel(BatchMatMul, 'wasm')
   registerKernel(batchMatMul)
@@ -52,9 +56,30 @@ export function registerWasmKernels(): string[] {
   }
   for (const config of replacedWasmKernels) {
     if (isOurs(config)) continue
-    if (getKernel(config.kernelName, config.backendName)) unregisterKernel(config.kernelName, config.backendName)
+    const original = getKernel(config.kernelName, config.backendName)
+    if (original) {
+      originals.set(config.kernelName, original)
+      unregisterKernel(config.kernelName, config.backendName)
+    }
     registerKernel(config)
   }
   const wrapped = wrapBatchMatMul()
   return [...missingWasmKernels, ...extraWasmKernels, ...replacedWasmKernels, ...(wrapped ? [wrapped] : [])].filter(isOurs).map((config) => config.kernelName)
+}
+
+/**
+ * Puts wasm's own kernels back where ours replaced one (true), or ours again (false). Only for
+ * checking that the optimised path trains like the unoptimised one; kernels wasm lacks stay ours.
+ */
+export function useOriginalWasmKernels(original: boolean): void {
+  const backend = findBackend('wasm')
+  for (const [name, config] of originals) {
+    const ours = name === BatchMatMul ? batchMatMul : replacedWasmKernels.find((k) => k.kernelName === name)
+    const wanted = original ? config : ours
+    if (!wanted || getKernel(name, 'wasm')?.kernelFunc === wanted.kernelFunc) continue
+    unregisterKernel(name, 'wasm')
+    registerKernel(wanted)
+    // Kernels are set up when the backend starts; one registered later must be set up now.
+    if (backend && wanted.setupFunc) wanted.setupFunc(backend)
+  }
 }

@@ -1,4 +1,5 @@
 import { ref, shallowRef, type Ref, type ShallowRef } from 'vue'
+import { ApiError } from '../../../src-shared/errors'
 import { useNotificationsStore } from '../stores/useNotificationsStore'
 
 /**
@@ -19,7 +20,8 @@ export function useLatestRequest<T>(): { data: ShallowRef<T | null>; loading: Re
       data.value = value
       return value
     } catch (err) {
-      if (id === latest) useNotificationsStore().error(err)
+      // A cancel is the user's own doing, not something to warn about.
+      if (id === latest && !(err instanceof ApiError && err.code === 'cancelled')) useNotificationsStore().error(err)
       return null
     } finally {
       if (id === latest) loading.value = false

@@ -53,9 +53,10 @@ export function histogramFigure(histograms: WeightHistogram[], name: string, mod
       legend: { top: 24, type: 'scroll' },
       grid: { left: 70, right: 20, top: 60, bottom: 40 },
       xAxis: { type: 'value', name: 'weight', nameLocation: 'middle', nameGap: 26, scale: true },
+      // onZero false keeps the y axis at the left edge rather than at weight 0.
       yAxis: ridge
-        ? { type: 'value', name: 'epoch', min: 0, max: histograms.length + 1, interval: 1, axisLabel: { show: false }, splitLine: { show: false } }
-        : { type: 'value', name: 'density' },
+        ? { type: 'value', min: 0, max: histograms.length + 1, interval: 1, axisLabel: { show: false }, splitLine: { show: false }, axisLine: { onZero: false } }
+        : { type: 'value', name: 'density', axisLine: { onZero: false } },
       series
     }
   }

@@ -66,7 +66,10 @@ export const useCompareStore = defineStore('compare', () => {
   async function refresh(): Promise<void> {
     if (!a.value || !b.value) return
     try {
-      overview.value = await api.call('compare.overview', { a: a.value, b: b.value })
+      const hadEpochs = epochs.value.length > 0
+      const o = await api.call('compare.overview', { a: a.value, b: b.value })
+      overview.value = o
+      if (!hadEpochs) chooseDefaults(o)
     } catch (err) {
       useNotificationsStore().error(err)
     }

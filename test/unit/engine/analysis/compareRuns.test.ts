@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../src-shared/errors'
+import { ModelSpec } from '../../../../src-shared/model'
 import { ckaAcrossEpochs } from '../../../../src-main/engine/analysis/ckaAcrossEpochs'
 import { chooseEstimator, type CkaSource } from '../../../../src-main/engine/analysis/ckaSources'
 import { runPairCka } from '../../../../src-main/engine/analysis/compareRuns'
@@ -15,7 +16,7 @@ beforeAll(async () => {
 })
 
 const shape = { height: 16, width: 16, channels: 1 }
-const model = (seed: number) => buildModel({ name: 'minimal', widthMultiplier: 1, freezeBase: false }, shape, 2, 'softmax', seed)
+const model = (seed: number) => buildModel(ModelSpec.parse({ name: 'minimal' }), shape, 2, 'softmax', seed)
 
 function images(n: number, seed: number): ExampleImages {
   const random = rng(seed)

@@ -50,7 +50,7 @@ describe('validateModelFit', () => {
     expect(validateModelFit({ name: 'lenet5' }, mnist, 10).input).toEqual(mnist)
     const fit = validateModelFit({ name: 'vgg19', widthMultiplier: 0.25, inputSize: 64 }, { height: 218, width: 178, channels: 3 }, 2)
     expect(fit.input).toEqual({ height: 64, width: 64, channels: 3 })
-    expect(fit.spec).toEqual({ name: 'vgg19', widthMultiplier: 0.25, inputSize: 64, freezeBase: false })
+    expect(fit.spec).toEqual({ name: 'vgg19', widthMultiplier: 0.25, inputSize: 64, freezeBase: false, batchNorm: false })
   })
 
   it('refuses an input too small for the poolings, naming inputSize and the minimum', () => {
