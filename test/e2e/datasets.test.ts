@@ -1,19 +1,8 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../support/chromium'
-import { startServe, type ServedApp } from '../support/serve'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { useServedBrowser } from '../support/servedBrowser'
 
-let app: ServedApp
-let browser: Browser
-
-beforeAll(async () => {
-  app = await startServe()
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-})
+const session = useServedBrowser()
 
 async function sampleImagesLoaded(page: Page): Promise<number> {
   return page.getByTestId('sample-grid').locator('img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0).length)
@@ -21,8 +10,8 @@ async function sampleImagesLoaded(page: Page): Promise<number> {
 
 describe('datasets in the UI', () => {
   it('opens the bundled MNIST with its histogram and sample grid', async () => {
-    const page = await browser.newPage()
-    await page.goto(`${app.url}#/datasets`)
+    const page = await session.browser.newPage()
+    await page.goto(`${session.app.url}#/datasets`)
     await page.getByTestId('open-mnist').click()
     await expect.poll(() => page.getByTestId('dataset-splits').textContent(), { timeout: 60_000 }).toContain('60,000')
     expect(await page.getByTestId('dataset-splits').textContent()).toContain('10,000')
@@ -34,8 +23,8 @@ describe('datasets in the UI', () => {
   })
 
   it('generates the synthetic faces, opens them as the CelebA layout, and switches the label', async () => {
-    const page = await browser.newPage()
-    await page.goto(`${app.url}#/datasets`)
+    const page = await session.browser.newPage()
+    await page.goto(`${session.app.url}#/datasets`)
     const synth = page.getByTestId('synthetic-faces')
     await synth.locator('input').first().fill('120')
     await page.getByTestId('generate-synthetic').click()
@@ -49,11 +38,11 @@ describe('datasets in the UI', () => {
   }, 180_000)
 
   it('shows a clear message for a folder that is not a dataset', async () => {
-    const page = await browser.newPage()
-    await page.goto(`${app.url}#/datasets`)
-    await page.getByTestId('dataset-path').fill(app.workspace)
+    const page = await session.browser.newPage()
+    await page.goto(`${session.app.url}#/datasets`)
+    await page.getByTestId('dataset-path').fill(session.app.workspace)
     await page.getByTestId('dataset-path').press('Enter')
-    await expect.poll(() => page.getByTestId('notice').allTextContents(), { timeout: 30_000 }).toEqual(expect.arrayContaining([expect.stringContaining(app.workspace)]))
+    await expect.poll(() => page.getByTestId('notice').allTextContents(), { timeout: 30_000 }).toEqual(expect.arrayContaining([expect.stringContaining(session.app.workspace)]))
     expect((await page.getByTestId('notice').allTextContents()).join(' ')).not.toMatch(/\bat \w+ \(|Error:/)
     await page.close()
   })

@@ -1,28 +1,16 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../support/chromium'
-import { startServe, type ServedApp } from '../support/serve'
+import { describe, expect, it } from 'vitest'
+import { useServedBrowser } from '../support/servedBrowser'
 
-let app: ServedApp
-let browser: Browser
-
-beforeAll(async () => {
-  app = await startServe()
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-})
+const session = useServedBrowser()
 
 describe('the UI in Chromium, served by featurelens serve', () => {
   it('loads, shows the backend in the status bar and drops the token from the address bar', async () => {
-    const page = await browser.newPage()
+    const page = await session.browser.newPage()
     const errors: string[] = []
     page.on('pageerror', (err) => errors.push(err.message))
-    await page.goto(app.url)
+    await page.goto(session.app.url)
     await expect.poll(() => page.getByTestId('status-backend').textContent(), { timeout: 20_000 }).toBe('wasm')
-    await expect.poll(() => page.getByTestId('status-workspace').textContent()).toContain(app.workspace)
+    await expect.poll(() => page.getByTestId('status-workspace').textContent()).toContain(session.app.workspace)
     expect(page.url()).not.toContain('token=')
     // The cookie carries the token now: a reload still works.
     await page.reload()
@@ -32,17 +20,17 @@ describe('the UI in Chromium, served by featurelens serve', () => {
   })
 
   it('refuses a browser that does not have the token', async () => {
-    const context = await browser.newContext()
+    const context = await session.browser.newContext()
     const page = await context.newPage()
-    const response = await page.goto(app.origin + '/')
+    const response = await page.goto(session.app.origin + '/')
     expect(response?.status()).toBe(401)
     expect(await page.locator('#app').count()).toBe(0)
     await context.close()
   })
 
   it('switches between light and dark themes', async () => {
-    const page = await browser.newPage()
-    await page.goto(app.url)
+    const page = await session.browser.newPage()
+    await page.goto(session.app.url)
     const theme = () => page.evaluate(() => document.documentElement.dataset.theme)
     const before = await theme()
     await page.getByTestId('theme-toggle').click()
@@ -51,8 +39,8 @@ describe('the UI in Chromium, served by featurelens serve', () => {
   })
 
   it('shows the backend choice and reasons on the settings page', async () => {
-    const page = await browser.newPage()
-    await page.goto(app.url + '#/settings')
+    const page = await session.browser.newPage()
+    await page.goto(session.app.url + '#/settings')
     await expect.poll(() => page.getByTestId('settings-backend').textContent(), { timeout: 20_000 }).toBe('wasm')
     const text = await page.locator('table').textContent()
     expect(text).toContain('@tensorflow/tfjs-node-gpu')

@@ -1,24 +1,12 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../support/chromium'
-import { startServe, type ServedApp } from '../support/serve'
+import { describe, expect, it } from 'vitest'
+import { useServedBrowser } from '../support/servedBrowser'
 
-let app: ServedApp
-let browser: Browser
-
-beforeAll(async () => {
-  app = await startServe()
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-})
+const session = useServedBrowser()
 
 describe('training from the GUI', () => {
   it('refuses bad input field by field and names the missing dataset', async () => {
-    const page = await browser.newPage()
-    await page.goto(`${app.url}#/runs`)
+    const page = await session.browser.newPage()
+    await page.goto(`${session.app.url}#/runs`)
     await page.getByTestId('new-run').click()
     const form = page.getByTestId('new-run-form')
     await form.locator('input[name=epochs]').fill('0')
@@ -36,8 +24,8 @@ describe('training from the GUI', () => {
   })
 
   it('starts a short run from the form, shows progress, and lists the finished run', async () => {
-    const page = await browser.newPage()
-    await page.goto(`${app.url}#/runs`)
+    const page = await session.browser.newPage()
+    await page.goto(`${session.app.url}#/runs`)
     await page.getByTestId('new-run').click()
     const form = page.getByTestId('new-run-form')
     await form.locator('input[name=dataset]').fill('mnist')
@@ -54,7 +42,7 @@ describe('training from the GUI', () => {
     await expect.poll(() => page.getByTestId('run-page-status').textContent(), { timeout: 240_000, interval: 1000 }).toBe('completed')
     expect(await page.getByTestId('epoch-table').locator('tbody tr').count()).toBe(3)
 
-    await page.goto(`${app.origin}/#/runs`)
+    await page.goto(`${session.app.origin}/#/runs`)
     const row = page.getByTestId('runs-list').locator('tbody tr').first()
     await expect.poll(() => row.getByTestId('run-status').textContent()).toContain('completed')
     await page.close()
