@@ -55,6 +55,20 @@ describe('a training process killed mid-epoch', () => {
     expect(detail.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3, 4])
   }, 600_000)
 
+  it('cancels cleanly between batches, keeping the completed epochs', async () => {
+    const run = (await api.dispatch('runs.start', { config: config({ epochs: 3, seed: 9 }) })) as RunSummary
+    await nextEvent<RunProgress>(api, 'runs.progress', (p) => p.runId === run.id && p.phase === 'training' && p.epoch === 2 && p.batch >= 3)
+    const cancelled = nextEvent<RunStatusEvent>(api, 'runs.status', (s) => s.runId === run.id && s.status === 'cancelled')
+    await api.dispatch('runs.cancel', { id: run.id })
+    expect((await cancelled).reason).toMatch(/completed epochs are kept/)
+    await api.context.jobs.whenIdle()
+    const detail = (await api.dispatch('runs.get', { id: run.id })) as { epochs: { epoch: number }[]; status: string }
+    expect(detail.status).toBe('cancelled')
+    expect(detail.epochs.map((e) => e.epoch)).toEqual([0, 1])
+    await expect(api.dispatch('runs.delete', { id: run.id })).resolves.toEqual({ deleted: run.id })
+    await expect(api.dispatch('runs.get', { id: run.id })).rejects.toThrow(/no run with id/)
+  }, 300_000)
+
   it('marks a run whose process is gone as interrupted when the workspace is opened', async () => {
     api.context.db.prepare(`INSERT INTO runs (id, name, status, config, pid, created_at, updated_at) VALUES ('run-ghost', 'ghost', 'running', ?, 999999, 'x', 'x')`).run(JSON.stringify(config()))
     const again = openTestApi(api.context.workspace.dir)

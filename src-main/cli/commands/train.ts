@@ -148,8 +148,10 @@ export const trainCommand: Command = {
       if (!values.json) io.err(`training ${ids.join(' and ')} in workspace ${api.context.workspace.dir} (Ctrl-C cancels; completed epochs are kept)`)
       const onSignal = (): void => ids.forEach((id) => { try { api.context.jobs.cancel(id) } catch { /* already finished */ } })
       process.once('SIGINT', onSignal)
+      process.once('SIGTERM', onSignal)
       const runs = await follow(api, ids, io, values.json === true)
       process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
       if (values.json) io.out(JSON.stringify({ summary: runs }))
       else for (const run of runs) io.out(`${run.id}: ${run.status} after ${run.epochsCompleted} epochs${run.lastMetrics?.testAccuracy != null ? `, test accuracy ${(run.lastMetrics.testAccuracy * 100).toFixed(2)}%` : ''}`)
       return runs.every((r) => r.status === 'completed') ? 0 : 1

@@ -33,10 +33,17 @@ const send = (message: JobMessage): void => {
 }
 
 let stopRequested = false
+// Why the run stops early: the user cancelled, or whoever started it went away (then nobody
+// could follow or cancel it, so it stops at the next batch and can be resumed later).
+let stopStatus: 'cancelled' | 'interrupted' = 'cancelled'
 process.on('message', (command: JobCommand) => {
   if (command?.t === 'cancel') stopRequested = true
 })
 process.on('SIGTERM', () => (stopRequested = true))
+process.on('disconnect', () => {
+  stopStatus = 'interrupted'
+  stopRequested = true
+})
 
 const db = openWorkspaceDb(join(workspaceDir, 'featurelens.sqlite'))
 db.pragma('synchronous = FULL')
@@ -86,8 +93,13 @@ async function main(): Promise<void> {
       shouldStop: () => stopRequested
     }
   })
-  const status = outcome === 'completed' ? 'completed' : 'cancelled'
-  const reason = outcome === 'cancelled' ? 'cancelled by the user; the completed epochs are kept' : null
+  const status = outcome === 'completed' ? 'completed' : stopStatus
+  const reason =
+    outcome === 'completed'
+      ? null
+      : stopStatus === 'cancelled'
+        ? 'cancelled by the user; the completed epochs are kept'
+        : 'the Featurelens process that started this run exited; the completed epochs are kept and the run can be resumed'
   setRunStatus(db, runId, status, reason)
   send({ t: 'status', status, reason })
 }

@@ -42,6 +42,8 @@ export type TrainOutcome = 'completed' | 'cancelled'
 
 const EVAL_BATCH = 256
 
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
 /** Copies of every weight, named by layer (not the process-unique variable name). */
 export function snapshotWeights(model: tf.LayersModel): StoredTensor[] {
   return model.weights.map((w) => {
@@ -81,6 +83,7 @@ async function evaluate(args: TrainLoopArgs, split: TrainSplit, onBatch: (batch:
   for (let b = 0; b < batches; b++) {
     const start = b * EVAL_BATCH
     const positions = Int32Array.from({ length: Math.min(EVAL_BATCH, count - start) }, (_, i) => start + i)
+    await yieldToEventLoop()
     const batch = await data.read(split, positions)
     const [lossT, correctT] = tf.tidy(() => {
       const { xs, ys } = batchTensors(data, batch.x, batch.y, batch.size)
@@ -138,6 +141,9 @@ export async function trainLoop(args: TrainLoopArgs): Promise<TrainOutcome> {
     const positionsOf = (b: number) => order.subarray(b * config.batchSize, Math.min(trainCount, (b + 1) * config.batchSize))
     let next = data.read('train', positionsOf(0))
     for (let b = 0; b < batchesPerEpoch; b++) {
+      // wasm reads resolve as microtasks, so without this the whole run would never return to
+      // the event loop: a cancel message would wait for the end, and progress would arrive in bursts.
+      await yieldToEventLoop()
       if (hooks.shouldStop()) return 'cancelled'
       const batch = await next
       if (b + 1 < batchesPerEpoch) next = data.read('train', positionsOf(b + 1))
