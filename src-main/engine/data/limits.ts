@@ -28,17 +28,29 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new ApiError('cancelled', 'the dataset operation was cancelled')
 }
 
-/** Maps items through an async function with at most `limit` in flight, keeping order. */
+/**
+ * Maps items through an async function with at most `limit` in flight, keeping order. On the
+ * first failure (or cancel) no new item starts, and it rejects only once the items already in
+ * flight have settled, so a caller's clean-up never races a write still under way.
+ */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
+  let failed = false
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      throwIfCancelled(signal)
-      const i = next++
-      results[i] = await fn(items[i], i)
+    while (next < items.length && !failed) {
+      try {
+        throwIfCancelled(signal)
+        const i = next++
+        results[i] = await fn(items[i], i)
+      } catch (err) {
+        failed = true
+        throw err
+      }
     }
   }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker))
+  const rejection = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+  if (rejection) throw rejection.reason
   return results
 }
