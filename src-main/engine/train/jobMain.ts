@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { join } from 'node:path'
-import { TrainConfig } from '../../../src-shared/run'
+import { TrainConfig, type EpochMetrics } from '../../../src-shared/run'
 import { initBackend } from '../backend/select'
 import { openWorkspaceDb } from '../store/database'
 import { commitEpoch, lastCompleteEpoch, loadTensors } from '../store/epochStore'
@@ -71,6 +71,8 @@ async function main(): Promise<void> {
   }
 
   let lastProgress = 0
+  // The metrics just committed, reported once the epoch's tensors are counted.
+  let committed: EpochMetrics | null = null
   const outcome = await trainLoop({
     model, optimizer, objective, data, config,
     resumeFrom: resumeFrom ?? -1,
@@ -85,10 +87,10 @@ async function main(): Promise<void> {
       commitEpoch(record) {
         send({ t: 'progress', progress: { ...progressBase, phase: 'saving', epoch: record.metrics.epoch, batch: 0, batches: 0, loss: null, imagesPerSecond: null, fraction: Math.min(1, record.metrics.epoch / config.epochs), etaSeconds: null } })
         commitEpoch(db, runId, record)
+        committed = record.metrics
       },
-      afterEpoch(epoch, numTensors) {
-        const row = db.prepare(`SELECT metrics FROM epochs WHERE run_id = ? AND epoch = ?`).get(runId, epoch) as { metrics: string }
-        send({ t: 'epoch', metrics: JSON.parse(row.metrics), numTensors })
+      afterEpoch(_epoch, numTensors) {
+        if (committed) send({ t: 'epoch', metrics: committed, numTensors })
       },
       shouldStop: () => stopRequested
     }
