@@ -28,9 +28,14 @@ export function defaultRunName(config: TrainConfig): string {
   return `${config.model.name} · ${dataset} · ${label}`
 }
 
+let lastCreatedMs = 0
+
 export function createRun(db: WorkspaceDb, config: TrainConfig, options: { id?: string; pairId?: string | null } = {}): string {
   const id = options.id ?? newRunId()
-  const now = new Date().toISOString()
+  // Strictly increasing, so the two runs of a pair (created in the same millisecond) keep
+  // their order wherever runs are sorted by creation time.
+  lastCreatedMs = Math.max(Date.now(), lastCreatedMs + 1)
+  const now = new Date(lastCreatedMs).toISOString()
   db.prepare(`INSERT INTO runs (id, name, pair_id, status, config, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?)`).run(
     id,
     config.name || defaultRunName(config),
