@@ -8,7 +8,8 @@ import { runCli } from '../../src-main/cli/main'
 import { idxBytes, tempDir, writeClassFolder, writeFile, writeIdxPair } from '../unit/engine/data/helpers'
 
 const bin = fileURLToPath(new URL('../../bin/featurelens.mjs', import.meta.url))
-const NOBODY = 65534
+// Capabilities that let root read whatever a file's mode says; dropped to test permissions.
+const READ_ANYTHING = ['dac_override', 'dac_read_search']
 
 interface Run {
   code: number
@@ -18,13 +19,18 @@ interface Run {
 
 /**
  * Runs the real CLI. `withoutRoot`: root reads files whatever their mode, so when the tests run
- * as root the CLI runs as "nobody" for file permissions to apply; otherwise as ourselves.
+ * as root the CLI runs without the capabilities that allow that (setpriv drops them; running
+ * as "nobody" instead would fail wherever the checkout is in a folder only root may enter,
+ * such as a mktemp -d); otherwise as ourselves.
  */
 function featurelens(args: string[], withoutRoot = false): Promise<Run> {
   const dropRoot = withoutRoot && process.getuid?.() === 0
-  const options = { timeout: 120_000, maxBuffer: 64 * 1024 * 1024, ...(dropRoot ? { uid: NOBODY, gid: NOBODY, env: { ...process.env, HOME: '/tmp' } } : {}) }
+  const options = { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }
+  const [file, argv] = dropRoot
+    ? ['setpriv', [`--bounding-set=${READ_ANYTHING.map((c) => `-${c}`).join(',')}`, process.execPath, bin, ...args]]
+    : [process.execPath, [bin, ...args]]
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], options, (err, stdout, stderr) => {
+    execFile(file, argv, options, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) })
     })
   })
@@ -137,8 +143,10 @@ describe('featurelens dataset inspect', () => {
     expect(s.total).toBe(5)
     expect(s.warnings.find((w) => w.code === 'unreadable')).toMatchObject({ count: 1, examples: ['a/0.png'] })
 
-    chmodSync(root, 0o700)
-    expectOneLineError(await featurelens(['dataset', 'inspect', root], true), root, /permission denied/)
+    chmodSync(root, 0o000)
+    const refused = await featurelens(['dataset', 'inspect', root], true)
+    chmodSync(root, 0o755)
+    expectOneLineError(refused, root, /permission denied/)
   })
 
   it('rejects bad arguments with usage hints (exit 2)', async () => {
