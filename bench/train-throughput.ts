@@ -2,7 +2,9 @@
  * Training throughput of our default backend against PyTorch on the CPU, per reference model.
  * Prints figures; not a test.
  *
- *   npm run bench:train [-- --json] [-- --rounds 3 --scale 1 --torch-threads 2 --no-torch --no-install --models minimal,lenet5,vgg11]
+ *   npm run bench:train [-- --json] [-- --rounds 3 --scale 1 --threads N --torch-threads 2 --no-torch --no-install --models minimal,lenet5,vgg11]
+ *
+ * Our threads per batch are what a training job would choose (chooseTrainThreads) unless --threads is given.
  *
  * Both peers train the same architecture with Adam 1e-3 at batch 64 on the same images in the
  * same run. The cores are shared with other work, so the peers take turns (ours first in even
@@ -14,6 +16,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ModelSpec, type ModelSpecInput } from '../src-shared/model'
 import { initBackend } from '../src-main/engine/backend/select'
+import { chooseTrainThreads } from '../src-main/engine/train/shardedStep'
 import { mnistData, syntheticData, writeForPeer, type BenchData } from './throughput/benchData'
 import { OurTrainer, type RoundResult } from './throughput/ours'
 import { TorchPeer, type PeerRound } from './throughput/torchPeer'
@@ -26,7 +29,8 @@ const { values } = parseArgs({
     'torch-threads': { type: 'string', default: '2' },
     'no-torch': { type: 'boolean', default: false },
     'no-install': { type: 'boolean', default: false },
-    models: { type: 'string', default: 'minimal,lenet5,vgg11' }
+    models: { type: 'string', default: 'minimal,lenet5,vgg11' },
+    threads: { type: 'string' }
   }
 })
 
@@ -88,7 +92,9 @@ async function main(): Promise<void> {
       const warmup = Math.max(1, Math.round(ref.warmup * scale))
       const steps = Math.max(1, Math.round(ref.steps * scale))
       log(`\n${ref.label}: batch ${BATCH}, Adam ${LEARNING_RATE}, ${data.name}, ${warmup} warm-up + ${steps} timed steps × ${rounds} rounds`)
-      const ours = await OurTrainer.create(ModelSpec.parse(ref.spec), data, BATCH, LEARNING_RATE, SEED)
+      const threads = values.threads ? Math.max(1, Number(values.threads)) : chooseTrainThreads(backend.chosen, BATCH)
+      const ours = await OurTrainer.create(ModelSpec.parse(ref.spec), data, BATCH, LEARNING_RATE, SEED, backend.chosen, threads)
+      log(`  ours: ${ours.note}`)
       const ourRounds: RoundResult[] = []
       const torchRounds: PeerRound[] = []
       const runOurs = async (r: number) => {
@@ -114,13 +120,13 @@ async function main(): Promise<void> {
           await runOurs(r)
         }
       }
-      ours.dispose()
+      await ours.dispose()
       const oursIps = median(ourRounds.map((r) => r.imagesPerSecond))
       const torchIps = peer ? median(torchRounds.map((r) => r.imagesPerSecond)) : null
       const ratio = torchIps ? oursIps / torchIps : null
       log(`  ${ref.key}: ours ${fmt(oursIps)} images/s, PyTorch ${torchIps ? fmt(torchIps) : 'missing'} images/s, ratio ${ratio ? ratio.toFixed(2) : 'n/a'}`)
       results.push({
-        model: ref.key, label: ref.label, batch: BATCH, warmup, steps, rounds,
+        model: ref.key, label: ref.label, batch: BATCH, warmup, steps, rounds, ourThreads: ours.step.threads,
         ours: { imagesPerSecond: oursIps, rounds: ourRounds },
         pytorch: torchIps ? { imagesPerSecond: torchIps, rounds: torchRounds } : null,
         ratio

@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs'
+import type { BackendName } from '../../src-shared/backend'
 import type { ModelSpec } from '../../src-shared/model'
 import { TrainConfig } from '../../src-shared/run'
 import { buildModel } from '../../src-main/engine/models/index'
 import { chooseObjective, createOptimizer, type Objective } from '../../src-main/engine/train/objective'
+import { createTrainStep } from '../../src-main/engine/train/shardedStep'
+import type { TrainStep } from '../../src-main/engine/train/trainStep'
 import { trainLoop } from '../../src-main/engine/train/trainLoop'
 import type { TrainingData } from '../../src-main/engine/train/trainingData'
 import type { BenchData } from './benchData'
@@ -49,14 +52,20 @@ export class OurTrainer {
     private readonly objective: Objective,
     private readonly data: BenchData,
     private readonly batch: number,
-    private readonly seed: number
+    private readonly seed: number,
+    readonly step: TrainStep,
+    /** How the batches are computed (threads), as the training job reports it. */
+    readonly note: string
   ) {}
 
-  static async create(spec: ModelSpec, data: BenchData, batch: number, learningRate: number, seed: number): Promise<OurTrainer> {
+  static async create(spec: ModelSpec, data: BenchData, batch: number, learningRate: number, seed: number, backend: BackendName, threads: number): Promise<OurTrainer> {
     const [, height, width, channels] = data.shape
+    const input = { height, width, channels }
     const objective = chooseObjective('class', data.classes, 'auto')
-    const model = await buildModel(spec, { height, width, channels }, objective.numOutputs, objective.outputActivation, seed)
-    return new OurTrainer(model, createOptimizer('adam', learningRate, 0.9), objective, data, batch, seed)
+    const model = await buildModel(spec, input, objective.numOutputs, objective.outputActivation, seed)
+    const optimizer = createOptimizer('adam', learningRate, 0.9)
+    const { step, note } = await createTrainStep(model, optimizer, { backend, spec, input, objective, seed }, threads)
+    return new OurTrainer(model, optimizer, objective, data, batch, seed, step, note)
   }
 
   async round(warmup: number, steps: number, round: number): Promise<RoundResult> {
@@ -69,7 +78,7 @@ export class OurTrainer {
     let cpu: NodeJS.CpuUsage | null = null
     let lastLoss = NaN
     const outcome = await trainLoop({
-      model: this.model, optimizer: this.optimizer, objective: this.objective, config, resumeFrom: 0,
+      model: this.model, optimizer: this.optimizer, objective: this.objective, config, resumeFrom: 0, step: this.step,
       data: memoryData(this.data, (warmup + steps) * this.batch),
       hooks: {
         onProgress: (p) => {
@@ -98,7 +107,8 @@ export class OurTrainer {
     }
   }
 
-  dispose(): void {
+  async dispose(): Promise<void> {
+    await this.step.close()
     this.model.dispose()
     this.optimizer.dispose()
   }

@@ -16,6 +16,7 @@ import { openTrainingData } from './datasetTrainingData'
 import { describeJobFailure } from './jobFailure'
 import type { JobCommand, JobMessage } from './jobMessages'
 import { chooseObjective, createOptimizer } from './objective'
+import { chooseTrainThreads, createTrainStep } from './shardedStep'
 import { trainLoop } from './trainLoop'
 
 function argument(name: string): string {
@@ -55,12 +56,15 @@ async function main(): Promise<void> {
   const progressBase = { runId, epochs: config.epochs }
   send({ t: 'progress', progress: { ...progressBase, phase: 'preparing', epoch: 0, batch: 0, batches: 0, loss: null, imagesPerSecond: null, fraction: 0, etaSeconds: null, message: 'opening the dataset' } })
 
-  await initBackend(config.backend ?? null)
+  const backend = await initBackend(config.backend ?? null)
   const data = await openTrainingData(config, (shape, numClasses) => validateModelFit(config.model, shape, numClasses).input)
   const objective = chooseObjective(data.labelKind, data.classNames.length, config.loss)
   const model = await buildModel(config.model, data.input, objective.numOutputs, objective.outputActivation, config.seed)
   const optimizer = createOptimizer(config.optimizer, config.learningRate, config.momentum)
   setModelTopology(db, runId, model.toJSON(null, false))
+  const threads = chooseTrainThreads(backend.chosen, config.batchSize)
+  const { step, note } = await createTrainStep(model, optimizer, { backend: backend.chosen, spec: config.model, input: data.input, objective, seed: config.seed }, threads)
+  send({ t: 'progress', progress: { ...progressBase, phase: 'preparing', epoch: 0, batch: 0, batches: 0, loss: null, imagesPerSecond: null, fraction: 0, etaSeconds: null, message: note } })
 
   const resumeFrom = lastCompleteEpoch(db, runId)
   if (resumeFrom !== null) {
@@ -74,7 +78,7 @@ async function main(): Promise<void> {
   // The metrics just committed, reported once the epoch's tensors are counted.
   let committed: EpochMetrics | null = null
   const outcome = await trainLoop({
-    model, optimizer, objective, data, config,
+    model, optimizer, objective, data, config, step,
     resumeFrom: resumeFrom ?? -1,
     hooks: {
       onProgress(p) {
@@ -95,6 +99,7 @@ async function main(): Promise<void> {
       shouldStop: () => stopRequested
     }
   })
+  await step.close()
   const status = outcome === 'completed' ? 'completed' : stopStatus
   const reason =
     outcome === 'completed'

@@ -1,14 +1,11 @@
 import { fork } from 'node:child_process'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import type { WorkspaceDb } from '../store/database'
 import { getRunRow, setRunStatus } from '../store/runStore'
 import type { JobCommand, JobMessage } from './jobMessages'
+import { tsxLoader } from './tsxLoader'
 
 const jobEntry = fileURLToPath(new URL('./jobMain.ts', import.meta.url))
-// Resolved here, not by the child: `--import tsx` would resolve against the user's cwd.
-const tsxLoader = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs')).href
 
 export interface RunningJob {
   runId: string

@@ -4,6 +4,7 @@ import { createRandom, shuffleInPlace } from '../data/random'
 import type { EpochRecord, StoredTensor } from '../store/epochStore'
 import { correctCount, lossTensor, type Objective } from './objective'
 import type { TrainingData, TrainSplit } from './trainingData'
+import { batchTensors, singleThreadStep, type TrainStep } from './trainStep'
 
 export interface BatchProgress {
   phase: 'training' | 'evaluating'
@@ -36,6 +37,8 @@ export interface TrainLoopArgs {
   /** The last complete epoch on disk (0 for a fresh run whose epoch 0 is already stored), or -1. */
   resumeFrom: number
   hooks: TrainHooks
+  /** How each batch is trained; the plain single-thread step when absent. */
+  step?: TrainStep
 }
 
 export type TrainOutcome = 'completed' | 'cancelled'
@@ -65,14 +68,6 @@ export async function snapshotOptimizer(optimizer: tf.Optimizer): Promise<Stored
   return stored
 }
 
-function batchTensors(data: TrainingData, x: Float32Array, y: Float32Array, size: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
-  const { height, width, channels } = data.input
-  return {
-    xs: tf.tensor4d(x, [size, height, width, channels]),
-    ys: tf.tensor2d(y, [size, y.length / size])
-  }
-}
-
 async function evaluate(args: TrainLoopArgs, split: TrainSplit, onBatch: (batch: number, batches: number) => void): Promise<{ loss: number; accuracy: number } | null> {
   const { data, model, objective } = args
   const count = data.counts[split]
@@ -86,7 +81,7 @@ async function evaluate(args: TrainLoopArgs, split: TrainSplit, onBatch: (batch:
     await yieldToEventLoop()
     const batch = await data.read(split, positions)
     const [lossT, correctT] = tf.tidy(() => {
-      const { xs, ys } = batchTensors(data, batch.x, batch.y, batch.size)
+      const { xs, ys } = batchTensors(data.input, batch.x, batch.y, batch.size)
       const pred = model.predict(xs) as tf.Tensor
       return [tf.mul(lossTensor(objective, ys, pred), batch.size), correctCount(objective, ys, pred)]
     })
@@ -109,7 +104,8 @@ async function epochRecord(args: TrainLoopArgs, metrics: EpochMetrics, batchLoss
  * The next batch is read while the current one computes.
  */
 export async function trainLoop(args: TrainLoopArgs): Promise<TrainOutcome> {
-  const { model, optimizer, objective, data, config, hooks } = args
+  const { data, config, hooks } = args
+  const step = args.step ?? singleThreadStep(args.model, args.optimizer, args.objective, data.input)
   const trainCount = data.counts.train
   const batchesPerEpoch = Math.ceil(trainCount / config.batchSize)
   const totalBatches = batchesPerEpoch * config.epochs
@@ -147,23 +143,15 @@ export async function trainLoop(args: TrainLoopArgs): Promise<TrainOutcome> {
       if (hooks.shouldStop()) return 'cancelled'
       const batch = await next
       if (b + 1 < batchesPerEpoch) next = data.read('train', positionsOf(b + 1))
-      const { xs, ys } = batchTensors(data, batch.x, batch.y, batch.size)
-      let correctT: tf.Scalar | null = null
-      const lossT = optimizer.minimize(() => {
-        const pred = model.apply(xs, { training: true }) as tf.Tensor
-        correctT = tf.keep(correctCount(objective, ys, pred))
-        return lossTensor(objective, ys, pred)
-      }, true) as tf.Scalar
-      const [l, c] = await Promise.all([lossT.data(), (correctT as unknown as tf.Scalar).data()])
-      tf.dispose([xs, ys, lossT, correctT as unknown as tf.Scalar])
-      losses[b] = l[0]
-      lossSum += l[0] * batch.size
-      correct += c[0]
+      const { loss, correct: right } = await step.run(batch.x, batch.y, batch.size)
+      losses[b] = loss
+      lossSum += loss * batch.size
+      correct += right
       const elapsed = (performance.now() - started) / 1000
       secondsPerBatch = elapsed / (b + 1)
       const done = (epoch - 1) * batchesPerEpoch + b + 1
       hooks.onProgress({
-        phase: 'training', epoch, batch: b + 1, batches: batchesPerEpoch, loss: l[0],
+        phase: 'training', epoch, batch: b + 1, batches: batchesPerEpoch, loss,
         imagesPerSecond: (Math.min(trainCount, (b + 1) * config.batchSize)) / Math.max(elapsed, 1e-9),
         etaSeconds: secondsPerBatch * (totalBatches - done), fraction: done / totalBatches
       })

@@ -1,0 +1,57 @@
+/**
+ * A data-parallel gradient worker (a worker thread of the training job). It holds a replica of
+ * the model on its own backend instance; per step it loads the weights the main thread shared,
+ * computes the gradients of its shard of the batch and writes them back. It never updates
+ * weights itself: the optimizer runs once, on the main thread.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { parentPort, workerData } from 'node:worker_threads'
+import { initBackend } from '../backend/select'
+import { buildModel } from '../models/index'
+import type { ShardReply, ShardRequest, ShardWorkerSetup } from './shardMessages'
+import { batchTensors, lossOfBatch } from './trainStep'
+
+const setup = workerData as ShardWorkerSetup
+const port = parentPort!
+const reply = (message: ShardReply) => port.postMessage(message)
+
+async function start(): Promise<void> {
+  await initBackend(setup.backend)
+  const model = await buildModel(setup.spec, setup.input, setup.objective.numOutputs, setup.objective.outputActivation, setup.seed)
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable)
+  const shapes = vars.map((v) => v.shape)
+  if (JSON.stringify(shapes) !== JSON.stringify(setup.shapes)) {
+    throw new Error(`the worker's model has trainable weights ${JSON.stringify(shapes)}, the job's ${JSON.stringify(setup.shapes)}`)
+  }
+  const offsets: number[] = []
+  vars.reduce((at, v) => (offsets.push(at), at + v.size), 0)
+  const weights = new Float32Array(setup.weights)
+  const grads = new Float32Array(setup.grads)
+  let version = -1
+
+  const step = async (request: ShardRequest): Promise<ShardReply> => {
+    if (request.version !== version) {
+      tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(weights.subarray(offsets[i], offsets[i] + v.size), v.shape))))
+      version = request.version
+    }
+    const { xs, ys } = batchTensors(setup.input, request.x, request.y, request.size)
+    let correctT: tf.Scalar | null = null
+    const { value, grads: named } = tf.variableGrads(lossOfBatch(model, setup.objective, xs, ys, (t) => (correctT = t)), vars)
+    vars.forEach((v, i) => {
+      const g = named[v.name]
+      if (g) grads.set(g.dataSync() as Float32Array, offsets[i])
+      else grads.fill(0, offsets[i], offsets[i] + v.size)
+    })
+    const kept = correctT as unknown as tf.Scalar
+    const [loss, correct] = [value.dataSync()[0], kept.dataSync()[0]]
+    tf.dispose([xs, ys, value, kept, ...Object.values(named)])
+    return { t: 'done', loss, correct }
+  }
+
+  port.on('message', (request: ShardRequest) => {
+    step(request).then(reply, (err: unknown) => reply({ t: 'error', message: err instanceof Error ? err.message : String(err) }))
+  })
+  reply({ t: 'ready' })
+}
+
+start().catch((err: unknown) => reply({ t: 'error', message: err instanceof Error ? err.message : String(err) }))

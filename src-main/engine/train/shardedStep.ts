@@ -1,0 +1,209 @@
+import * as tf from '@tensorflow/tfjs'
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import type { BackendName } from '../../../src-shared/backend'
+import type { ModelInputShape, ModelSpec } from '../../../src-shared/model'
+import type { Objective } from './objective'
+import type { ShardReply, ShardRequest, ShardWorkerSetup } from './shardMessages'
+import { batchTensors, lossOfBatch, singleThreadStep, type StepOutcome, type TrainStep } from './trainStep'
+import { typeScriptWorkerCode } from './tsxLoader'
+
+/** The environment variable that fixes how many threads compute each batch (1 turns workers off). */
+export const trainThreadsEnvVar = 'FEATURELENS_TRAIN_THREADS'
+/** A shard smaller than this costs more in per-step overhead than it saves. */
+const MIN_SHARD = 8
+const MAX_THREADS = 8
+const workerCode = typeScriptWorkerCode(new URL('./gradientWorker.ts', import.meta.url))
+
+/**
+ * How many threads should compute each batch: one per core on the backends that run on one
+ * (wasm, cpu), as long as each gets at least MIN_SHARD images; one where the backend has its
+ * own threads or a GPU. FEATURELENS_TRAIN_THREADS overrides it.
+ */
+export function chooseTrainThreads(backend: BackendName, batchSize: number, env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = Number(env[trainThreadsEnvVar])
+  if (Number.isInteger(fromEnv) && fromEnv >= 1) return Math.min(fromEnv, MAX_THREADS)
+  if (backend !== 'wasm' && backend !== 'cpu') return 1
+  return Math.max(1, Math.min(availableParallelism(), MAX_THREADS, Math.floor(batchSize / MIN_SHARD)))
+}
+
+/** Splits a batch into at most `threads` shards of at least MIN_SHARD images (the first may be one larger). */
+export function shardSizes(size: number, threads: number): number[] {
+  const count = Math.max(1, Math.min(threads, Math.floor(size / MIN_SHARD)))
+  const base = Math.floor(size / count)
+  return Array.from({ length: count }, (_, i) => base + (i < size - base * count ? 1 : 0))
+}
+
+export interface ReplicaRecipe {
+  backend: BackendName
+  spec: ModelSpec
+  input: ModelInputShape
+  objective: Objective
+  seed: number
+}
+
+class ShardWorker {
+  private pending: { resolve(r: StepOutcome): void; reject(e: Error): void } | null = null
+  private failure: Error | null = null
+  readonly grads: Float32Array
+
+  private constructor(private readonly worker: Worker, grads: SharedArrayBuffer) {
+    this.grads = new Float32Array(grads)
+    worker.on('message', (message: ShardReply) => {
+      if (message.t === 'done') this.settle(null, { loss: message.loss, correct: message.correct })
+      else if (message.t === 'error') this.settle(new Error(`a gradient worker failed: ${message.message}`))
+    })
+    worker.on('error', (err) => this.settle(new Error(`a gradient worker failed: ${err.message}`)))
+    worker.on('exit', (code) => this.settle(new Error(`a gradient worker exited (code ${code})`)))
+  }
+
+  static start(setup: ShardWorkerSetup): Promise<ShardWorker> {
+    const worker = new Worker(workerCode, { eval: true, workerData: setup })
+    return new Promise((resolve, reject) => {
+      const fail = (err: Error) => {
+        void worker.terminate()
+        reject(err)
+      }
+      worker.once('message', (message: ShardReply) => {
+        if (message.t === 'ready') resolve(new ShardWorker(worker, setup.grads))
+        else fail(new Error(message.t === 'error' ? message.message : `unexpected first message ${message.t}`))
+      })
+      worker.once('error', fail)
+      worker.once('exit', (code) => fail(new Error(`the worker exited during start-up (code ${code})`)))
+    })
+  }
+
+  run(request: ShardRequest): Promise<StepOutcome> {
+    if (this.failure) return Promise.reject(this.failure)
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject }
+      this.worker.postMessage(request, [request.x.buffer as ArrayBuffer, request.y.buffer as ArrayBuffer])
+    })
+  }
+
+  private settle(err: Error | null, outcome?: StepOutcome): void {
+    if (err) this.failure ??= err
+    const pending = this.pending
+    this.pending = null
+    if (!pending) return
+    if (err) pending.reject(err)
+    else pending.resolve(outcome!)
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners('exit')
+    await this.worker.terminate()
+  }
+}
+
+/**
+ * Data-parallel training on one machine: each batch is split into shards; the main thread
+ * computes the first shard's gradients while worker threads compute the others on their own
+ * replicas. The gradients are averaged, weighted by shard size (so the result is the whole
+ * batch's gradient up to rounding), and the optimizer updates the weights once, here; the
+ * workers load the new weights before their next shard. Batch-norm statistics are per shard,
+ * as with PyTorch's DistributedDataParallel.
+ */
+export async function startShardedStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  recipe: ReplicaRecipe,
+  threads: number
+): Promise<TrainStep> {
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable)
+  const offsets: number[] = []
+  const total = vars.reduce((at, v) => (offsets.push(at), at + v.size), 0)
+  const weightsBuffer = new SharedArrayBuffer(total * 4)
+  const weights = new Float32Array(weightsBuffer)
+  const shapes = vars.map((v) => v.shape)
+  const started = await Promise.allSettled(
+    Array.from({ length: threads - 1 }, () => ShardWorker.start({ ...recipe, shapes, weights: weightsBuffer, grads: new SharedArrayBuffer(total * 4) }))
+  )
+  const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+  if (failed) {
+    await Promise.all(workers.map((w) => w.close()))
+    throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason))
+  }
+
+  const { input, objective } = recipe
+  const pixels = input.height * input.width * input.channels
+  let version = 0
+  let shared = -1
+  const single = singleThreadStep(model, optimizer, objective, input)
+
+  return {
+    threads,
+    async run(x, y, size) {
+      const sizes = shardSizes(size, threads)
+      if (sizes.length === 1) {
+        version++
+        return single.run(x, y, size)
+      }
+      if (shared !== version) {
+        vars.forEach((v, i) => weights.set(v.dataSync() as Float32Array, offsets[i]))
+        shared = version
+      }
+      const labels = y.length / size
+      const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0))
+      const remote = sizes.slice(1).map((n, j) => {
+        const from = starts[j + 1]
+        return workers[j].run({ t: 'step', version, size: n, x: x.slice(from * pixels, (from + n) * pixels), y: y.slice(from * labels, (from + n) * labels) })
+      })
+      const { xs, ys } = batchTensors(input, x.subarray(0, sizes[0] * pixels), y.subarray(0, sizes[0] * labels), sizes[0])
+      let correctT: tf.Scalar | null = null
+      const { value, grads } = optimizer.computeGradients(lossOfBatch(model, objective, xs, ys, (t) => (correctT = t)), vars)
+      const kept = correctT as unknown as tf.Scalar
+      let outcomes: StepOutcome[]
+      try {
+        outcomes = await Promise.all(remote)
+      } catch (err) {
+        tf.dispose([xs, ys, value, kept, ...Object.values(grads)])
+        throw err
+      }
+      const share = sizes.map((n) => n / size)
+      const averaged: tf.NamedTensorMap = {}
+      vars.forEach((v, i) => {
+        const mine = grads[v.name]?.dataSync() as Float32Array | undefined
+        const sum = new Float32Array(v.size)
+        if (mine) for (let k = 0; k < sum.length; k++) sum[k] = share[0] * mine[k]
+        workers.forEach((w, j) => {
+          const theirs = w.grads.subarray(offsets[i], offsets[i] + v.size)
+          const s = share[j + 1]
+          for (let k = 0; k < sum.length; k++) sum[k] += s * theirs[k]
+        })
+        averaged[v.name] = tf.tensor(sum, v.shape)
+      })
+      optimizer.applyGradients(averaged)
+      version++
+      const loss = share[0] * value.dataSync()[0] + outcomes.reduce((a, o, j) => a + share[j + 1] * o.loss, 0)
+      const correct = kept.dataSync()[0] + outcomes.reduce((a, o) => a + o.correct, 0)
+      tf.dispose([xs, ys, value, kept, ...Object.values(grads), ...Object.values(averaged)])
+      return { loss, correct }
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()))
+    }
+  }
+}
+
+/**
+ * The step a training run uses: data-parallel over `threads` when that is more than one and
+ * the workers start, else the plain step. `note` says what was chosen, or why workers were not used.
+ */
+export async function createTrainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  recipe: ReplicaRecipe,
+  threads: number
+): Promise<{ step: TrainStep; note: string }> {
+  if (threads > 1) {
+    try {
+      return { step: await startShardedStep(model, optimizer, recipe, threads), note: `each batch is split across ${threads} threads` }
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err)
+      return { step: singleThreadStep(model, optimizer, recipe.objective, recipe.input), note: `training on one thread: gradient workers did not start (${why})` }
+    }
+  }
+  return { step: singleThreadStep(model, optimizer, recipe.objective, recipe.input), note: 'training on one thread' }
+}

@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs'
+import type { ModelInputShape } from '../../../src-shared/model'
+import { correctCount, lossTensor, type Objective } from './objective'
+
+/** What one training step on a batch reports: its mean loss and how many it got right. */
+export interface StepOutcome {
+  loss: number
+  correct: number
+}
+
+/** Trains the model on one batch at a time; `x` and `y` hold `size` images and labels, row-major. */
+export interface TrainStep {
+  /** Threads that compute each batch (1, or more with data-parallel gradient workers). */
+  readonly threads: number
+  run(x: Float32Array, y: Float32Array, size: number): Promise<StepOutcome>
+  close(): Promise<void>
+}
+
+export function batchTensors(input: ModelInputShape, x: Float32Array, y: Float32Array, size: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
+  return {
+    xs: tf.tensor4d(x, [size, input.height, input.width, input.channels]),
+    ys: tf.tensor2d(y, [size, y.length / size])
+  }
+}
+
+/**
+ * The function whose gradient a step takes: the batch's mean loss. The batch's correct count
+ * is kept out of the tape's clean-up and handed to `keepCorrect`.
+ */
+export function lossOfBatch(model: tf.LayersModel, objective: Objective, xs: tf.Tensor, ys: tf.Tensor, keepCorrect: (t: tf.Scalar) => void): () => tf.Scalar {
+  return () => {
+    const pred = model.apply(xs, { training: true }) as tf.Tensor
+    keepCorrect(tf.keep(correctCount(objective, ys, pred)))
+    return lossTensor(objective, ys, pred)
+  }
+}
+
+/** The plain step: forward, backward and the optimizer update on this thread. */
+export function singleThreadStep(model: tf.LayersModel, optimizer: tf.Optimizer, objective: Objective, input: ModelInputShape): TrainStep {
+  return {
+    threads: 1,
+    async run(x, y, size) {
+      const { xs, ys } = batchTensors(input, x, y, size)
+      let correctT: tf.Scalar | null = null
+      const lossT = optimizer.minimize(lossOfBatch(model, objective, xs, ys, (t) => (correctT = t)), true) as tf.Scalar
+      const kept = correctT as unknown as tf.Scalar
+      const [l, c] = await Promise.all([lossT.data(), kept.data()])
+      tf.dispose([xs, ys, lossT, kept])
+      return { loss: l[0], correct: c[0] }
+    },
+    async close() {}
+  }
+}
