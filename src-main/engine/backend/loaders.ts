@@ -4,7 +4,8 @@ import { dirname, join, sep } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import { backendPackages, type BackendName } from '../../../src-shared/backend'
-import { registerWasmKernels } from './registerWasmKernels'
+import { nativeKernels } from './nativeKernels'
+import { nativeKernelNames, registerWasmKernels } from './registerWasmKernels'
 import { instantiateThreadedWasm, registerThreadedWasmBackend, wantedThreads } from './wasmThreads'
 
 export type Details = Record<string, string | number | boolean>
@@ -172,6 +173,7 @@ export async function loadWasmBackend(): Promise<LoadResult> {
       threadsCount: getThreadsCount(),
       binary: binaryPath,
       customKernels: customKernels.join(', '),
+      nativeKernels: nativeKernels().reason ?? nativeKernelNames().join(', '),
       ...(threadsProblem ? { threadsProblem } : {})
     }
   }

@@ -1,11 +1,14 @@
-import { BatchMatMul, findBackend, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
+import { Add, BatchMatMul, findBackend, Sum, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
 import { adamUpdateConfig } from './kernels/adamUpdate'
 import { batchMatMulConfig } from './kernels/batchMatMul'
 import { conv2DBackpropFilterConfig } from './kernels/conv2DBackpropFilter'
 import { conv2DBackpropInputConfig } from './kernels/conv2DBackpropInput'
 import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwiseConv2dNativeBackpropFilter'
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwiseConv2dNativeBackpropInput'
+import { nativeAddConfig, nativeSumConfig } from './kernels/nativeChannels'
+import { nativeConvKernels } from './kernels/nativeConv'
 import { avgPoolGradConfig, maxPoolGradConfig } from './kernels/poolGrads'
+import { nativeKernels } from './nativeKernels'
 
 /**
  * Kernels that training needs and tfjs-backend-wasm 4.22 lacks. Found by training conv,
@@ -24,25 +27,61 @@ export const extraWasmKernels: KernelConfig[] = [adamUpdateConfig]
 /** Kernels wasm has but runs far slower than ours (measured with bench/profile-train.ts); ours replace them. */
 export const replacedWasmKernels: KernelConfig[] = [conv2DBackpropInputConfig, maxPoolGradConfig, avgPoolGradConfig]
 
-function isOurs(config: KernelConfig): boolean {
-  return getKernel(config.kernelName, config.backendName)?.kernelFunc === config.kernelFunc
+/** The native kernels (Conv2D, its gradients, MaxPoolGrad) where the addon is built; they take precedence. */
+let nativeConfigs: KernelConfig[] | null = null
+function nativeKernelConfigs(): KernelConfig[] {
+  if (!nativeConfigs) {
+    const native = nativeKernels().kernels
+    nativeConfigs = native ? nativeConvKernels(native) : []
+  }
+  return nativeConfigs
 }
 
 /** wasm's own kernels that ours replaced, by name, for comparing against the unoptimised path. */
 const originals = new Map<string, KernelConfig>()
+/** The kernel of ours registered for each name. */
+const active = new Map<string, KernelConfig>()
 
-/** Ours wraps wasm's own BatchMatMul (it still does the untransposed products), so it is made from it once. */
+/**
+ * Kernels of ours that wrap wasm's own (which still does the cases ours does not), so each is
+ * made from it once: BatchMatMul (the untransposed products) and, where the native addon is
+ * built, Add and Sum (all but per-channel ones).
+ */
 let batchMatMul: KernelConfig | null = null
+const wrappers = new Map<string, KernelConfig>()
 
-function wrapBatchMatMul(): KernelConfig | null {
-  if (batchMatMul && isOurs(batchMatMul)) return batchMatMul
+const isOurs = (config: KernelConfig): boolean => getKernel(config.kernelName, config.backendName)?.kernelFunc === config.kernelFunc
+const ourFunctions = (): Set<unknown> =>
+  new Set([...missingWasmKernels, ...extraWasmKernels, ...replacedWasmKernels, ...nativeKernelConfigs(), ...(batchMatMul ? [batchMatMul] : []), ...wrappers.values()].map((c) => c.kernelFunc))
+
+/** Registers `config` in place of whatever is there, remembering wasm's own kernel. */
+function replace(config: KernelConfig): void {
+  active.set(config.kernelName, config)
+  if (isOurs(config)) return
+  const current = getKernel(config.kernelName, config.backendName)
+  if (current) {
+    if (!ourFunctions().has(current.kernelFunc)) originals.set(config.kernelName, current)
+    unregisterKernel(config.kernelName, config.backendName)
+  }
+  registerKernel(config)
+}
+
+function wrapBatchMatMul(): void {
+  if (batchMatMul && isOurs(batchMatMul)) return
   const original = getKernel(BatchMatMul, 'wasm')
-  if (!original) return null
-  originals.set(BatchMatMul, original)
+  if (!original) return
   batchMatMul = batchMatMulConfig(original)
-  unregisterKernel(BatchMatMul, 'wasm')
-  registerKernel(batchMatMul)
-  return batchMatMul
+  replace(batchMatMul)
+}
+
+function wrapNative(name: string, make: (original: KernelConfig) => KernelConfig): void {
+  const existing = wrappers.get(name)
+  if (existing && isOurs(existing)) return
+  const original = existing ? originals.get(name) : getKernel(name, 'wasm')
+  if (!original) return
+  const config = existing ?? make(original)
+  wrappers.set(name, config)
+  replace(config)
 }
 
 /**
@@ -51,31 +90,38 @@ function wrapBatchMatMul(): KernelConfig | null {
  * Returns the names of the kernels of ours in use after the call.
  */
 export function registerWasmKernels(): string[] {
+  const native = new Set(nativeKernelConfigs().map((c) => c.kernelName))
   for (const config of [...missingWasmKernels, ...extraWasmKernels]) {
+    if (native.has(config.kernelName)) continue
     if (!getKernel(config.kernelName, config.backendName)) registerKernel(config)
+    if (isOurs(config)) active.set(config.kernelName, config)
   }
-  for (const config of replacedWasmKernels) {
-    if (isOurs(config)) continue
-    const original = getKernel(config.kernelName, config.backendName)
-    if (original) {
-      originals.set(config.kernelName, original)
-      unregisterKernel(config.kernelName, config.backendName)
-    }
-    registerKernel(config)
+  for (const config of replacedWasmKernels) if (!native.has(config.kernelName)) replace(config)
+  for (const config of nativeKernelConfigs()) replace(config)
+  wrapBatchMatMul()
+  const addon = nativeKernels().kernels
+  if (addon) {
+    wrapNative(Add, (original) => nativeAddConfig(addon, original))
+    wrapNative(Sum, (original) => nativeSumConfig(addon, original))
   }
-  const wrapped = wrapBatchMatMul()
-  return [...missingWasmKernels, ...extraWasmKernels, ...replacedWasmKernels, ...(wrapped ? [wrapped] : [])].filter(isOurs).map((config) => config.kernelName)
+  return [...active.values()].filter(isOurs).map((config) => config.kernelName)
+}
+
+/** The names of our kernels that run natively (empty when the addon is not built). */
+export function nativeKernelNames(): string[] {
+  return [...nativeKernelConfigs(), ...wrappers.values()].map((c) => c.kernelName)
 }
 
 /**
- * Puts wasm's own kernels back where ours replaced one (true), or ours again (false). Only for
- * checking that the optimised path trains like the unoptimised one; kernels wasm lacks stay ours.
+ * Puts back the unoptimised path (true): wasm's own kernel wherever ours replaced one, and our
+ * JS/XNNPACK kernel where wasm has none but ours is native. Or ours again (false). Only for
+ * checking that the optimised path trains like the unoptimised one.
  */
 export function useOriginalWasmKernels(original: boolean): void {
   const backend = findBackend('wasm')
-  for (const [name, config] of originals) {
-    const ours = name === BatchMatMul ? batchMatMul : replacedWasmKernels.find((k) => k.kernelName === name)
-    const wanted = original ? config : ours
+  const plain = new Map(missingWasmKernels.map((c) => [c.kernelName, c]))
+  for (const [name, ours] of active) {
+    const wanted = original ? (originals.get(name) ?? plain.get(name)) : ours
     if (!wanted || getKernel(name, 'wasm')?.kernelFunc === wanted.kernelFunc) continue
     unregisterKernel(name, 'wasm')
     registerKernel(wanted)

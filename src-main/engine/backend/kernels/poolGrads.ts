@@ -1,14 +1,14 @@
 import { AvgPoolGrad, backend_util, MaxPoolGrad, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
 import { f32, makeOutput } from './wasmHeap'
 
-interface PoolGradAttrs {
+export interface PoolGradAttrs {
   filterSize: number | [number, number]
   strides: number | [number, number]
   pad: 'valid' | 'same' | number | backend_util.ExplicitPadding
   dimRoundingMode?: 'floor' | 'round' | 'ceil'
 }
 
-function poolInfo(kernel: string, x: TensorInfo, dy: TensorInfo, attrs: PoolGradAttrs): backend_util.Conv2DInfo {
+export function poolInfo(kernel: string, x: TensorInfo, dy: TensorInfo, attrs: PoolGradAttrs): backend_util.Conv2DInfo {
   if (x.shape.length !== 4) throw new Error(`wasm ${kernel}: expected a rank-4 input, got shape [${x.shape}]`)
   const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode)
   const [n, oh, ow, c] = info.outShape

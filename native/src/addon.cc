@@ -1,0 +1,141 @@
+// N-API bindings. Every function takes float32 views (of the wasm heap, in practice) and an
+// Int32Array of geometry, checks that each view is exactly as long as the geometry says, and
+// runs synchronously; nothing is retained after it returns.
+#include <node_api.h>
+
+#include <cstdint>
+#include <string>
+
+#include "kernels.h"
+
+namespace {
+
+using featurelens::ConvGeometry;
+using featurelens::PoolGeometry;
+
+struct Floats {
+  float* data = nullptr;
+  size_t length = 0;
+};
+
+bool fail(napi_env env, const std::string& message) {
+  napi_throw_type_error(env, nullptr, message.c_str());
+  return false;
+}
+
+bool readFloats(napi_env env, napi_value value, const char* name, size_t expected, Floats* out) {
+  bool is = false;
+  napi_is_typedarray(env, value, &is);
+  if (!is) return fail(env, std::string(name) + " must be a Float32Array");
+  napi_typedarray_type type;
+  void* data = nullptr;
+  napi_get_typedarray_info(env, value, &type, &out->length, &data, nullptr, nullptr);
+  if (type != napi_float32_array) return fail(env, std::string(name) + " must be a Float32Array");
+  if (out->length != expected) {
+    return fail(env, std::string(name) + " has " + std::to_string(out->length) + " elements; its shape needs " + std::to_string(expected));
+  }
+  out->data = static_cast<float*>(data);
+  return true;
+}
+
+bool readInts(napi_env env, napi_value value, size_t count, int32_t* out) {
+  bool is = false;
+  napi_is_typedarray(env, value, &is);
+  napi_typedarray_type type = napi_float32_array;
+  size_t length = 0;
+  void* data = nullptr;
+  if (is) napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
+  if (!is || type != napi_int32_array || length != count) return fail(env, "geometry must be an Int32Array of " + std::to_string(count));
+  for (size_t i = 0; i < count; i++) {
+    out[i] = static_cast<int32_t*>(data)[i];
+    if (out[i] < 0) return fail(env, "geometry values must not be negative");
+  }
+  return true;
+}
+
+bool args(napi_env env, napi_callback_info info, size_t count, napi_value* argv) {
+  size_t argc = count;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != count) return fail(env, "expected " + std::to_string(count) + " arguments");
+  return true;
+}
+
+bool readConv(napi_env env, napi_value value, ConvGeometry* g) {
+  int32_t v[15];
+  if (!readInts(env, value, 15, v)) return false;
+  *g = ConvGeometry{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
+  if (g->sh < 1 || g->sw < 1 || g->dh < 1 || g->dw < 1) return fail(env, "strides and dilations must be at least 1");
+  return true;
+}
+
+size_t inputSize(const ConvGeometry& g) { return static_cast<size_t>(g.n) * g.h * g.w * g.ci; }
+size_t filterSize(const ConvGeometry& g) { return static_cast<size_t>(g.kh) * g.kw * g.ci * g.co; }
+size_t outputSize(const ConvGeometry& g) { return static_cast<size_t>(g.n) * g.oh * g.ow * g.co; }
+
+// (a, b, out, geometry) with a, b and out of the sizes the three callbacks give.
+template <size_t (*A)(const ConvGeometry&), size_t (*B)(const ConvGeometry&), size_t (*Out)(const ConvGeometry&),
+          void (*Run)(const ConvGeometry&, const float*, const float*, float*)>
+napi_value convKernel(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  ConvGeometry g;
+  Floats a, b, out;
+  if (!args(env, info, 4, argv) || !readConv(env, argv[3], &g)) return nullptr;
+  if (!readFloats(env, argv[0], "the first input", A(g), &a) || !readFloats(env, argv[1], "the second input", B(g), &b) ||
+      !readFloats(env, argv[2], "the output", Out(g), &out))
+    return nullptr;
+  Run(g, a.data, b.data, out.data);
+  return nullptr;
+}
+
+napi_value maxPoolGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int32_t v[12];
+  if (!args(env, info, 4, argv) || !readInts(env, argv[3], 12, v)) return nullptr;
+  const PoolGeometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
+  if (g.sh < 1 || g.sw < 1) return fail(env, "strides must be at least 1"), nullptr;
+  const size_t in = static_cast<size_t>(g.n) * g.h * g.w * g.c;
+  const size_t outSize = static_cast<size_t>(g.n) * g.oh * g.ow * g.c;
+  Floats x, dy, dx;
+  if (!readFloats(env, argv[0], "x", in, &x) || !readFloats(env, argv[1], "dy", outSize, &dy) || !readFloats(env, argv[2], "dx", in, &dx)) return nullptr;
+  featurelens::maxPoolGrad(g, x.data, dy.data, dx.data);
+  return nullptr;
+}
+
+// (x, bias, out, Int32Array [rows, channels])
+napi_value addChannels(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int32_t v[2];
+  if (!args(env, info, 4, argv) || !readInts(env, argv[3], 2, v)) return nullptr;
+  const size_t size = static_cast<size_t>(v[0]) * v[1];
+  Floats x, bias, out;
+  if (!readFloats(env, argv[0], "x", size, &x) || !readFloats(env, argv[1], "bias", v[1], &bias) || !readFloats(env, argv[2], "the output", size, &out)) return nullptr;
+  featurelens::addChannels(x.data, bias.data, out.data, v[0], v[1]);
+  return nullptr;
+}
+
+// (x, out, Int32Array [rows, channels])
+napi_value sumChannels(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t v[2];
+  if (!args(env, info, 3, argv) || !readInts(env, argv[2], 2, v)) return nullptr;
+  Floats x, out;
+  if (!readFloats(env, argv[0], "x", static_cast<size_t>(v[0]) * v[1], &x) || !readFloats(env, argv[1], "the output", v[1], &out)) return nullptr;
+  featurelens::sumChannels(x.data, out.data, v[0], v[1]);
+  return nullptr;
+}
+
+napi_value init(napi_env env, napi_value exports) {
+  const napi_property_descriptor methods[] = {
+      {"conv2dBackpropInput", nullptr, convKernel<outputSize, filterSize, inputSize, featurelens::conv2dBackpropInput>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropFilter", nullptr, convKernel<inputSize, outputSize, filterSize, featurelens::conv2dBackpropFilter>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"addChannels", nullptr, addChannels, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sumChannels", nullptr, sumChannels, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(methods) / sizeof(methods[0]), methods);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

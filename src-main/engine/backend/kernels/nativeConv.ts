@@ -1,0 +1,68 @@
+import { backend_util, Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
+import type { NativeKernels } from '../nativeKernels'
+import { checkDyShape, conv2DInfo, type Conv2DGradAttrs } from './conv2DAttrs'
+import { poolInfo, type PoolGradAttrs } from './poolGrads'
+import { f32, makeOutput } from './wasmHeap'
+
+/** The geometry array the native conv kernels take; the output size is given (dy's, for gradients). */
+function convGeometry(info: backend_util.Conv2DInfo, outHeight: number, outWidth: number): Int32Array {
+  return Int32Array.of(
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.filterHeight, info.filterWidth, info.outChannels,
+    outHeight, outWidth,
+    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+    info.padInfo.top, info.padInfo.left
+  )
+}
+
+/**
+ * Conv2D's two gradients and MaxPoolGrad, computed by the native kernels on the tensors' wasm
+ * memory. Used in place of wasm's own (and our JS/XNNPACK compositions) when the native addon
+ * is built; bench/profile-train.ts measures the difference. The forward convolution stays
+ * XNNPACK's, which measured faster than the native one.
+ */
+export function nativeConvKernels(native: NativeKernels): KernelConfig[] {
+  return [
+    {
+      kernelName: Conv2DBackpropInput,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo }
+        const a = attrs as unknown as Conv2DGradAttrs & { inputShape: [number, number, number, number] }
+        const info = conv2DInfo('Conv2DBackpropInput', a.inputShape, filter.shape, a)
+        checkDyShape('Conv2DBackpropInput', dy.shape, info)
+        const out = makeOutput(backend, a.inputShape)
+        native.conv2dBackpropInput(f32(backend, dy), f32(backend, filter), f32(backend, out), convGeometry(info, dy.shape[1], dy.shape[2]))
+        return out
+      }
+    },
+    {
+      kernelName: Conv2DBackpropFilter,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo }
+        const a = attrs as unknown as Conv2DGradAttrs & { filterShape: [number, number, number, number] }
+        const info = conv2DInfo('Conv2DBackpropFilter', x.shape, a.filterShape, a)
+        checkDyShape('Conv2DBackpropFilter', dy.shape, info)
+        const out = makeOutput(backend, a.filterShape)
+        native.conv2dBackpropFilter(f32(backend, x), f32(backend, dy), f32(backend, out), convGeometry(info, dy.shape[1], dy.shape[2]))
+        return out
+      }
+    },
+    {
+      kernelName: MaxPoolGrad,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo }
+        const info = poolInfo('MaxPoolGrad', input, dy, attrs as unknown as PoolGradAttrs)
+        const out = makeOutput(backend, input.shape)
+        const geometry = Int32Array.of(
+          info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+          info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left
+        )
+        native.maxPoolGrad(f32(backend, input), f32(backend, dy), f32(backend, out), geometry)
+        return out
+      }
+    }
+  ]
+}

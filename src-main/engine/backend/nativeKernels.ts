@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { firstLine } from './loaders'
+
+/** Set to 0 to train without the native kernels (e.g. to compare against the wasm-only path). */
+export const nativeKernelsEnvVar = 'FEATURELENS_NATIVE_KERNELS'
+
+/**
+ * The C++ kernels in native/ (built by `npm install` with node-gyp, for the CPU it runs on).
+ * They run on tensors in the wasm heap, so the wasm backend stays the backend; each checks its
+ * arguments' lengths against the geometry and throws a TypeError rather than touch memory
+ * outside them.
+ */
+export interface NativeKernels {
+  /** geometry: n, h, w, ci, kh, kw, co, oh, ow, strideH, strideW, dilationH, dilationW, padTop, padLeft */
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): void
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, geometry: Int32Array): void
+  /** geometry: n, h, w, c, oh, ow, filterH, filterW, strideH, strideW, padTop, padLeft */
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array): void
+  /** out[r][c] = x[r][c] + bias[c]; geometry: rows, channels */
+  addChannels(x: Float32Array, bias: Float32Array, out: Float32Array, geometry: Int32Array): void
+  /** out[c] = Σ_r x[r][c]; geometry: rows, channels */
+  sumChannels(x: Float32Array, out: Float32Array, geometry: Int32Array): void
+}
+
+export const nativeAddonPath = fileURLToPath(new URL('../../../native/build/Release/featurelens_kernels.node', import.meta.url))
+
+let loaded: { kernels: NativeKernels; reason: null } | { kernels: null; reason: string } | null = null
+
+/** The native kernels, or why they are not used. Loaded once per thread. */
+export function nativeKernels(env: NodeJS.ProcessEnv = process.env): { kernels: NativeKernels; reason: null } | { kernels: null; reason: string } {
+  if (env[nativeKernelsEnvVar] === '0') return { kernels: null, reason: `${nativeKernelsEnvVar}=0` }
+  if (loaded) return loaded
+  if (!existsSync(nativeAddonPath)) {
+    loaded = { kernels: null, reason: `not built (${nativeAddonPath} is missing; \`npm rebuild featurelens\` or \`node scripts/build-native.mjs\` builds it, which needs g++ and make)` }
+  } else {
+    try {
+      loaded = { kernels: createRequire(import.meta.url)(nativeAddonPath) as NativeKernels, reason: null }
+    } catch (err) {
+      loaded = { kernels: null, reason: `could not be loaded: ${firstLine(err)}` }
+    }
+  }
+  return loaded
+}
