@@ -87,17 +87,36 @@ napi_value convKernel(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+bool readPool(napi_env env, napi_value value, PoolGeometry* g) {
+  int32_t v[12];
+  if (!readInts(env, value, 12, v)) return false;
+  *g = PoolGeometry{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
+  if (g->sh < 1 || g->sw < 1 || g->fh < 1 || g->fw < 1) return fail(env, "strides and windows must be at least 1");
+  return true;
+}
+
+size_t poolInput(const PoolGeometry& g) { return static_cast<size_t>(g.n) * g.h * g.w * g.c; }
+size_t poolOutput(const PoolGeometry& g) { return static_cast<size_t>(g.n) * g.oh * g.ow * g.c; }
+
+// (x, dy, dx, geometry)
 napi_value maxPoolGrad(napi_env env, napi_callback_info info) {
   napi_value argv[4];
-  int32_t v[12];
-  if (!args(env, info, 4, argv) || !readInts(env, argv[3], 12, v)) return nullptr;
-  const PoolGeometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
-  if (g.sh < 1 || g.sw < 1) return fail(env, "strides must be at least 1"), nullptr;
-  const size_t in = static_cast<size_t>(g.n) * g.h * g.w * g.c;
-  const size_t outSize = static_cast<size_t>(g.n) * g.oh * g.ow * g.c;
+  PoolGeometry g;
   Floats x, dy, dx;
-  if (!readFloats(env, argv[0], "x", in, &x) || !readFloats(env, argv[1], "dy", outSize, &dy) || !readFloats(env, argv[2], "dx", in, &dx)) return nullptr;
+  if (!args(env, info, 4, argv) || !readPool(env, argv[3], &g)) return nullptr;
+  if (!readFloats(env, argv[0], "x", poolInput(g), &x) || !readFloats(env, argv[1], "dy", poolOutput(g), &dy) || !readFloats(env, argv[2], "dx", poolInput(g), &dx)) return nullptr;
   featurelens::maxPoolGrad(g, x.data, dy.data, dx.data);
+  return nullptr;
+}
+
+// (dy, dx, geometry)
+napi_value avgPoolGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  PoolGeometry g;
+  Floats dy, dx;
+  if (!args(env, info, 3, argv) || !readPool(env, argv[2], &g)) return nullptr;
+  if (!readFloats(env, argv[0], "dy", poolOutput(g), &dy) || !readFloats(env, argv[1], "dx", poolInput(g), &dx)) return nullptr;
+  featurelens::avgPoolGrad(g, dy.data, dx.data);
   return nullptr;
 }
 
@@ -124,11 +143,39 @@ napi_value sumChannels(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// (Float64Array constants, w, g, m, v, w1, m1, v1), all seven float arrays of one length.
+napi_value adamUpdate(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, 8, argv)) return nullptr;
+  bool is = false;
+  napi_is_typedarray(env, argv[0], &is);
+  napi_typedarray_type type = napi_float32_array;
+  size_t length = 0;
+  void* data = nullptr;
+  if (is) napi_get_typedarray_info(env, argv[0], &type, &length, &data, nullptr, nullptr);
+  if (!is || type != napi_float64_array || length != 8) return fail(env, "constants must be a Float64Array of 8"), nullptr;
+  const double* c = static_cast<const double*>(data);
+  const featurelens::AdamConstants k{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]};
+  bool isW = false;
+  napi_is_typedarray(env, argv[1], &isW);
+  if (!isW) return fail(env, "the value must be a Float32Array"), nullptr;
+  napi_get_typedarray_info(env, argv[1], &type, &length, nullptr, nullptr, nullptr);
+  const char* names[] = {"the value", "the gradient", "m", "v", "the new value", "the new m", "the new v"};
+  Floats arrays[7];
+  for (int i = 0; i < 7; i++)
+    if (!readFloats(env, argv[i + 1], names[i], length, &arrays[i])) return nullptr;
+  featurelens::adamUpdate(k, static_cast<int64_t>(length), arrays[0].data, arrays[1].data, arrays[2].data, arrays[3].data, arrays[4].data, arrays[5].data, arrays[6].data);
+  return nullptr;
+}
+
 napi_value init(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
+      {"conv2dForward", nullptr, convKernel<inputSize, filterSize, outputSize, featurelens::conv2dForward>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropInput", nullptr, convKernel<outputSize, filterSize, inputSize, featurelens::conv2dBackpropInput>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropFilter", nullptr, convKernel<inputSize, outputSize, filterSize, featurelens::conv2dBackpropFilter>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"avgPoolGrad", nullptr, avgPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"adamUpdate", nullptr, adamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"addChannels", nullptr, addChannels, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sumChannels", nullptr, sumChannels, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

@@ -1,6 +1,7 @@
 // Convolution gradients as sums of broadcast-scalar × vector products with the accumulators
 // held in registers: 8 channels per vector, up to 4 vectors per pass (more passes for more
 // channels). Channel counts that are not a multiple of 8 are padded with zeros in copies.
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -49,7 +50,110 @@ void narrow(const float* from, int rows, int count, int stride, float* to) {
   for (int64_t r = 0; r < rows; r++) std::memcpy(to + r * count, from + r * stride, sizeof(float) * count);
 }
 
+// As chunks, with at most 2 vectors per pass (for kernels that also block over pixels).
+template <typename Body>
+inline void chunksOf2(int count, Body&& body) {
+  int c = 0;
+  for (; c + 16 <= count; c += 16) body.template operator()<2>(c);
+  if (c + 8 <= count) body.template operator()<1>(c);
+}
+
 }  // namespace
+
+void conv2dForward(const ConvGeometry& g, const float* __restrict x, const float* __restrict filter, float* __restrict y) {
+  const int ci = g.ci;
+  const int co = g.co;
+  const int cp = roundUp8(co);
+  const int taps = g.kh * g.kw;
+  std::vector<float> wideFilter(cp == co ? 0 : static_cast<size_t>(taps) * ci * cp);
+  if (cp != co) widen(filter, taps * ci, co, cp, wideFilter.data());
+  const float* w = cp == co ? filter : wideFilter.data();
+  const int64_t outPixels = static_cast<int64_t>(g.n) * g.oh * g.ow;
+  std::vector<float> wideOut(cp == co ? 0 : outPixels * cp);
+  float* target = cp == co ? y : wideOut.data();
+  constexpr int P = 4;  // output pixels along a row computed together, sharing each filter load
+  for (int n = 0; n < g.n; n++) {
+    for (int oh = 0; oh < g.oh; oh++) {
+      for (int ow0 = 0; ow0 < g.ow; ow0 += P) {
+        const int count = std::min(P, g.ow - ow0);
+        auto body = [&]<int B>(int first) {
+          v8 acc[P][B] = {};
+          // A group whose every tap is inside the input row, with undilated columns: for each
+          // filter row the patch of each pixel is kw·ci contiguous floats, as is the filter's.
+          const int iwFirst = ow0 * g.sw - g.pl;
+          const bool interior = count == P && g.dw == 1 && iwFirst >= 0 && iwFirst + (P - 1) * g.sw + g.kw - 1 < g.w;
+          for (int kh = 0; kh < g.kh; kh++) {
+            const int ih = source(oh, g.sh, g.pt, kh, g.dh, g.h);
+            if (ih < 0) continue;
+            if (interior) {
+              const float* x0 = x + pixel(n, ih, iwFirst, g.h, g.w) * ci;
+              const int64_t step = static_cast<int64_t>(g.sw) * ci;
+              const float* fp = w + static_cast<int64_t>(kh) * g.kw * ci * cp + first;
+              const int len = g.kw * ci;
+              for (int j = 0; j < len; j++) {
+                const float* row = fp + static_cast<int64_t>(j) * cp;
+                const float s0 = x0[j], s1 = x0[step + j], s2 = x0[2 * step + j], s3 = x0[3 * step + j];
+                for (int b = 0; b < B; b++) {
+                  const v8 f = load(row + 8 * b);
+                  acc[0][b] += s0 * f;
+                  acc[1][b] += s1 * f;
+                  acc[2][b] += s2 * f;
+                  acc[3][b] += s3 * f;
+                }
+              }
+              continue;
+            }
+            for (int kw = 0; kw < g.kw; kw++) {
+              const float* xs[P];
+              bool all = count == P;
+              for (int p = 0; p < P; p++) {
+                const int iw = p < count ? source(ow0 + p, g.sw, g.pl, kw, g.dw, g.w) : -1;
+                xs[p] = iw < 0 ? nullptr : x + pixel(n, ih, iw, g.h, g.w) * ci;
+                all = all && iw >= 0;
+              }
+              const float* fp = w + (static_cast<int64_t>(kh) * g.kw + kw) * ci * cp + first;
+              if (all) {
+                for (int c = 0; c < ci; c++) {
+                  const float* row = fp + static_cast<int64_t>(c) * cp;
+                  const float s0 = xs[0][c], s1 = xs[1][c], s2 = xs[2][c], s3 = xs[3][c];
+                  for (int b = 0; b < B; b++) {
+                    const v8 f = load(row + 8 * b);
+                    acc[0][b] += s0 * f;
+                    acc[1][b] += s1 * f;
+                    acc[2][b] += s2 * f;
+                    acc[3][b] += s3 * f;
+                  }
+                }
+              } else {
+                for (int p = 0; p < P; p++) {
+                  if (!xs[p]) continue;
+                  for (int c = 0; c < ci; c++)
+                    for (int b = 0; b < B; b++) acc[p][b] += xs[p][c] * load(fp + static_cast<int64_t>(c) * cp + 8 * b);
+                }
+              }
+            }
+          }
+          for (int p = 0; p < count; p++)
+            for (int b = 0; b < B; b++) store(target + pixel(n, oh, ow0 + p, g.oh, g.ow) * cp + first + 8 * b, acc[p][b]);
+        };
+        chunksOf2(cp, body);
+      }
+    }
+  }
+  if (cp != co) narrow(wideOut.data(), outPixels, co, cp, y);
+}
+
+// For each input position along one axis and each tap, the output position that reads it
+// there, or -1: out·stride − pad + tap·dilation = in.
+static std::vector<int> readers(int in, int out, int taps, int stride, int pad, int dilation) {
+  std::vector<int> table(static_cast<size_t>(in) * taps, -1);
+  for (int i = 0; i < in; i++)
+    for (int k = 0; k < taps; k++) {
+      const int t = i + pad - k * dilation;
+      if (t >= 0 && t % stride == 0 && t / stride < out) table[static_cast<size_t>(i) * taps + k] = t / stride;
+    }
+  return table;
+}
 
 void conv2dBackpropInput(const ConvGeometry& g, const float* __restrict dy, const float* __restrict filter, float* __restrict dx) {
   const int ci = g.ci;
@@ -61,6 +165,8 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* __restrict dy, cons
   for (int k = 0; k < taps; k++)
     for (int c = 0; c < ci; c++)
       for (int o = 0; o < co; o++) ft[(static_cast<size_t>(k) * co + o) * cp + c] = filter[(static_cast<size_t>(k) * ci + c) * co + o];
+  const std::vector<int> rows = readers(g.h, g.oh, g.kh, g.sh, g.pt, g.dh);
+  const std::vector<int> cols = readers(g.w, g.ow, g.kw, g.sw, g.pl, g.dw);
   const int64_t pixels = static_cast<int64_t>(g.n) * g.h * g.w;
   std::vector<float> wide(cp == ci ? 0 : pixels * cp);
   float* target = cp == ci ? dx : wide.data();
@@ -69,23 +175,33 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* __restrict dy, cons
       for (int iw = 0; iw < g.w; iw++) {
         float* out = target + pixel(n, ih, iw, g.h, g.w) * cp;
         auto body = [&]<int B>(int first) {
-          v8 acc[B] = {};
+          // Two partial sums per vector, so consecutive products do not wait on each other.
+          v8 acc[2][B] = {};
           for (int kh = 0; kh < g.kh; kh++) {
-            const int th = ih + g.pt - kh * g.dh;
-            if (th < 0 || th % g.sh != 0 || th / g.sh >= g.oh) continue;
+            const int oh = rows[static_cast<size_t>(ih) * g.kh + kh];
+            if (oh < 0) continue;
             for (int kw = 0; kw < g.kw; kw++) {
-              const int tw = iw + g.pl - kw * g.dw;
-              if (tw < 0 || tw % g.sw != 0 || tw / g.sw >= g.ow) continue;
-              const float* gp = dy + pixel(n, th / g.sh, tw / g.sw, g.oh, g.ow) * co;
+              const int ow = cols[static_cast<size_t>(iw) * g.kw + kw];
+              if (ow < 0) continue;
+              const float* gp = dy + pixel(n, oh, ow, g.oh, g.ow) * co;
               const float* fp = ft.data() + (static_cast<size_t>(kh) * g.kw + kw) * co * cp + first;
-              for (int o = 0; o < co; o++) {
-                const float s = gp[o];
-                const float* row = fp + static_cast<int64_t>(o) * cp;
-                for (int b = 0; b < B; b++) acc[b] += s * load(row + 8 * b);
+              int o = 0;
+              for (; o + 2 <= co; o += 2) {
+                const float s0 = gp[o], s1 = gp[o + 1];
+                const float* r0 = fp + static_cast<int64_t>(o) * cp;
+                const float* r1 = r0 + cp;
+                for (int b = 0; b < B; b++) {
+                  acc[0][b] += s0 * load(r0 + 8 * b);
+                  acc[1][b] += s1 * load(r1 + 8 * b);
+                }
+              }
+              if (o < co) {
+                const float* r0 = fp + static_cast<int64_t>(o) * cp;
+                for (int b = 0; b < B; b++) acc[0][b] += gp[o] * load(r0 + 8 * b);
               }
             }
           }
-          for (int b = 0; b < B; b++) store(out + first + 8 * b, acc[b]);
+          for (int b = 0; b < B; b++) store(out + first + 8 * b, acc[0][b] + acc[1][b]);
         };
         chunks(cp, body);
       }
@@ -107,26 +223,38 @@ void conv2dBackpropFilter(const ConvGeometry& g, const float* __restrict x, cons
   float* target = cp == co ? dfilter : wideOut.data();
   for (int kh = 0; kh < g.kh; kh++) {
     for (int kw = 0; kw < g.kw; kw++) {
+      // The output columns whose input column for this tap is inside the input: one range.
+      int owLo = 0;
+      while (owLo < g.ow && source(owLo, g.sw, g.pl, kw, g.dw, g.w) < 0) owLo++;
+      int owHi = owLo;
+      while (owHi < g.ow && source(owHi, g.sw, g.pl, kw, g.dw, g.w) >= 0) owHi++;
+      const int64_t xStep = static_cast<int64_t>(g.sw) * ci;
       float* tap = target + (static_cast<int64_t>(kh) * g.kw + kw) * ci * cp;
       for (int c = 0; c < ci; c++) {
         float* out = tap + static_cast<int64_t>(c) * cp;
         auto body = [&]<int B>(int first) {
-          v8 acc[B] = {};
+          // Four partial sums per vector, so consecutive products do not wait on each other.
+          v8 acc[4][B] = {};
           for (int n = 0; n < g.n; n++)
             for (int oh = 0; oh < g.oh; oh++) {
               const int ih = source(oh, g.sh, g.pt, kh, g.dh, g.h);
-              if (ih < 0) continue;
-              const float* xrow = x + pixel(n, ih, 0, g.h, g.w) * ci + c;
-              const float* grow = grad + pixel(n, oh, 0, g.oh, g.ow) * cp + first;
-              for (int ow = 0; ow < g.ow; ow++) {
-                const int iw = source(ow, g.sw, g.pl, kw, g.dw, g.w);
-                if (iw < 0) continue;
-                const float s = xrow[static_cast<int64_t>(iw) * ci];
-                const float* gp = grow + static_cast<int64_t>(ow) * cp;
-                for (int b = 0; b < B; b++) acc[b] += s * load(gp + 8 * b);
+              if (ih < 0 || owLo >= owHi) continue;
+              const float* xp = x + pixel(n, ih, source(owLo, g.sw, g.pl, kw, g.dw, g.w), g.h, g.w) * ci + c;
+              const float* gp = grad + pixel(n, oh, owLo, g.oh, g.ow) * cp + first;
+              int ow = owLo;
+              for (; ow + 4 <= owHi; ow += 4, xp += 4 * xStep, gp += 4 * cp) {
+                const float s0 = xp[0], s1 = xp[xStep], s2 = xp[2 * xStep], s3 = xp[3 * xStep];
+                for (int b = 0; b < B; b++) {
+                  acc[0][b] += s0 * load(gp + 8 * b);
+                  acc[1][b] += s1 * load(gp + cp + 8 * b);
+                  acc[2][b] += s2 * load(gp + 2 * cp + 8 * b);
+                  acc[3][b] += s3 * load(gp + 3 * cp + 8 * b);
+                }
               }
+              for (; ow < owHi; ow++, xp += xStep, gp += cp)
+                for (int b = 0; b < B; b++) acc[0][b] += xp[0] * load(gp + 8 * b);
             }
-          for (int b = 0; b < B; b++) store(out + first + 8 * b, acc[b]);
+          for (int b = 0; b < B; b++) store(out + first + 8 * b, (acc[0][b] + acc[1][b]) + (acc[2][b] + acc[3][b]));
         };
         chunks(cp, body);
       }

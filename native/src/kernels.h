@@ -13,6 +13,8 @@ struct ConvGeometry {
   int pt, pl;            // top and left padding
 };
 
+// y = conv2d(x, filter)
+void conv2dForward(const ConvGeometry& g, const float* x, const float* filter, float* y);
 // dx = the input gradient of conv2d for output gradient dy
 void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* filter, float* dx);
 // dfilter = the filter gradient of conv2d for input x and output gradient dy
@@ -29,10 +31,18 @@ struct PoolGeometry {
 // dx of max pooling: each output's gradient goes to the first input in its window (row-major)
 // that holds the window's maximum, as in tfjs's cpu backend.
 void maxPoolGrad(const PoolGeometry& g, const float* x, const float* dy, float* dx);
+// dx of average pooling: each output's gradient spread evenly over its window.
+void avgPoolGrad(const PoolGeometry& g, const float* dy, float* dx);
 
 // out[r][c] = x[r][c] + bias[c]: a bias added to every pixel (rows) of an NHWC tensor.
 void addChannels(const float* x, const float* bias, float* out, int64_t rows, int channels);
 // out[c] = Σ_r x[r][c]: a bias gradient, the sum over every pixel of each channel.
 void sumChannels(const float* x, float* out, int64_t rows, int channels);
+
+// One Adam step for one variable; the constants are float32 values, as tfjs's scalars are.
+struct AdamConstants {
+  double beta1, beta2, oneMinusBeta1, oneMinusBeta2, correction1, correction2, epsilon, step;
+};
+void adamUpdate(const AdamConstants& k, int64_t n, const float* w, const float* g, const float* m, const float* v, float* w1, float* m1, float* v1);
 
 }  // namespace featurelens

@@ -45,3 +45,33 @@ void maxPoolGrad(const PoolGeometry& g, const float* __restrict x, const float* 
 }
 
 }  // namespace featurelens
+
+namespace featurelens {
+
+void avgPoolGrad(const PoolGeometry& g, const float* __restrict dy, float* __restrict dx) {
+  const int c = g.c;
+  // As in tfjs's cpu backend, the divisor is the whole window's area, padding included.
+  const float scale = 1.0f / (static_cast<float>(g.fh) * g.fw);
+  std::memset(dx, 0, sizeof(float) * static_cast<size_t>(g.n) * g.h * g.w * c);
+  int64_t o = 0;
+  for (int n = 0; n < g.n; n++) {
+    for (int oh = 0; oh < g.oh; oh++) {
+      const int top = oh * g.sh - g.pt;
+      const int h0 = std::max(0, top);
+      const int h1 = std::min(g.h, top + g.fh);
+      for (int ow = 0; ow < g.ow; ow++, o += c) {
+        const int left = ow * g.sw - g.pl;
+        const int w0 = std::max(0, left);
+        const int w1 = std::min(g.w, left + g.fw);
+        const float* __restrict gp = dy + o;
+        for (int h = h0; h < h1; h++)
+          for (int w = w0; w < w1; w++) {
+            float* __restrict dp = dx + ((static_cast<int64_t>(n) * g.h + h) * g.w + w) * c;
+            for (int ch = 0; ch < c; ch++) dp[ch] += gp[ch] * scale;
+          }
+      }
+    }
+  }
+}
+
+}  // namespace featurelens

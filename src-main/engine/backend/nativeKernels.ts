@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { firstLine } from './loaders'
 
 /** Set to 0 to train without the native kernels (e.g. to compare against the wasm-only path). */
 export const nativeKernelsEnvVar = 'FEATURELENS_NATIVE_KERNELS'
@@ -14,10 +13,15 @@ export const nativeKernelsEnvVar = 'FEATURELENS_NATIVE_KERNELS'
  */
 export interface NativeKernels {
   /** geometry: n, h, w, ci, kh, kw, co, oh, ow, strideH, strideW, dilationH, dilationW, padTop, padLeft */
+  conv2dForward(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array): void
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): void
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, geometry: Int32Array): void
   /** geometry: n, h, w, c, oh, ow, filterH, filterW, strideH, strideW, padTop, padLeft */
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array): void
+  /** geometry as maxPoolGrad's */
+  avgPoolGrad(dy: Float32Array, dx: Float32Array, geometry: Int32Array): void
+  /** One Adam step; constants: β₁, β₂, 1−β₁, 1−β₂, 1−β₁ᵗ, 1−β₂ᵗ, ε, −lr (float32 values) */
+  adamUpdate(constants: Float64Array, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, w1: Float32Array, m1: Float32Array, v1: Float32Array): void
   /** out[r][c] = x[r][c] + bias[c]; geometry: rows, channels */
   addChannels(x: Float32Array, bias: Float32Array, out: Float32Array, geometry: Int32Array): void
   /** out[c] = Σ_r x[r][c]; geometry: rows, channels */
@@ -38,7 +42,8 @@ export function nativeKernels(env: NodeJS.ProcessEnv = process.env): { kernels: 
     try {
       loaded = { kernels: createRequire(import.meta.url)(nativeAddonPath) as NativeKernels, reason: null }
     } catch (err) {
-      loaded = { kernels: null, reason: `could not be loaded: ${firstLine(err)}` }
+      const message = err instanceof Error ? err.message : String(err)
+      loaded = { kernels: null, reason: `could not be loaded: ${message.split('\n')[0]}` }
     }
   }
   return loaded

@@ -1,4 +1,4 @@
-import { backend_util, Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
+import { AvgPoolGrad, backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
 import type { NativeKernels } from '../nativeKernels'
 import { checkDyShape, conv2DInfo, type Conv2DGradAttrs } from './conv2DAttrs'
 import { poolInfo, type PoolGradAttrs } from './poolGrads'
@@ -15,14 +15,37 @@ function convGeometry(info: backend_util.Conv2DInfo, outHeight: number, outWidth
   )
 }
 
+function poolGeometry(info: backend_util.Conv2DInfo): Int32Array {
+  return Int32Array.of(
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+    info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left
+  )
+}
+
 /**
- * Conv2D's two gradients and MaxPoolGrad, computed by the native kernels on the tensors' wasm
+ * Conv2D, its two gradients and the pooling gradients, computed by the native kernels on the tensors' wasm
  * memory. Used in place of wasm's own (and our JS/XNNPACK compositions) when the native addon
- * is built; bench/profile-train.ts measures the difference. The forward convolution stays
- * XNNPACK's, which measured faster than the native one.
+ * is built; bench/profile-train.ts measures the difference. Conv2D is the forward convolution a
+ * layer runs while gradients are recorded; FusedConv2D (inference) stays XNNPACK's.
  */
 export function nativeConvKernels(native: NativeKernels): KernelConfig[] {
   return [
+    {
+      kernelName: Conv2D,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo }
+        const a = attrs as unknown as Conv2DGradAttrs & { dilations: number | [number, number] }
+        if (backend_util.convertConv2DDataFormat(a.dataFormat) !== 'channelsLast') throw new Error(`wasm Conv2D supports dataFormat 'NHWC' only, got '${a.dataFormat}'`)
+        const info = backend_util.computeConv2DInfo(
+          x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+          a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast'
+        )
+        const out = makeOutput(backend, info.outShape)
+        native.conv2dForward(f32(backend, x), f32(backend, filter), f32(backend, out), convGeometry(info, info.outHeight, info.outWidth))
+        return out
+      }
+    },
     {
       kernelName: Conv2DBackpropInput,
       backendName: 'wasm',
@@ -56,11 +79,18 @@ export function nativeConvKernels(native: NativeKernels): KernelConfig[] {
         const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo }
         const info = poolInfo('MaxPoolGrad', input, dy, attrs as unknown as PoolGradAttrs)
         const out = makeOutput(backend, input.shape)
-        const geometry = Int32Array.of(
-          info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-          info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left
-        )
-        native.maxPoolGrad(f32(backend, input), f32(backend, dy), f32(backend, out), geometry)
+        native.maxPoolGrad(f32(backend, input), f32(backend, dy), f32(backend, out), poolGeometry(info))
+        return out
+      }
+    },
+    {
+      kernelName: AvgPoolGrad,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo }
+        const info = poolInfo('AvgPoolGrad', input, dy, attrs as unknown as PoolGradAttrs)
+        const out = makeOutput(backend, input.shape)
+        native.avgPoolGrad(f32(backend, dy), f32(backend, out), poolGeometry(info))
         return out
       }
     }

@@ -197,7 +197,7 @@ describe('registerWasmKernels', () => {
       'MaxPoolGrad',
       'AvgPoolGrad',
       'BatchMatMul',
-      ...(nativeKernels().kernels ? ['Add', 'Sum'] : [])
+      ...(nativeKernels().kernels ? ['Add', 'Sum', 'Conv2D'] : [])
     ].sort()
     expect(registerWasmKernels().sort()).toEqual(names)
     expect(registerWasmKernels().sort()).toEqual(names)

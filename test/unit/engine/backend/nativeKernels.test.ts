@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { nativeKernels, type NativeKernels } from '../../../../src-main/engine/backend/nativeKernels'
+import { AdamUpdate } from '../../../../src-main/engine/backend/kernels/adamUpdate'
+import { nativeKernels, nativeKernelsEnvVar, type NativeKernels } from '../../../../src-main/engine/backend/nativeKernels'
 import { nativeKernelNames } from '../../../../src-main/engine/backend/registerWasmKernels'
 import { initBackend } from '../../../../src-main/engine/backend/select'
 import { relativeError, seeded, sizeOf, valuesOn, wasmDataIds } from './compareBackends'
@@ -19,7 +20,7 @@ beforeAll(async () => {
 
 describe.skipIf(!required)('the native training kernels', () => {
   it('are built, loaded and registered for wasm', () => {
-    expect(nativeKernelNames().sort()).toEqual(['Add', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum'])
+    expect(nativeKernelNames().sort()).toEqual(['Add', 'AvgPoolGrad', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum'])
   })
 
   it('refuse arrays that do not match the geometry, naming them, instead of touching other memory', () => {
@@ -87,6 +88,27 @@ describe.skipIf(!required)('the native training kernels', () => {
     // order than the cpu backend's; a gradient routed to the wrong pixel would be off by ~1.
     expect(relativeError(wasm, cpu)).toBeLessThan(1e-6)
     expect(wasm.filter((v) => v !== 0).length).toBe(cpu.filter((v) => v !== 0).length)
+  })
+
+  it('take the same Adam step as the JavaScript kernel, bit for bit', () => {
+    const n = 1000
+    const inputs = {
+      value: tf.tensor1d(seeded(n, 1)), gradient: tf.tensor1d(seeded(n, 2).map((v) => v * 1e-3)),
+      m: tf.tensor1d(seeded(n, 3).map((v) => v * 1e-3)), v: tf.tensor1d(seeded(n, 4).map((v) => v * v * 1e-6))
+    }
+    const attrs = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, oneMinusAccBeta1: 0.271, oneMinusAccBeta2: 0.00299 }
+    const step = () => (tf.engine().runKernel(AdamUpdate, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]).map((t) => {
+      const values = t.dataSync() as Float32Array
+      t.dispose()
+      return values
+    })
+    const native = step()
+    process.env[nativeKernelsEnvVar] = '0'
+    const plain = step()
+    delete process.env[nativeKernelsEnvVar]
+    native.forEach((values, i) => expect(Buffer.compare(Buffer.from(values.buffer), Buffer.from(plain[i].buffer)), `output ${i}`).toBe(0))
+    expect(native[0].some((w, i) => w !== seeded(n, 1)[i])).toBe(true)
+    tf.dispose(Object.values(inputs))
   })
 
   it('add a per-channel bias and sum over all but the channel axis; other adds and sums still work', async () => {
