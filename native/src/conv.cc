@@ -63,6 +63,25 @@ inline void chunksOf2(int count, Body&& body) {
 void conv2dForward(const ConvGeometry& g, const float* __restrict x, const float* __restrict filter, float* __restrict y) {
   const int ci = g.ci;
   const int co = g.co;
+  // Padding: zeros are written out in a copy of x, so every window lies inside the input and
+  // the fast path (taps as contiguous runs) applies to every pixel.
+  const int top = std::max(0, g.pt);
+  const int left = std::max(0, g.pl);
+  const int bottom = std::max(0, (g.oh - 1) * g.sh - g.pt + (g.kh - 1) * g.dh + 1 - g.h);
+  const int right = std::max(0, (g.ow - 1) * g.sw - g.pl + (g.kw - 1) * g.dw + 1 - g.w);
+  if (top + left + bottom + right > 0) {
+    ConvGeometry q = g;
+    q.h = g.h + top + bottom;
+    q.w = g.w + left + right;
+    q.pt = g.pt - top;
+    q.pl = g.pl - left;
+    std::vector<float> padded(static_cast<size_t>(g.n) * q.h * q.w * ci, 0.0f);
+    for (int n = 0; n < g.n; n++)
+      for (int r = 0; r < g.h; r++)
+        std::memcpy(padded.data() + pixel(n, r + top, left, q.h, q.w) * ci, x + pixel(n, r, 0, g.h, g.w) * ci, sizeof(float) * g.w * ci);
+    conv2dForward(q, padded.data(), filter, y);
+    return;
+  }
   const int cp = roundUp8(co);
   const int taps = g.kh * g.kw;
   std::vector<float> wideFilter(cp == co ? 0 : static_cast<size_t>(taps) * ci * cp);
@@ -100,6 +119,22 @@ void conv2dForward(const ConvGeometry& g, const float* __restrict x, const float
                   acc[2][b] += s2 * f;
                   acc[3][b] += s3 * f;
                 }
+              }
+              continue;
+            }
+            if (g.dw == 1) {
+              // Border group: each pixel's taps inside the row are one contiguous run.
+              const float* fk = w + static_cast<int64_t>(kh) * g.kw * ci * cp + first;
+              for (int p = 0; p < count; p++) {
+                const int left = (ow0 + p) * g.sw - g.pl;
+                const int kwLo = std::max(0, -left);
+                const int kwHi = std::min(g.kw, g.w - left);
+                if (kwLo >= kwHi) continue;
+                const float* xp = x + pixel(n, ih, left + kwLo, g.h, g.w) * ci;
+                const float* fp = fk + static_cast<int64_t>(kwLo) * ci * cp;
+                const int len = (kwHi - kwLo) * ci;
+                for (int j = 0; j < len; j++)
+                  for (int b = 0; b < B; b++) acc[p][b] += xp[j] * load(fp + static_cast<int64_t>(j) * cp + 8 * b);
               }
               continue;
             }
@@ -175,8 +210,8 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* __restrict dy, cons
       for (int iw = 0; iw < g.w; iw++) {
         float* out = target + pixel(n, ih, iw, g.h, g.w) * cp;
         auto body = [&]<int B>(int first) {
-          // Two partial sums per vector, so consecutive products do not wait on each other.
-          v8 acc[2][B] = {};
+          // Four partial sums per vector, so consecutive products do not wait on each other.
+          v8 acc[4][B] = {};
           for (int kh = 0; kh < g.kh; kh++) {
             const int oh = rows[static_cast<size_t>(ih) * g.kh + kh];
             if (oh < 0) continue;
@@ -186,22 +221,23 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* __restrict dy, cons
               const float* gp = dy + pixel(n, oh, ow, g.oh, g.ow) * co;
               const float* fp = ft.data() + (static_cast<size_t>(kh) * g.kw + kw) * co * cp + first;
               int o = 0;
-              for (; o + 2 <= co; o += 2) {
-                const float s0 = gp[o], s1 = gp[o + 1];
+              for (; o + 4 <= co; o += 4) {
+                const float s0 = gp[o], s1 = gp[o + 1], s2 = gp[o + 2], s3 = gp[o + 3];
                 const float* r0 = fp + static_cast<int64_t>(o) * cp;
-                const float* r1 = r0 + cp;
                 for (int b = 0; b < B; b++) {
                   acc[0][b] += s0 * load(r0 + 8 * b);
-                  acc[1][b] += s1 * load(r1 + 8 * b);
+                  acc[1][b] += s1 * load(r0 + cp + 8 * b);
+                  acc[2][b] += s2 * load(r0 + 2 * cp + 8 * b);
+                  acc[3][b] += s3 * load(r0 + 3 * cp + 8 * b);
                 }
               }
-              if (o < co) {
+              for (; o < co; o++) {
                 const float* r0 = fp + static_cast<int64_t>(o) * cp;
                 for (int b = 0; b < B; b++) acc[0][b] += gp[o] * load(r0 + 8 * b);
               }
             }
           }
-          for (int b = 0; b < B; b++) store(out + first + 8 * b, acc[0][b] + acc[1][b]);
+          for (int b = 0; b < B; b++) store(out + first + 8 * b, (acc[0][b] + acc[1][b]) + (acc[2][b] + acc[3][b]));
         };
         chunks(cp, body);
       }
