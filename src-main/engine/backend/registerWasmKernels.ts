@@ -1,10 +1,11 @@
-import { Add, BatchMatMul, findBackend, Sum, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
+import { Add, BatchMatMul, findBackend, Identity, Sum, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
 import { adamUpdateConfig } from './kernels/adamUpdate'
 import { batchMatMulConfig } from './kernels/batchMatMul'
 import { conv2DBackpropFilterConfig } from './kernels/conv2DBackpropFilter'
 import { conv2DBackpropInputConfig } from './kernels/conv2DBackpropInput'
 import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwiseConv2dNativeBackpropFilter'
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwiseConv2dNativeBackpropInput'
+import { identityConfig } from './kernels/identity'
 import { nativeAddConfig, nativeSumConfig } from './kernels/nativeChannels'
 import { nativeConvKernels } from './kernels/nativeConv'
 import { avgPoolGradConfig, maxPoolGradConfig } from './kernels/poolGrads'
@@ -44,8 +45,8 @@ const active = new Map<string, KernelConfig>()
 
 /**
  * Kernels of ours that wrap wasm's own (which still does the cases ours does not), so each is
- * made from it once: BatchMatMul (the untransposed products) and, where the native addon is
- * built, Add and Sum (all but per-channel ones).
+ * made from it once: BatchMatMul (the untransposed products), Identity (strings) and, where the
+ * native addon is built, Add and Sum (all but per-channel ones).
  */
 let batchMatMul: KernelConfig | null = null
 const wrappers = new Map<string, KernelConfig>()
@@ -74,7 +75,7 @@ function wrapBatchMatMul(): void {
   replace(batchMatMul)
 }
 
-function wrapNative(name: string, make: (original: KernelConfig) => KernelConfig): void {
+function wrapOriginal(name: string, make: (original: KernelConfig) => KernelConfig): void {
   const existing = wrappers.get(name)
   if (existing && isOurs(existing)) return
   const original = existing ? originals.get(name) : getKernel(name, 'wasm')
@@ -99,17 +100,19 @@ export function registerWasmKernels(): string[] {
   for (const config of replacedWasmKernels) if (!native.has(config.kernelName)) replace(config)
   for (const config of nativeKernelConfigs()) replace(config)
   wrapBatchMatMul()
+  wrapOriginal(Identity, identityConfig)
   const addon = nativeKernels().kernels
   if (addon) {
-    wrapNative(Add, (original) => nativeAddConfig(addon, original))
-    wrapNative(Sum, (original) => nativeSumConfig(addon, original))
+    wrapOriginal(Add, (original) => nativeAddConfig(addon, original))
+    wrapOriginal(Sum, (original) => nativeSumConfig(addon, original))
   }
   return [...active.values()].filter(isOurs).map((config) => config.kernelName)
 }
 
 /** The names of our kernels that run natively (empty when the addon is not built). */
 export function nativeKernelNames(): string[] {
-  return [...nativeKernelConfigs(), ...wrappers.values()].map((c) => c.kernelName)
+  const wrapped = [Add, Sum].filter((name) => wrappers.has(name))
+  return [...nativeKernelConfigs().map((c) => c.kernelName), ...wrapped]
 }
 
 /**

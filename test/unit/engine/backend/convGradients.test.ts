@@ -197,6 +197,7 @@ describe('registerWasmKernels', () => {
       'MaxPoolGrad',
       'AvgPoolGrad',
       'BatchMatMul',
+      'Identity',
       ...(nativeKernels().kernels ? ['Add', 'Sum', 'Conv2D'] : [])
     ].sort()
     expect(registerWasmKernels().sort()).toEqual(names)
