@@ -132,6 +132,21 @@ napi_value addChannels(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// (y, bias or null, Int32Array [rows, channels, activation])
+napi_value biasActivation(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t v[3];
+  if (!args(env, info, 3, argv) || !readInts(env, argv[2], 3, v)) return nullptr;
+  if (v[2] > 2) return fail(env, "activation must be 0 (linear), 1 (relu) or 2 (relu6)"), nullptr;
+  Floats y, bias;
+  if (!readFloats(env, argv[0], "y", static_cast<size_t>(v[0]) * v[1], &y)) return nullptr;
+  napi_valuetype kind;
+  napi_typeof(env, argv[1], &kind);
+  if (kind != napi_null && !readFloats(env, argv[1], "bias", v[1], &bias)) return nullptr;
+  featurelens::biasActivation(y.data, bias.data, v[0], v[1], v[2]);
+  return nullptr;
+}
+
 // (x, out, Int32Array [rows, channels])
 napi_value sumChannels(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -176,6 +191,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"avgPoolGrad", nullptr, avgPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adamUpdate", nullptr, adamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"biasActivation", nullptr, biasActivation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"addChannels", nullptr, addChannels, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sumChannels", nullptr, sumChannels, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

@@ -36,6 +36,9 @@ void avgPoolGrad(const PoolGeometry& g, const float* dy, float* dx);
 
 // out[r][c] = x[r][c] + bias[c]: a bias added to every pixel (rows) of an NHWC tensor.
 void addChannels(const float* x, const float* bias, float* out, int64_t rows, int channels);
+// In place: y[r][c] = activation(y[r][c] + bias[c]); bias may be null; activation 0 linear,
+// 1 relu, 2 relu6.
+void biasActivation(float* y, const float* bias, int64_t rows, int channels, int activation);
 // out[c] = Σ_r x[r][c]: a bias gradient, the sum over every pixel of each channel.
 void sumChannels(const float* x, float* out, int64_t rows, int channels);
 

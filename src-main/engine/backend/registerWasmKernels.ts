@@ -1,4 +1,4 @@
-import { Add, BatchMatMul, findBackend, Identity, Sum, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
+import { Add, BatchMatMul, findBackend, FusedConv2D, Identity, Sum, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
 import { adamUpdateConfig } from './kernels/adamUpdate'
 import { batchMatMulConfig } from './kernels/batchMatMul'
 import { conv2DBackpropFilterConfig } from './kernels/conv2DBackpropFilter'
@@ -7,7 +7,7 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/depthwiseCo
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwiseConv2dNativeBackpropInput'
 import { identityConfig } from './kernels/identity'
 import { nativeAddConfig, nativeSumConfig } from './kernels/nativeChannels'
-import { nativeConvKernels } from './kernels/nativeConv'
+import { nativeConvKernels, nativeFusedConv2DConfig } from './kernels/nativeConv'
 import { avgPoolGradConfig, maxPoolGradConfig } from './kernels/poolGrads'
 import { nativeKernels } from './nativeKernels'
 
@@ -46,7 +46,7 @@ const active = new Map<string, KernelConfig>()
 /**
  * Kernels of ours that wrap wasm's own (which still does the cases ours does not), so each is
  * made from it once: BatchMatMul (the untransposed products), Identity (strings) and, where the
- * native addon is built, Add and Sum (all but per-channel ones).
+ * native addon is built, Add, Sum and FusedConv2D (the cases the native kernels do not cover).
  */
 let batchMatMul: KernelConfig | null = null
 const wrappers = new Map<string, KernelConfig>()
@@ -105,13 +105,14 @@ export function registerWasmKernels(): string[] {
   if (addon) {
     wrapOriginal(Add, (original) => nativeAddConfig(addon, original))
     wrapOriginal(Sum, (original) => nativeSumConfig(addon, original))
+    wrapOriginal(FusedConv2D, (original) => nativeFusedConv2DConfig(addon, original))
   }
   return [...active.values()].filter(isOurs).map((config) => config.kernelName)
 }
 
 /** The names of our kernels that run natively (empty when the addon is not built). */
 export function nativeKernelNames(): string[] {
-  const wrapped = [Add, Sum].filter((name) => wrappers.has(name))
+  const wrapped = [Add, Sum, FusedConv2D].filter((name) => wrappers.has(name))
   return [...nativeKernelConfigs().map((c) => c.kernelName), ...wrapped]
 }
 

@@ -1,4 +1,4 @@
-import { AvgPoolGrad, backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
+import { AvgPoolGrad, backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, MaxPoolGrad, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs'
 import type { NativeKernels } from '../nativeKernels'
 import { checkDyShape, conv2DInfo, type Conv2DGradAttrs } from './conv2DAttrs'
 import { poolInfo, type PoolGradAttrs } from './poolGrads'
@@ -28,6 +28,36 @@ function poolGeometry(info: backend_util.Conv2DInfo): Int32Array {
  * is built; bench/profile-train.ts measures the difference. Conv2D is the forward convolution a
  * layer runs while gradients are recorded; FusedConv2D (inference) stays XNNPACK's.
  */
+const activations: Record<string, number> = { linear: 0, relu: 1, relu6: 2 }
+
+/**
+ * FusedConv2D (what a conv layer runs outside training: evaluation, feature maps) as the native
+ * convolution plus bias and activation in place, for linear, relu and relu6 with a per-channel
+ * bias; other activations, prelu weights or broadcast biases go to wasm's own kernel.
+ */
+export function nativeFusedConv2DConfig(native: NativeKernels, original: KernelConfig): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<'x' | 'filter' | 'bias' | 'preluActivationWeights', TensorInfo | undefined>
+    const a = args.attrs as unknown as Conv2DGradAttrs & { dilations: number | [number, number]; activation?: string }
+    const activation = activations[a.activation ?? 'linear']
+    const channels = filter!.shape[3]
+    const biasFits = !bias || (bias.shape.length === 1 && bias.shape[0] === channels && bias.dtype === 'float32')
+    if (activation === undefined || preluActivationWeights || !biasFits || backend_util.convertConv2DDataFormat(a.dataFormat) !== 'channelsLast') {
+      return original.kernelFunc(args) as TensorInfo
+    }
+    const info = backend_util.computeConv2DInfo(
+      x!.shape as [number, number, number, number], filter!.shape as [number, number, number, number],
+      a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast'
+    )
+    const out = makeOutput(args.backend, info.outShape)
+    const y = f32(args.backend, out)
+    native.conv2dForward(f32(args.backend, x!), f32(args.backend, filter!), y, convGeometry(info, info.outHeight, info.outWidth))
+    native.biasActivation(y, bias ? f32(args.backend, bias) : null, Int32Array.of(y.length / channels, channels, activation))
+    return out
+  }
+  return { kernelName: FusedConv2D, backendName: 'wasm', setupFunc: original.setupFunc, kernelFunc }
+}
+
 export function nativeConvKernels(native: NativeKernels): KernelConfig[] {
   return [
     {

@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 describe.skipIf(!required)('the native training kernels', () => {
   it('are built, loaded and registered for wasm', () => {
-    expect(nativeKernelNames().sort()).toEqual(['Add', 'AvgPoolGrad', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum'])
+    expect(nativeKernelNames().sort()).toEqual(['Add', 'AvgPoolGrad', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D', 'MaxPoolGrad', 'Sum'])
   })
 
   it('refuse arrays that do not match the geometry, naming them, instead of touching other memory', () => {
@@ -88,6 +88,25 @@ describe.skipIf(!required)('the native training kernels', () => {
     // order than the cpu backend's; a gradient routed to the wrong pixel would be off by ~1.
     expect(relativeError(wasm, cpu)).toBeLessThan(1e-6)
     expect(wasm.filter((v) => v !== 0).length).toBe(cpu.filter((v) => v !== 0).length)
+  })
+
+  it('compute fused convolutions (bias, activation) as the cpu backend does, and leave other activations to wasm', async () => {
+    const x = seeded(2 * 9 * 9 * 5, 1)
+    const w = seeded(3 * 3 * 5 * 12, 2)
+    const b = seeded(12, 3)
+    const ops = () => {
+      const xs = tf.tensor4d(x, [2, 9, 9, 5])
+      const ws = tf.tensor4d(w, [3, 3, 5, 12])
+      const bias = tf.tensor1d(b)
+      return (['linear', 'relu', 'relu6', 'elu', 'leakyrelu'] as const).flatMap((activation) => [
+        tf.fused.conv2d({ x: xs, filter: ws, strides: 1, pad: 'same', bias, activation, leakyreluAlpha: 0.1 }),
+        tf.fused.conv2d({ x: xs, filter: ws, strides: 2, pad: 'valid', activation, leakyreluAlpha: 0.1 })
+      ])
+    }
+    const wasm = await valuesOn('wasm', ops)
+    const cpu = await valuesOn('cpu', ops)
+    await tf.setBackend('wasm')
+    wasm.forEach((values, i) => expect(relativeError(values, cpu[i]), `case ${i}`).toBeLessThan(1e-5))
   })
 
   it('take the same Adam step as the JavaScript kernel, bit for bit', () => {
