@@ -1,7 +1,7 @@
 // Builds the native training kernels (native/, C++ via node-gyp) for this machine's CPU. Run by
 // `npm install`; never fails the install: without them training uses the wasm kernels, slower.
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -27,11 +27,15 @@ function nodeDir() {
 
 const gyp = nodeGyp()
 const say = (line) => console.log(`featurelens: ${line}`)
+// A build from an earlier install would otherwise still be loaded.
+const removeOldBuild = () => rmSync(join(native, 'build'), { recursive: true, force: true })
 if (process.env.FEATURELENS_SKIP_NATIVE) {
+  removeOldBuild()
   say('skipped the native kernels (FEATURELENS_SKIP_NATIVE); training uses the wasm kernels.')
   process.exit(0)
 }
 if (!gyp) {
+  removeOldBuild()
   say("native kernels not built: node-gyp was not found (it comes with npm); training uses the wasm kernels.")
   process.exit(0)
 }
@@ -43,4 +47,5 @@ if (result.status === 0) {
 }
 const lines = `${result.stderr ?? ''}\n${result.stdout ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean)
 const reason = lines.find((l) => /error|not found|ENOENT/i.test(l)) ?? (result.error ? result.error.message : `exit ${result.status}`)
-say(`native kernels not built (${reason}); training uses the wasm kernels. It needs g++ and make.`)
+removeOldBuild()
+say(`native kernels not built (${reason}); training uses the wasm kernels. Building them needs a C++20 compiler, make and python3.`)

@@ -183,7 +183,20 @@ napi_value adamUpdate(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Whether this CPU runs the instructions the addon was built with (AVX2 and FMA on x86-64).
+bool cpuSupported() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return true;
+#endif
+}
+
 napi_value init(napi_env env, napi_value exports) {
+  napi_value supported;
+  napi_get_boolean(env, cpuSupported(), &supported);
+  napi_set_named_property(env, exports, "cpuSupported", supported);
   const napi_property_descriptor methods[] = {
       {"conv2dForward", nullptr, convKernel<inputSize, filterSize, outputSize, featurelens::conv2dForward>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropInput", nullptr, convKernel<outputSize, filterSize, inputSize, featurelens::conv2dBackpropInput>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -18,9 +18,9 @@ void biasActivation(float* __restrict y, const float* __restrict bias, int64_t r
     if (bias)
       for (int c = 0; c < channels; c++) row[c] += bias[c];
     if (activation == 1)
-      for (int c = 0; c < channels; c++) row[c] = row[c] > 0.0f ? row[c] : 0.0f;
+      for (int c = 0; c < channels; c++) row[c] = row[c] < 0.0f ? 0.0f : row[c];  // NaN stays NaN, as in tfjs
     else if (activation == 2)
-      for (int c = 0; c < channels; c++) row[c] = row[c] > 0.0f ? (row[c] < 6.0f ? row[c] : 6.0f) : 0.0f;
+      for (int c = 0; c < channels; c++) row[c] = row[c] < 0.0f ? 0.0f : (row[c] > 6.0f ? 6.0f : row[c]);
   }
 }
 

@@ -42,7 +42,10 @@ export function nativeKernels(env: NodeJS.ProcessEnv = process.env): { kernels: 
     loaded = { kernels: null, reason: `not built (${nativeAddonPath} is missing; \`npm rebuild featurelens\` or \`node scripts/build-native.mjs\` builds it, which needs g++ and make)` }
   } else {
     try {
-      loaded = { kernels: createRequire(import.meta.url)(nativeAddonPath) as NativeKernels, reason: null }
+      const addon = createRequire(import.meta.url)(nativeAddonPath) as NativeKernels & { cpuSupported: boolean }
+      loaded = addon.cpuSupported
+        ? { kernels: addon, reason: null }
+        : { kernels: null, reason: 'built for AVX2 and FMA, which this CPU lacks' }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
       loaded = { kernels: null, reason: `could not be loaded: ${message.split('\n')[0]}` }

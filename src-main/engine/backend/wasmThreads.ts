@@ -67,13 +67,16 @@ async function withCoreCountForStartup<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The environment variable that asks for wasm's own thread pool. */
+export const wasmThreadsEnvVar = 'FEATURELENS_WASM_THREADS'
+
 /**
  * Threads for the wasm backend: FEATURELENS_WASM_THREADS, else 1. One is the default because
  * on cores shared with other work a thread pool that waits for its slowest thread at every
  * kernel ran training 2–3× slower than one thread did (bench/README.md).
  */
-export function wantedThreads(): number {
-  const raw = process.env.FEATURELENS_WASM_THREADS?.trim()
+export function wantedThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[wasmThreadsEnvVar]?.trim()
   const requested = raw ? Number(raw) : NaN
   return Number.isInteger(requested) && requested >= 1 ? Math.min(requested, 8) : 1
 }

@@ -63,8 +63,14 @@ async function main(): Promise<void> {
   const optimizer = createOptimizer(config.optimizer, config.learningRate, config.momentum)
   setModelTopology(db, runId, model.toJSON(null, false))
   const threads = chooseTrainThreads(backend.chosen, config.batchSize)
-  const { step, note } = await createTrainStep(model, optimizer, { backend: backend.chosen, spec: config.model, input: data.input, objective, seed: config.seed }, threads)
-  send({ t: 'progress', progress: { ...progressBase, phase: 'preparing', epoch: 0, batch: 0, batches: 0, loss: null, imagesPerSecond: null, fraction: 0, etaSeconds: null, message: note } })
+  const say = (message: string) =>
+    send({ t: 'progress', progress: { ...progressBase, phase: 'preparing', epoch: 0, batch: 0, batches: 0, loss: null, imagesPerSecond: null, fraction: 0, etaSeconds: null, message } })
+  const recipe = { backend: backend.chosen, spec: config.model, input: data.input, objective, seed: config.seed }
+  const { step, note } = await createTrainStep(model, optimizer, recipe, threads, (reason) => {
+    say(reason)
+    if (process.env.FEATURELENS_DEBUG) console.error(reason)
+  })
+  say(note)
 
   const resumeFrom = lastCompleteEpoch(db, runId)
   if (resumeFrom !== null) {

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { BackendName } from '../../../src-shared/backend'
 import type { ModelInputShape, ModelSpec } from '../../../src-shared/model'
+import { wantedThreads } from '../backend/wasmThreads'
 import type { Objective } from './objective'
 import type { ShardReply, ShardRequest, ShardWorkerSetup } from './shardMessages'
 import { batchTensors, lossOfBatch, singleThreadStep, type StepOutcome, type TrainStep } from './trainStep'
@@ -24,6 +25,8 @@ export function chooseTrainThreads(backend: BackendName, batchSize: number, env:
   const fromEnv = Number(env[trainThreadsEnvVar])
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return Math.min(fromEnv, MAX_THREADS)
   if (backend !== 'wasm' && backend !== 'cpu') return 1
+  // wasm's own thread pool (opt-in) already spreads each kernel over the cores.
+  if (backend === 'wasm' && wantedThreads(env) > 1) return 1
   return Math.max(1, Math.min(availableParallelism(), MAX_THREADS, Math.floor(batchSize / MIN_SHARD)))
 }
 
@@ -108,7 +111,8 @@ export async function startShardedStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   recipe: ReplicaRecipe,
-  threads: number
+  threads: number,
+  onFallback: (reason: string) => void = () => undefined
 ): Promise<TrainStep> {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable)
   const offsets: number[] = []
@@ -120,22 +124,23 @@ export async function startShardedStep(
     Array.from({ length: threads - 1 }, () => ShardWorker.start({ ...recipe, shapes, weights: weightsBuffer, grads: new SharedArrayBuffer(total * 4) }))
   )
   const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
-  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
-  if (failed) {
+  const refused = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+  if (refused) {
     await Promise.all(workers.map((w) => w.close()))
-    throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason))
+    throw refused.reason instanceof Error ? refused.reason : new Error(String(refused.reason))
   }
 
   const { input, objective } = recipe
   const pixels = input.height * input.width * input.channels
   let version = 0
   let shared = -1
+  let failed = false
   const single = singleThreadStep(model, optimizer, objective, input)
 
   return {
     threads,
     async run(x, y, size) {
-      const sizes = shardSizes(size, threads)
+      const sizes = failed ? [size] : shardSizes(size, threads)
       if (sizes.length === 1) {
         version++
         return single.run(x, y, size)
@@ -158,15 +163,23 @@ export async function startShardedStep(
       try {
         outcomes = await Promise.all(remote)
       } catch (err) {
+        // A worker died (e.g. out of memory): nothing was applied yet, so this batch and the
+        // rest of the run are trained on this thread alone.
         tf.dispose([xs, ys, value, kept, ...Object.values(grads)])
-        throw err
+        failed = true
+        await Promise.allSettled(workers.map((w) => w.close()))
+        onFallback(`training on one thread from here: ${err instanceof Error ? err.message : String(err)}`)
+        return single.run(x, y, size)
       }
       const share = sizes.map((n) => n / size)
       const averaged: tf.NamedTensorMap = {}
       vars.forEach((v, i) => {
+        // A variable the loss does not reach has no gradient in any replica (they run the same
+        // graph) and is left out, as the single-thread step leaves it out.
         const mine = grads[v.name]?.dataSync() as Float32Array | undefined
+        if (!mine) return
         const sum = new Float32Array(v.size)
-        if (mine) for (let k = 0; k < sum.length; k++) sum[k] = share[0] * mine[k]
+        for (let k = 0; k < sum.length; k++) sum[k] = share[0] * mine[k]
         workers.forEach((w, j) => {
           const theirs = w.grads.subarray(offsets[i], offsets[i] + v.size)
           const s = share[j + 1]
@@ -182,7 +195,7 @@ export async function startShardedStep(
       return { loss, correct }
     },
     async close() {
-      await Promise.all(workers.map((w) => w.close()))
+      if (!failed) await Promise.all(workers.map((w) => w.close()))
     }
   }
 }
@@ -195,11 +208,12 @@ export async function createTrainStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   recipe: ReplicaRecipe,
-  threads: number
+  threads: number,
+  onFallback?: (reason: string) => void
 ): Promise<{ step: TrainStep; note: string }> {
   if (threads > 1) {
     try {
-      return { step: await startShardedStep(model, optimizer, recipe, threads), note: `each batch is split across ${threads} threads` }
+      return { step: await startShardedStep(model, optimizer, recipe, threads, onFallback), note: `each batch is split across ${threads} threads` }
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err)
       return { step: singleThreadStep(model, optimizer, recipe.objective, recipe.input), note: `training on one thread: gradient workers did not start (${why})` }
