@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "featurelens_kernels",
-      "sources": ["src/addon.cc", "src/conv.cc", "src/pool.cc", "src/channels.cc", "src/adam.cc"],
+      "sources": ["src/addon.cc", "src/conv.cc", "src/pool.cc", "src/channels.cc", "src/adam.cc", "src/matmul.cc"],
       "cflags_cc": ["-O3", "-std=c++20", "-fno-math-errno"],
       "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++20", "-fno-math-errno"] },
       "conditions": [

@@ -132,6 +132,20 @@ napi_value addChannels(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// (a, b, c, Int32Array [m, k, n, transposeA, transposeB])
+napi_value matMul(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int32_t v[5];
+  if (!args(env, info, 4, argv) || !readInts(env, argv[3], 5, v)) return nullptr;
+  if (v[3] > 1 || v[4] > 1) return fail(env, "transposeA and transposeB must be 0 or 1"), nullptr;
+  Floats a, b, c;
+  if (!readFloats(env, argv[0], "a", static_cast<size_t>(v[0]) * v[1], &a) || !readFloats(env, argv[1], "b", static_cast<size_t>(v[1]) * v[2], &b) ||
+      !readFloats(env, argv[2], "the output", static_cast<size_t>(v[0]) * v[2], &c))
+    return nullptr;
+  featurelens::matMul(a.data, b.data, c.data, v[0], v[1], v[2], v[3] == 1, v[4] == 1);
+  return nullptr;
+}
+
 // (y, bias or null, Int32Array [rows, channels, activation])
 napi_value biasActivation(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -204,6 +218,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"avgPoolGrad", nullptr, avgPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adamUpdate", nullptr, adamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"matMul", nullptr, matMul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasActivation", nullptr, biasActivation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"addChannels", nullptr, addChannels, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sumChannels", nullptr, sumChannels, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -42,6 +42,10 @@ void biasActivation(float* y, const float* bias, int64_t rows, int channels, int
 // out[c] = Σ_r x[r][c]: a bias gradient, the sum over every pixel of each channel.
 void sumChannels(const float* x, float* out, int64_t rows, int channels);
 
+// c[m×n] = op(a)·op(b), row-major; op(a) is m×k (a stored k×m when transposeA), op(b) k×n
+// (b stored n×k when transposeB).
+void matMul(const float* a, const float* b, float* c, int m, int k, int n, bool transposeA, bool transposeB);
+
 // One Adam step for one variable; the constants are float32 values, as tfjs's scalars are.
 struct AdamConstants {
   double beta1, beta2, oneMinusBeta1, oneMinusBeta2, correction1, correction2, epsilon, step;

@@ -22,6 +22,8 @@ export interface NativeKernels {
   avgPoolGrad(dy: Float32Array, dx: Float32Array, geometry: Int32Array): void
   /** One Adam step; constants: β₁, β₂, 1−β₁, 1−β₂, 1−β₁ᵗ, 1−β₂ᵗ, ε, −lr (float32 values) */
   adamUpdate(constants: Float64Array, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, w1: Float32Array, m1: Float32Array, v1: Float32Array): void
+  /** c = op(a)·op(b); geometry: m, k, n, transposeA (0/1), transposeB (0/1) */
+  matMul(a: Float32Array, b: Float32Array, c: Float32Array, geometry: Int32Array): void
   /** In place: y[r][c] = activation(y[r][c] + bias[c]); geometry: rows, channels, activation (0 linear, 1 relu, 2 relu6) */
   biasActivation(y: Float32Array, bias: Float32Array | null, geometry: Int32Array): void
   /** out[r][c] = x[r][c] + bias[c]; geometry: rows, channels */

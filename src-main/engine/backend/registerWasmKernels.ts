@@ -1,4 +1,4 @@
-import { Add, BatchMatMul, findBackend, FusedConv2D, Identity, Sum, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
+import { _FusedMatMul, Add, BatchMatMul, findBackend, FusedConv2D, Identity, Sum, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs'
 import { adamUpdateConfig } from './kernels/adamUpdate'
 import { batchMatMulConfig } from './kernels/batchMatMul'
 import { conv2DBackpropFilterConfig } from './kernels/conv2DBackpropFilter'
@@ -8,6 +8,7 @@ import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/depthwiseCon
 import { identityConfig } from './kernels/identity'
 import { nativeAddConfig, nativeSumConfig } from './kernels/nativeChannels'
 import { nativeConvKernels, nativeFusedConv2DConfig } from './kernels/nativeConv'
+import { nativeBatchMatMulConfig, nativeFusedMatMulConfig } from './kernels/nativeMatMul'
 import { avgPoolGradConfig, maxPoolGradConfig } from './kernels/poolGrads'
 import { nativeKernels } from './nativeKernels'
 
@@ -46,7 +47,8 @@ const active = new Map<string, KernelConfig>()
 /**
  * Kernels of ours that wrap wasm's own (which still does the cases ours does not), so each is
  * made from it once: BatchMatMul (the untransposed products), Identity (strings) and, where the
- * native addon is built, Add, Sum and FusedConv2D (the cases the native kernels do not cover).
+ * native addon is built, Add, Sum, FusedConv2D and _FusedMatMul (the cases the native kernels do
+ * not cover). Where the addon is built, BatchMatMul is native first, then ours, then wasm's.
  */
 let batchMatMul: KernelConfig | null = null
 const wrappers = new Map<string, KernelConfig>()
@@ -71,7 +73,8 @@ function wrapBatchMatMul(): void {
   if (batchMatMul && isOurs(batchMatMul)) return
   const original = getKernel(BatchMatMul, 'wasm')
   if (!original) return
-  batchMatMul = batchMatMulConfig(original)
+  const addon = nativeKernels().kernels
+  batchMatMul = addon ? nativeBatchMatMulConfig(addon, batchMatMulConfig(original)) : batchMatMulConfig(original)
   replace(batchMatMul)
 }
 
@@ -106,14 +109,16 @@ export function registerWasmKernels(): string[] {
     wrapOriginal(Add, (original) => nativeAddConfig(addon, original))
     wrapOriginal(Sum, (original) => nativeSumConfig(addon, original))
     wrapOriginal(FusedConv2D, (original) => nativeFusedConv2DConfig(addon, original))
+    wrapOriginal(_FusedMatMul, (original) => nativeFusedMatMulConfig(addon, original))
   }
   return [...active.values()].filter(isOurs).map((config) => config.kernelName)
 }
 
 /** The names of our kernels that run natively (empty when the addon is not built). */
 export function nativeKernelNames(): string[] {
-  const wrapped = [Add, Sum, FusedConv2D].filter((name) => wrappers.has(name))
-  return [...nativeKernelConfigs().map((c) => c.kernelName), ...wrapped]
+  const wrapped = [Add, Sum, FusedConv2D, _FusedMatMul].filter((name) => wrappers.has(name))
+  const matMul = nativeKernels().kernels && batchMatMul ? [BatchMatMul] : []
+  return [...nativeKernelConfigs().map((c) => c.kernelName), ...wrapped, ...matMul]
 }
 
 /**

@@ -198,7 +198,7 @@ describe('registerWasmKernels', () => {
       'AvgPoolGrad',
       'BatchMatMul',
       'Identity',
-      ...(nativeKernels().kernels ? ['Add', 'Sum', 'Conv2D', 'FusedConv2D'] : [])
+      ...(nativeKernels().kernels ? ['Add', 'Sum', 'Conv2D', 'FusedConv2D', '_FusedMatMul'] : [])
     ].sort()
     expect(registerWasmKernels().sort()).toEqual(names)
     expect(registerWasmKernels().sort()).toEqual(names)

@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 describe.skipIf(!required)('the native training kernels', () => {
   it('are built, loaded and registered for wasm', () => {
-    expect(nativeKernelNames().sort()).toEqual(['Add', 'AvgPoolGrad', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D', 'MaxPoolGrad', 'Sum'])
+    expect(nativeKernelNames().sort()).toEqual(['Add', 'AvgPoolGrad', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D', 'MaxPoolGrad', 'Sum', '_FusedMatMul'])
   })
 
   it('refuse arrays that do not match the geometry, naming them, instead of touching other memory', () => {
@@ -107,6 +107,32 @@ describe.skipIf(!required)('the native training kernels', () => {
     const cpu = await valuesOn('cpu', ops)
     await tf.setBackend('wasm')
     wasm.forEach((values, i) => expect(relativeError(values, cpu[i]), `case ${i}`).toBeLessThan(1e-5))
+  })
+
+  it('multiply matrices as the cpu backend does, with either operand transposed, fused bias and activation, and leave batched products to wasm', async () => {
+    const ops = () => {
+      const out: tf.Tensor[] = []
+      for (const [m, k, n] of [[5, 7, 13], [1, 33, 8], [32, 64, 24], [9, 1, 17]]) {
+        for (const ta of [false, true])
+          for (const tb of [false, true]) {
+            const a = tf.tensor(seeded(m * k, m + k), ta ? [k, m] : [m, k])
+            const b = tf.tensor(seeded(k * n, n), tb ? [n, k] : [k, n])
+            out.push(tf.matMul(a, b, ta, tb))
+            out.push(tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias: tf.tensor1d(seeded(n, 9)), activation: 'relu' }))
+          }
+      }
+      const a3 = tf.tensor3d(seeded(2 * 3 * 4, 1), [2, 3, 4])
+      const b3 = tf.tensor3d(seeded(2 * 4 * 5, 2), [2, 4, 5])
+      out.push(tf.matMul(a3, b3), tf.matMul(tf.tensor3d(seeded(12, 3), [1, 3, 4]), tf.tensor3d(seeded(20, 4), [1, 4, 5])))
+      out.push(tf.fused.matMul({ a: a3.reshape([6, 4]), b: b3.reshape([8, 5]).slice([0, 0], [4, 5]), activation: 'elu' }))
+      return out
+    }
+    const wasm = await valuesOn('wasm', ops)
+    const cpu = await valuesOn('cpu', ops)
+    await tf.setBackend('wasm')
+    wasm.forEach((values, i) => expect(relativeError(values, cpu[i]), `product ${i}`).toBeLessThan(1e-5))
+    expect(() => native.matMul(new Float32Array(6), new Float32Array(6), new Float32Array(4), Int32Array.of(2, 3, 2, 0, 2))).toThrow(/transposeA and transposeB must be 0 or 1/)
+    expect(() => native.matMul(new Float32Array(6), new Float32Array(5), new Float32Array(4), Int32Array.of(2, 3, 2, 0, 0))).toThrow(/b has 5 elements; its shape needs 6/)
   })
 
   it('take the same Adam step as the JavaScript kernel, bit for bit', () => {
