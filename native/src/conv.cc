@@ -1,29 +1,22 @@
-// Convolution gradients as sums of broadcast-scalar × vector products with the accumulators
-// held in registers: 8 channels per vector, up to 4 vectors per pass (more passes for more
-// channels). Channel counts that are not a multiple of 8 are padded with zeros in copies.
+// Convolutions and their gradients as sums of broadcast-scalar × vector products with the
+// accumulators held in registers: 8 channels per vector, several vectors per pass (more passes
+// for more channels). Channel counts that are not a multiple of 8 are padded with zeros in copies.
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "kernels.h"
+#include "simd.h"
 
 namespace featurelens {
 
 namespace {
-
-typedef float v8 __attribute__((vector_size(32)));
-typedef float v8u __attribute__((vector_size(32), aligned(4)));
-
-inline v8 load(const float* p) { return *reinterpret_cast<const v8u*>(p); }
-inline void store(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
 
 // The input row/column a filter tap reads for an output position, or -1 outside the input.
 inline int source(int out, int stride, int pad, int tap, int dilation, int size) {
   const int at = out * stride - pad + tap * dilation;
   return at >= 0 && at < size ? at : -1;
 }
-
-inline int64_t pixel(int n, int y, int x, int height, int width) { return (static_cast<int64_t>(n) * height + y) * width + x; }
 
 // Runs body<B>(first) over channels [0, count), count a multiple of 8, in chunks of 8·B
 // channels, B up to 4.
@@ -63,8 +56,7 @@ inline void chunksOf2(int count, Body&& body) {
 void conv2dForward(const ConvGeometry& g, const float* __restrict x, const float* __restrict filter, float* __restrict y) {
   const int ci = g.ci;
   const int co = g.co;
-  // Padding: zeros are written out in a copy of x, so every window lies inside the input and
-  // the fast path (taps as contiguous runs) applies to every pixel.
+  // Padding: zeros are written out in a copy of x, so every window lies inside the input.
   const int top = std::max(0, g.pt);
   const int left = std::max(0, g.pl);
   const int bottom = std::max(0, (g.oh - 1) * g.sh - g.pt + (g.kh - 1) * g.dh + 1 - g.h);
@@ -91,27 +83,20 @@ void conv2dForward(const ConvGeometry& g, const float* __restrict x, const float
   std::vector<float> wideOut(cp == co ? 0 : outPixels * cp);
   float* target = cp == co ? y : wideOut.data();
   constexpr int P = 4;  // output pixels along a row computed together, sharing each filter load
+  // The padded copy above leaves every tap of every window inside the input. For one filter
+  // row (undilated columns) or one tap (dilated), each pixel reads a contiguous run of `len`
+  // inputs, xs[p][0..len), against `len` filter rows of cp floats from fp.
   for (int n = 0; n < g.n; n++) {
     for (int oh = 0; oh < g.oh; oh++) {
       for (int ow0 = 0; ow0 < g.ow; ow0 += P) {
         const int count = std::min(P, g.ow - ow0);
         auto body = [&]<int B>(int first) {
           v8 acc[P][B] = {};
-          // A group whose every tap is inside the input row, with undilated columns: for each
-          // filter row the patch of each pixel is kw·ci contiguous floats, as is the filter's.
-          const int iwFirst = ow0 * g.sw - g.pl;
-          const bool interior = count == P && g.dw == 1 && iwFirst >= 0 && iwFirst + (P - 1) * g.sw + g.kw - 1 < g.w;
-          for (int kh = 0; kh < g.kh; kh++) {
-            const int ih = source(oh, g.sh, g.pt, kh, g.dh, g.h);
-            if (ih < 0) continue;
-            if (interior) {
-              const float* x0 = x + pixel(n, ih, iwFirst, g.h, g.w) * ci;
-              const int64_t step = static_cast<int64_t>(g.sw) * ci;
-              const float* fp = w + static_cast<int64_t>(kh) * g.kw * ci * cp + first;
-              const int len = g.kw * ci;
+          auto accumulate = [&](const float* const* xs, const float* fp, int len) {
+            if (count == P) {
               for (int j = 0; j < len; j++) {
                 const float* row = fp + static_cast<int64_t>(j) * cp;
-                const float s0 = x0[j], s1 = x0[step + j], s2 = x0[2 * step + j], s3 = x0[3 * step + j];
+                const float s0 = xs[0][j], s1 = xs[1][j], s2 = xs[2][j], s3 = xs[3][j];
                 for (int b = 0; b < B; b++) {
                   const v8 f = load(row + 8 * b);
                   acc[0][b] += s0 * f;
@@ -120,52 +105,23 @@ void conv2dForward(const ConvGeometry& g, const float* __restrict x, const float
                   acc[3][b] += s3 * f;
                 }
               }
-              continue;
-            }
-            if (g.dw == 1) {
-              // Border group: each pixel's taps inside the row are one contiguous run.
-              const float* fk = w + static_cast<int64_t>(kh) * g.kw * ci * cp + first;
-              for (int p = 0; p < count; p++) {
-                const int left = (ow0 + p) * g.sw - g.pl;
-                const int kwLo = std::max(0, -left);
-                const int kwHi = std::min(g.kw, g.w - left);
-                if (kwLo >= kwHi) continue;
-                const float* xp = x + pixel(n, ih, left + kwLo, g.h, g.w) * ci;
-                const float* fp = fk + static_cast<int64_t>(kwLo) * ci * cp;
-                const int len = (kwHi - kwLo) * ci;
+            } else {
+              for (int p = 0; p < count; p++)
                 for (int j = 0; j < len; j++)
-                  for (int b = 0; b < B; b++) acc[p][b] += xp[j] * load(fp + static_cast<int64_t>(j) * cp + 8 * b);
-              }
+                  for (int b = 0; b < B; b++) acc[p][b] += xs[p][j] * load(fp + static_cast<int64_t>(j) * cp + 8 * b);
+            }
+          };
+          for (int kh = 0; kh < g.kh; kh++) {
+            const int ih = oh * g.sh - g.pt + kh * g.dh;
+            const float* xs[P];
+            if (g.dw == 1) {
+              for (int p = 0; p < count; p++) xs[p] = x + pixel(n, ih, (ow0 + p) * g.sw - g.pl, g.h, g.w) * ci;
+              accumulate(xs, w + static_cast<int64_t>(kh) * g.kw * ci * cp + first, g.kw * ci);
               continue;
             }
             for (int kw = 0; kw < g.kw; kw++) {
-              const float* xs[P];
-              bool all = count == P;
-              for (int p = 0; p < P; p++) {
-                const int iw = p < count ? source(ow0 + p, g.sw, g.pl, kw, g.dw, g.w) : -1;
-                xs[p] = iw < 0 ? nullptr : x + pixel(n, ih, iw, g.h, g.w) * ci;
-                all = all && iw >= 0;
-              }
-              const float* fp = w + (static_cast<int64_t>(kh) * g.kw + kw) * ci * cp + first;
-              if (all) {
-                for (int c = 0; c < ci; c++) {
-                  const float* row = fp + static_cast<int64_t>(c) * cp;
-                  const float s0 = xs[0][c], s1 = xs[1][c], s2 = xs[2][c], s3 = xs[3][c];
-                  for (int b = 0; b < B; b++) {
-                    const v8 f = load(row + 8 * b);
-                    acc[0][b] += s0 * f;
-                    acc[1][b] += s1 * f;
-                    acc[2][b] += s2 * f;
-                    acc[3][b] += s3 * f;
-                  }
-                }
-              } else {
-                for (int p = 0; p < P; p++) {
-                  if (!xs[p]) continue;
-                  for (int c = 0; c < ci; c++)
-                    for (int b = 0; b < B; b++) acc[p][b] += xs[p][c] * load(fp + static_cast<int64_t>(c) * cp + 8 * b);
-                }
-              }
+              for (int p = 0; p < count; p++) xs[p] = x + pixel(n, ih, (ow0 + p) * g.sw - g.pl + kw * g.dw, g.h, g.w) * ci;
+              accumulate(xs, w + (static_cast<int64_t>(kh) * g.kw + kw) * ci * cp + first, ci);
             }
           }
           for (int p = 0; p < count; p++)

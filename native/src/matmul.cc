@@ -6,16 +6,11 @@
 #include <vector>
 
 #include "kernels.h"
+#include "simd.h"
 
 namespace featurelens {
 
 namespace {
-
-typedef float v8 __attribute__((vector_size(32)));
-typedef float v8u __attribute__((vector_size(32), aligned(4)));
-
-inline v8 load(const float* p) { return *reinterpret_cast<const v8u*>(p); }
-inline void store(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
 
 // C[m][n] (row-major, n a multiple of 8, row stride n) = Σ_k A(m,k)·B[k][n], A(m,k) = a[m·sam + k·sak].
 template <int R, int V>

@@ -10,7 +10,7 @@ import { defaultEnergyLayer, spatialEnergy } from '../engine/analysis/spatialEne
 import { overlaidWeightHistograms } from '../engine/analysis/weightHistograms'
 import { cachedAnalysis, storeAnalysis } from '../engine/store/analysisCache'
 import { completeEpochs, listTensors } from '../engine/store/epochStore'
-import { asTask, cancelTask, datasetMismatch, epochStamp, ownModel, pairDataset, pairEpoch, pairExamples, resolvePair, runLayers, type RunPair } from './comparePair'
+import { asTask, cancelTask, datasetMismatch, epochStamp, ownModel, pairDataset, pairEpoch, pairExamples, resolvePair, runLayers, withPairModels, type RunPair } from './comparePair'
 import type { ApiContext } from './context'
 import type { Handler } from './router'
 
@@ -99,12 +99,7 @@ export const compareHandlers: {
       asTask(context, request.taskId, async (control) => {
         const started = performance.now()
         const [imagesA, imagesB] = await examples.set.forShapes([infoA.input, infoB.input])
-        const modelA = await ownModel(context, pair.a.id, epoch)
-        const modelB = await ownModel(context, pair.b.id, epoch).catch((err: unknown) => {
-          modelA.dispose()
-          throw err
-        })
-        try {
+        return withPairModels(context, pair, epoch, async (modelA, modelB) => {
           const result = await runPairCka(
             { label: `run A (${pair.a.id})`, model: modelA, layers: layersA, images: imagesA },
             { label: `run B (${pair.b.id})`, model: modelB, layers: layersB, images: imagesB },
@@ -121,10 +116,7 @@ export const compareHandlers: {
             ...values,
             method: { estimator, batchSize, batches, split: examples.split, examples: imagesA.indices.length, seed: examples.seed, seconds: seconds(started), cached: false }
           }
-        } finally {
-          modelA.dispose()
-          modelB.dispose()
-        }
+        })
       })
     )
   },
@@ -176,12 +168,7 @@ export const compareHandlers: {
         const [imagesA, imagesB] = await examples.set.forShapes([infoA.input, infoB.input])
         const { height, width } = imagesA.shape
         const masks = await evidenceMasks(dataset, examples.split, imagesA.indices, height, width)
-        const modelA = await ownModel(context, pair.a.id, epoch)
-        const modelB = await ownModel(context, pair.b.id, epoch).catch((err: unknown) => {
-          modelA.dispose()
-          throw err
-        })
-        try {
+        return withPairModels(context, pair, epoch, async (modelA, modelB) => {
           const result = await spatialEnergy(
             [
               { model: modelA, layer: layerA, images: imagesA },
@@ -206,10 +193,7 @@ export const compareHandlers: {
             seed: examples.seed,
             cached: false
           }
-        } finally {
-          modelA.dispose()
-          modelB.dispose()
-        }
+        })
       })
     )
   },

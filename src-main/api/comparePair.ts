@@ -84,6 +84,21 @@ export async function ownModel(context: ApiContext, runId: string, epoch: number
   return loadRunModel(context.db, runId, epoch)
 }
 
+/** Both runs' models at `epoch`, for the length of `use`; disposed afterwards, also when loading the second fails. */
+export async function withPairModels<T>(context: ApiContext, pair: RunPair, epoch: number, use: (a: tf.LayersModel, b: tf.LayersModel) => Promise<T>): Promise<T> {
+  const modelA = await ownModel(context, pair.a.id, epoch)
+  try {
+    const modelB = await ownModel(context, pair.b.id, epoch)
+    try {
+      return await use(modelA, modelB)
+    } finally {
+      modelB.dispose()
+    }
+  } finally {
+    modelA.dispose()
+  }
+}
+
 export interface PairExamples {
   set: ExampleSet
   split: SplitName

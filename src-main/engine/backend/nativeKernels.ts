@@ -32,6 +32,9 @@ export interface NativeKernels {
   sumChannels(x: Float32Array, out: Float32Array, geometry: Int32Array): void
 }
 
+/** The activations the native kernels apply after a product, by tfjs name, as their codes. */
+export const nativeActivations: Record<string, number> = { linear: 0, relu: 1, relu6: 2 }
+
 export const nativeAddonPath = fileURLToPath(new URL('../../../native/build/Release/featurelens_kernels.node', import.meta.url))
 
 let loaded: { kernels: NativeKernels; reason: null } | { kernels: null; reason: string } | null = null

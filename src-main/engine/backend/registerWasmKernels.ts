@@ -29,7 +29,7 @@ export const extraWasmKernels: KernelConfig[] = [adamUpdateConfig]
 /** Kernels wasm has but runs far slower than ours (measured with bench/profile-train.ts); ours replace them. */
 export const replacedWasmKernels: KernelConfig[] = [conv2DBackpropInputConfig, maxPoolGradConfig, avgPoolGradConfig]
 
-/** The native kernels (Conv2D, its gradients, MaxPoolGrad) where the addon is built; they take precedence. */
+/** The native kernels (Conv2D, its gradients, the pooling gradients) where the addon is built; they take precedence. */
 let nativeConfigs: KernelConfig[] | null = null
 function nativeKernelConfigs(): KernelConfig[] {
   if (!nativeConfigs) {
@@ -50,12 +50,13 @@ const active = new Map<string, KernelConfig>()
  * native addon is built, Add, Sum, FusedConv2D and _FusedMatMul (the cases the native kernels do
  * not cover). Where the addon is built, BatchMatMul is native first, then ours, then wasm's.
  */
-let batchMatMul: KernelConfig | null = null
 const wrappers = new Map<string, KernelConfig>()
+/** The wrappers that run natively where the addon is built. */
+const nativeWrappers = [BatchMatMul, Add, Sum, FusedConv2D, _FusedMatMul]
 
 const isOurs = (config: KernelConfig): boolean => getKernel(config.kernelName, config.backendName)?.kernelFunc === config.kernelFunc
 const ourFunctions = (): Set<unknown> =>
-  new Set([...missingWasmKernels, ...extraWasmKernels, ...replacedWasmKernels, ...nativeKernelConfigs(), ...(batchMatMul ? [batchMatMul] : []), ...wrappers.values()].map((c) => c.kernelFunc))
+  new Set([...missingWasmKernels, ...extraWasmKernels, ...replacedWasmKernels, ...nativeKernelConfigs(), ...wrappers.values()].map((c) => c.kernelFunc))
 
 /** Registers `config` in place of whatever is there, remembering wasm's own kernel. */
 function replace(config: KernelConfig): void {
@@ -67,15 +68,6 @@ function replace(config: KernelConfig): void {
     unregisterKernel(config.kernelName, config.backendName)
   }
   registerKernel(config)
-}
-
-function wrapBatchMatMul(): void {
-  if (batchMatMul && isOurs(batchMatMul)) return
-  const original = getKernel(BatchMatMul, 'wasm')
-  if (!original) return
-  const addon = nativeKernels().kernels
-  batchMatMul = addon ? nativeBatchMatMulConfig(addon, batchMatMulConfig(original)) : batchMatMulConfig(original)
-  replace(batchMatMul)
 }
 
 function wrapOriginal(name: string, make: (original: KernelConfig) => KernelConfig): void {
@@ -94,6 +86,7 @@ function wrapOriginal(name: string, make: (original: KernelConfig) => KernelConf
  * Returns the names of the kernels of ours in use after the call.
  */
 export function registerWasmKernels(): string[] {
+  const addon = nativeKernels().kernels
   const native = new Set(nativeKernelConfigs().map((c) => c.kernelName))
   for (const config of [...missingWasmKernels, ...extraWasmKernels]) {
     if (native.has(config.kernelName)) continue
@@ -102,9 +95,8 @@ export function registerWasmKernels(): string[] {
   }
   for (const config of replacedWasmKernels) if (!native.has(config.kernelName)) replace(config)
   for (const config of nativeKernelConfigs()) replace(config)
-  wrapBatchMatMul()
+  wrapOriginal(BatchMatMul, (original) => (addon ? nativeBatchMatMulConfig(addon, batchMatMulConfig(original)) : batchMatMulConfig(original)))
   wrapOriginal(Identity, identityConfig)
-  const addon = nativeKernels().kernels
   if (addon) {
     wrapOriginal(Add, (original) => nativeAddConfig(addon, original))
     wrapOriginal(Sum, (original) => nativeSumConfig(addon, original))
@@ -116,9 +108,8 @@ export function registerWasmKernels(): string[] {
 
 /** The names of our kernels that run natively (empty when the addon is not built). */
 export function nativeKernelNames(): string[] {
-  const wrapped = [Add, Sum, FusedConv2D, _FusedMatMul].filter((name) => wrappers.has(name))
-  const matMul = nativeKernels().kernels && batchMatMul ? [BatchMatMul] : []
-  return [...nativeKernelConfigs().map((c) => c.kernelName), ...wrapped, ...matMul]
+  const wrapped = nativeKernels().kernels ? nativeWrappers.filter((name) => wrappers.has(name)) : []
+  return [...nativeKernelConfigs().map((c) => c.kernelName), ...wrapped]
 }
 
 /**

@@ -54,7 +54,9 @@ async function main(): Promise<void> {
   setRunStatus(db, runId, 'running', null, process.pid)
   send({ t: 'status', status: 'running', reason: null })
   const progressBase = { runId, epochs: config.epochs }
-  send({ t: 'progress', progress: { ...progressBase, phase: 'preparing', epoch: 0, batch: 0, batches: 0, loss: null, imagesPerSecond: null, fraction: 0, etaSeconds: null, message: 'opening the dataset' } })
+  const say = (message: string) =>
+    send({ t: 'progress', progress: { ...progressBase, phase: 'preparing', epoch: 0, batch: 0, batches: 0, loss: null, imagesPerSecond: null, fraction: 0, etaSeconds: null, message } })
+  say('opening the dataset')
 
   const backend = await initBackend(config.backend ?? null)
   const data = await openTrainingData(config, (shape, numClasses) => validateModelFit(config.model, shape, numClasses).input)
@@ -63,8 +65,6 @@ async function main(): Promise<void> {
   const optimizer = createOptimizer(config.optimizer, config.learningRate, config.momentum)
   setModelTopology(db, runId, model.toJSON(null, false))
   const threads = chooseTrainThreads(backend.chosen, config.batchSize)
-  const say = (message: string) =>
-    send({ t: 'progress', progress: { ...progressBase, phase: 'preparing', epoch: 0, batch: 0, batches: 0, loss: null, imagesPerSecond: null, fraction: 0, etaSeconds: null, message } })
   const recipe = { backend: backend.chosen, spec: config.model, input: data.input, objective, seed: config.seed }
   const { step, note } = await createTrainStep(model, optimizer, recipe, threads, (reason) => {
     say(reason)

@@ -1,8 +1,11 @@
 import { AvgPoolGrad, backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, MaxPoolGrad, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs'
-import type { NativeKernels } from '../nativeKernels'
+import { nativeActivations, type NativeKernels } from '../nativeKernels'
 import { checkDyShape, conv2DInfo, type Conv2DGradAttrs } from './conv2DAttrs'
 import { poolInfo, type PoolGradAttrs } from './poolGrads'
 import { f32, makeOutput } from './wasmHeap'
+
+type Shape4 = [number, number, number, number]
+type Conv2DAttrs = Conv2DGradAttrs & { dilations: number | [number, number] }
 
 /** The geometry array the native conv kernels take; the output size is given (dy's, for gradients). */
 function convGeometry(info: backend_util.Conv2DInfo, outHeight: number, outWidth: number): Int32Array {
@@ -22,13 +25,15 @@ function poolGeometry(info: backend_util.Conv2DInfo): Int32Array {
   )
 }
 
-/**
- * Conv2D, its two gradients and the pooling gradients, computed by the native kernels on the tensors' wasm
- * memory. Used in place of wasm's own (and our JS/XNNPACK compositions) when the native addon
- * is built; bench/profile-train.ts measures the difference. Conv2D is the forward convolution a
- * layer runs while gradients are recorded; FusedConv2D (inference) stays XNNPACK's.
- */
-const activations: Record<string, number> = { linear: 0, relu: 1, relu6: 2 }
+const isChannelsLast = (a: Conv2DAttrs) => backend_util.convertConv2DDataFormat(a.dataFormat) === 'channelsLast'
+
+/** The forward convolution of x by filter, natively, into a new output. */
+function convolve(native: NativeKernels, backend: unknown, x: TensorInfo, filter: TensorInfo, a: Conv2DAttrs): TensorInfo {
+  const info = backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast')
+  const out = makeOutput(backend, info.outShape)
+  native.conv2dForward(f32(backend, x), f32(backend, filter), f32(backend, out), convGeometry(info, info.outHeight, info.outWidth))
+  return out
+}
 
 /**
  * FusedConv2D (what a conv layer runs outside training: evaluation, feature maps) as the native
@@ -38,26 +43,61 @@ const activations: Record<string, number> = { linear: 0, relu: 1, relu6: 2 }
 export function nativeFusedConv2DConfig(native: NativeKernels, original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { x, filter, bias, preluActivationWeights } = args.inputs as Record<'x' | 'filter' | 'bias' | 'preluActivationWeights', TensorInfo | undefined>
-    const a = args.attrs as unknown as Conv2DGradAttrs & { dilations: number | [number, number]; activation?: string }
-    const activation = activations[a.activation ?? 'linear']
+    const a = args.attrs as unknown as Conv2DAttrs & { activation?: string }
+    const activation = nativeActivations[a.activation ?? 'linear']
     const channels = filter!.shape[3]
     const biasFits = !bias || (bias.shape.length === 1 && bias.shape[0] === channels && bias.dtype === 'float32')
-    if (activation === undefined || preluActivationWeights || !biasFits || backend_util.convertConv2DDataFormat(a.dataFormat) !== 'channelsLast') {
-      return original.kernelFunc(args) as TensorInfo
-    }
-    const info = backend_util.computeConv2DInfo(
-      x!.shape as [number, number, number, number], filter!.shape as [number, number, number, number],
-      a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast'
-    )
-    const out = makeOutput(args.backend, info.outShape)
+    if (activation === undefined || preluActivationWeights || !biasFits || !isChannelsLast(a)) return original.kernelFunc(args) as TensorInfo
+    const out = convolve(native, args.backend, x!, filter!, a)
     const y = f32(args.backend, out)
-    native.conv2dForward(f32(args.backend, x!), f32(args.backend, filter!), y, convGeometry(info, info.outHeight, info.outWidth))
     native.biasActivation(y, bias ? f32(args.backend, bias) : null, Int32Array.of(y.length / channels, channels, activation))
     return out
   }
   return { kernelName: FusedConv2D, backendName: 'wasm', setupFunc: original.setupFunc, kernelFunc }
 }
 
+/** A conv gradient kernel: the forward geometry from `shapes`, dy checked against it, `run` fills the output of `outShape`. */
+function convGradient(
+  kernelName: string,
+  shapes: (inputs: Record<string, TensorInfo>, a: Record<string, Shape4>) => { x: number[]; filter: number[]; out: Shape4; dy: TensorInfo },
+  run: (inputs: Record<string, TensorInfo>, out: Float32Array, geometry: Int32Array, backend: unknown) => void
+): KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const tensors = inputs as Record<string, TensorInfo>
+      const s = shapes(tensors, attrs as unknown as Record<string, Shape4>)
+      const info = conv2DInfo(kernelName, s.x, s.filter, attrs as unknown as Conv2DGradAttrs)
+      checkDyShape(kernelName, s.dy.shape, info)
+      const out = makeOutput(backend, s.out)
+      run(tensors, f32(backend, out), convGeometry(info, s.dy.shape[1], s.dy.shape[2]), backend)
+      return out
+    }
+  }
+}
+
+/** A pooling gradient kernel: the geometry from the input and dy; `run` fills dx. */
+function poolGradient(kernelName: string, run: (input: TensorInfo, dy: TensorInfo, dx: Float32Array, geometry: Int32Array, backend: unknown) => void): KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo }
+      const info = poolInfo(kernelName, input, dy, attrs as unknown as PoolGradAttrs)
+      const out = makeOutput(backend, input.shape)
+      run(input, dy, f32(backend, out), poolGeometry(info), backend)
+      return out
+    }
+  }
+}
+
+/**
+ * Conv2D, its two gradients and the pooling gradients, computed by the native kernels on the
+ * tensors' wasm memory. Used in place of wasm's own (and our JS/XNNPACK compositions) when the
+ * native addon is built; bench/conv-kernels.ts and bench/profile-train.ts measure the difference.
+ * Conv2D is the forward convolution a layer runs while gradients are recorded.
+ */
 export function nativeConvKernels(native: NativeKernels): KernelConfig[] {
   return [
     {
@@ -65,64 +105,22 @@ export function nativeConvKernels(native: NativeKernels): KernelConfig[] {
       backendName: 'wasm',
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo }
-        const a = attrs as unknown as Conv2DGradAttrs & { dilations: number | [number, number] }
-        if (backend_util.convertConv2DDataFormat(a.dataFormat) !== 'channelsLast') throw new Error(`wasm Conv2D supports dataFormat 'NHWC' only, got '${a.dataFormat}'`)
-        const info = backend_util.computeConv2DInfo(
-          x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-          a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast'
-        )
-        const out = makeOutput(backend, info.outShape)
-        native.conv2dForward(f32(backend, x), f32(backend, filter), f32(backend, out), convGeometry(info, info.outHeight, info.outWidth))
-        return out
+        const a = attrs as unknown as Conv2DAttrs
+        if (!isChannelsLast(a)) throw new Error(`wasm Conv2D supports dataFormat 'NHWC' only, got '${a.dataFormat}'`)
+        return convolve(native, backend, x, filter, a)
       }
     },
-    {
-      kernelName: Conv2DBackpropInput,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo }
-        const a = attrs as unknown as Conv2DGradAttrs & { inputShape: [number, number, number, number] }
-        const info = conv2DInfo('Conv2DBackpropInput', a.inputShape, filter.shape, a)
-        checkDyShape('Conv2DBackpropInput', dy.shape, info)
-        const out = makeOutput(backend, a.inputShape)
-        native.conv2dBackpropInput(f32(backend, dy), f32(backend, filter), f32(backend, out), convGeometry(info, dy.shape[1], dy.shape[2]))
-        return out
-      }
-    },
-    {
-      kernelName: Conv2DBackpropFilter,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo }
-        const a = attrs as unknown as Conv2DGradAttrs & { filterShape: [number, number, number, number] }
-        const info = conv2DInfo('Conv2DBackpropFilter', x.shape, a.filterShape, a)
-        checkDyShape('Conv2DBackpropFilter', dy.shape, info)
-        const out = makeOutput(backend, a.filterShape)
-        native.conv2dBackpropFilter(f32(backend, x), f32(backend, dy), f32(backend, out), convGeometry(info, dy.shape[1], dy.shape[2]))
-        return out
-      }
-    },
-    {
-      kernelName: MaxPoolGrad,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo }
-        const info = poolInfo('MaxPoolGrad', input, dy, attrs as unknown as PoolGradAttrs)
-        const out = makeOutput(backend, input.shape)
-        native.maxPoolGrad(f32(backend, input), f32(backend, dy), f32(backend, out), poolGeometry(info))
-        return out
-      }
-    },
-    {
-      kernelName: AvgPoolGrad,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo }
-        const info = poolInfo('AvgPoolGrad', input, dy, attrs as unknown as PoolGradAttrs)
-        const out = makeOutput(backend, input.shape)
-        native.avgPoolGrad(f32(backend, dy), f32(backend, out), poolGeometry(info))
-        return out
-      }
-    }
+    convGradient(
+      Conv2DBackpropInput,
+      ({ dy, filter }, a) => ({ x: a.inputShape, filter: filter.shape, out: a.inputShape, dy }),
+      ({ dy, filter }, out, geometry, backend) => native.conv2dBackpropInput(f32(backend, dy), f32(backend, filter), out, geometry)
+    ),
+    convGradient(
+      Conv2DBackpropFilter,
+      ({ x, dy }, a) => ({ x: x.shape, filter: a.filterShape, out: a.filterShape, dy }),
+      ({ x, dy }, out, geometry, backend) => native.conv2dBackpropFilter(f32(backend, x), f32(backend, dy), out, geometry)
+    ),
+    poolGradient(MaxPoolGrad, (input, dy, dx, geometry, backend) => native.maxPoolGrad(f32(backend, input), f32(backend, dy), dx, geometry)),
+    poolGradient(AvgPoolGrad, (_, dy, dx, geometry, backend) => native.avgPoolGrad(f32(backend, dy), dx, geometry))
   ]
 }

@@ -1,9 +1,8 @@
 import { _FusedMatMul, BatchMatMul, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs'
-import type { NativeKernels } from '../nativeKernels'
+import { nativeActivations, type NativeKernels } from '../nativeKernels'
 import { f32, makeOutput } from './wasmHeap'
 
 const batchOf = (shape: number[]) => shape.slice(0, -2).reduce((x, y) => x * y, 1)
-const activations: Record<string, number> = { linear: 0, relu: 1, relu6: 2 }
 
 interface Product {
   m: number
@@ -51,7 +50,7 @@ export function nativeFusedMatMulConfig(native: NativeKernels, original: KernelC
   const kernelFunc: KernelFunc = (args) => {
     const { a, b, bias, preluActivationWeights } = args.inputs as Record<'a' | 'b' | 'bias' | 'preluActivationWeights', TensorInfo | undefined>
     const { transposeA, transposeB, activation } = args.attrs as { transposeA: boolean; transposeB: boolean; activation?: string }
-    const code = activations[activation ?? 'linear']
+    const code = nativeActivations[activation ?? 'linear']
     const p = product(a!, b!, transposeA, transposeB)
     const biasFits = !bias || (bias.dtype === 'float32' && bias.shape.reduce((x, y) => x * y, 1) === p?.n && bias.shape.length === 1)
     if (!p || code === undefined || preluActivationWeights || !biasFits) return original.kernelFunc(args) as TensorInfo

@@ -98,10 +98,12 @@ describe.skipIf(!required)('the native training kernels', () => {
       const xs = tf.tensor4d(x, [2, 9, 9, 5])
       const ws = tf.tensor4d(w, [3, 3, 5, 12])
       const bias = tf.tensor1d(b)
-      return (['linear', 'relu', 'relu6', 'elu', 'leakyrelu'] as const).flatMap((activation) => [
+      // Dilated forward convolutions (tfjs has no gradient for them, so only the forward pass).
+      const dilated = [tf.conv2d(xs, ws, 1, 'same', 'NHWC', 2), tf.conv2d(xs, ws, 1, 'valid', 'NHWC', [2, 3])]
+      return [...dilated, ...(['linear', 'relu', 'relu6', 'elu', 'leakyrelu'] as const).flatMap((activation) => [
         tf.fused.conv2d({ x: xs, filter: ws, strides: 1, pad: 'same', bias, activation, leakyreluAlpha: 0.1 }),
         tf.fused.conv2d({ x: xs, filter: ws, strides: 2, pad: 'valid', activation, leakyreluAlpha: 0.1 })
-      ])
+      ])]
     }
     const wasm = await valuesOn('wasm', ops)
     const cpu = await valuesOn('cpu', ops)
