@@ -23,14 +23,19 @@ bool fail(napi_env env, const std::string& message) {
   return false;
 }
 
-bool readFloats(napi_env env, napi_value value, const char* name, size_t expected, Floats* out) {
+// Whether value is a typed array of `type`; if so, its elements and their count.
+bool typedArray(napi_env env, napi_value value, napi_typedarray_type type, void** data, size_t* length) {
   bool is = false;
   napi_is_typedarray(env, value, &is);
-  if (!is) return fail(env, std::string(name) + " must be a Float32Array");
-  napi_typedarray_type type;
+  if (!is) return false;
+  napi_typedarray_type actual;
+  napi_get_typedarray_info(env, value, &actual, length, data, nullptr, nullptr);
+  return actual == type;
+}
+
+bool readFloats(napi_env env, napi_value value, const char* name, size_t expected, Floats* out) {
   void* data = nullptr;
-  napi_get_typedarray_info(env, value, &type, &out->length, &data, nullptr, nullptr);
-  if (type != napi_float32_array) return fail(env, std::string(name) + " must be a Float32Array");
+  if (!typedArray(env, value, napi_float32_array, &data, &out->length)) return fail(env, std::string(name) + " must be a Float32Array");
   if (out->length != expected) {
     return fail(env, std::string(name) + " has " + std::to_string(out->length) + " elements; its shape needs " + std::to_string(expected));
   }
@@ -39,15 +44,11 @@ bool readFloats(napi_env env, napi_value value, const char* name, size_t expecte
 }
 
 bool readInts(napi_env env, napi_value value, size_t count, int32_t* out) {
-  bool is = false;
-  napi_is_typedarray(env, value, &is);
-  napi_typedarray_type type = napi_float32_array;
-  size_t length = 0;
   void* data = nullptr;
-  if (is) napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
-  if (!is || type != napi_int32_array || length != count) return fail(env, "geometry must be an Int32Array of " + std::to_string(count));
+  size_t length = 0;
+  if (!typedArray(env, value, napi_int32_array, &data, &length) || length != count) return fail(env, "geometry must be an Int32Array of " + std::to_string(count));
   for (size_t i = 0; i < count; i++) {
-    out[i] = static_cast<int32_t*>(data)[i];
+    out[i] = static_cast<const int32_t*>(data)[i];
     if (out[i] < 0) return fail(env, "geometry values must not be negative");
   }
   return true;
@@ -176,19 +177,12 @@ napi_value sumChannels(napi_env env, napi_callback_info info) {
 napi_value adamUpdate(napi_env env, napi_callback_info info) {
   napi_value argv[8];
   if (!args(env, info, 8, argv)) return nullptr;
-  bool is = false;
-  napi_is_typedarray(env, argv[0], &is);
-  napi_typedarray_type type = napi_float32_array;
-  size_t length = 0;
   void* data = nullptr;
-  if (is) napi_get_typedarray_info(env, argv[0], &type, &length, &data, nullptr, nullptr);
-  if (!is || type != napi_float64_array || length != 8) return fail(env, "constants must be a Float64Array of 8"), nullptr;
+  size_t length = 0;
+  if (!typedArray(env, argv[0], napi_float64_array, &data, &length) || length != 8) return fail(env, "constants must be a Float64Array of 8"), nullptr;
   const double* c = static_cast<const double*>(data);
   const featurelens::AdamConstants k{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]};
-  bool isW = false;
-  napi_is_typedarray(env, argv[1], &isW);
-  if (!isW) return fail(env, "the value must be a Float32Array"), nullptr;
-  napi_get_typedarray_info(env, argv[1], &type, &length, nullptr, nullptr, nullptr);
+  if (!typedArray(env, argv[1], napi_float32_array, &data, &length)) return fail(env, "the value must be a Float32Array"), nullptr;
   const char* names[] = {"the value", "the gradient", "m", "v", "the new value", "the new m", "the new v"};
   Floats arrays[7];
   for (int i = 0; i < 7; i++)
