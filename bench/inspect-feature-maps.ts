@@ -9,10 +9,10 @@ import * as tf from '@tensorflow/tfjs'
 import { availableParallelism, cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { encodeFrame } from '../src-shared/wire'
-import { featureMaps, spatialLayerNames } from '../src-main/engine/analysis/featureMaps'
+import { featureMaps, spatialLayerNames } from '../src-main/engine/analysis/featureMaps/featureMaps'
 import { initBackend } from '../src-main/engine/backend/select'
 import { buildBuiltinModel } from '../src-main/engine/models/buildModel'
-import { layerActivations } from '../src-main/engine/analysis/runModel'
+import { layerActivations } from '../src-main/engine/analysis/core/runModel'
 
 const { values } = parseArgs({ options: { repeat: { type: 'string', default: '3' }, backend: { type: 'string' } } })
 const REPEAT = Number(values.repeat)

@@ -4,6 +4,7 @@ import { compareEvents, compareMethods } from './api/compare'
 import { datasetEvents, datasetMethods } from './api/datasets'
 import { runEvents, runMethods } from './api/runs'
 import { inspectEvents, inspectMethods } from './api/inspect'
+import { taskEvents, taskMethods } from './api/tasks'
 
 /**
  * The API contract: every request/response pair and every event, declared once with its
@@ -15,14 +16,16 @@ export const methods = {
   ...compareMethods,
   ...datasetMethods,
   ...runMethods,
-  ...inspectMethods
+  ...inspectMethods,
+  ...taskMethods
 } as const
 
 export const events = {
   ...compareEvents,
   ...datasetEvents,
   ...runEvents,
-  ...inspectEvents
+  ...inspectEvents,
+  ...taskEvents
 } as const
 
 export type Methods = typeof methods

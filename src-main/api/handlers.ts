@@ -3,6 +3,7 @@ import { compareHandlers } from './compare'
 import { datasetHandlers } from './datasets'
 import { inspectHandlers } from './inspect'
 import { runHandlers } from './runs'
+import { taskHandlers } from './tasks'
 import type { Handlers } from './router'
 
 /** Every handler module, merged. The type makes a missing handler a compile error. */
@@ -11,5 +12,6 @@ export const handlers: Handlers = {
   ...compareHandlers,
   ...datasetHandlers,
   ...runHandlers,
-  ...inspectHandlers
+  ...inspectHandlers,
+  ...taskHandlers
 }

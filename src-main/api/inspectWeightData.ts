@@ -3,11 +3,11 @@
  * user zooms and pans, and pre-pooled pyramids of big matrices kept in the workspace, so the
  * first look at a 4096×4096 layer does not wait for 64 MB to be read and pooled.
  */
-import type { MatrixPyramid } from '../engine/analysis/matrixPyramid'
-import { buildPyramid, pyramidBytes } from '../engine/analysis/matrixPyramid'
-import { weightEvolution, type WeightEvolution } from '../engine/analysis/weightEvolution'
-import { weightMatrixLayout } from '../engine/analysis/weightMatrix'
-import { WeightSource } from '../engine/analysis/weightViews'
+import type { MatrixPyramid } from '../engine/analysis/core/matrixPyramid'
+import { buildPyramid, pyramidBytes } from '../engine/analysis/core/matrixPyramid'
+import { weightEvolution, type WeightEvolution } from '../engine/analysis/weights/weightEvolution'
+import { weightMatrixLayout } from '../engine/analysis/weights/weightMatrix'
+import { WeightSource } from '../engine/analysis/weights/weightViews'
 import { cachedAnalysis, storeAnalysis } from '../engine/store/analysisCache'
 import { dropStaleAnalyses, epochStamp, historyStamp } from '../engine/store/epochStamps'
 import { listTensors, loadTensor, type TensorInfo } from '../engine/store/epochStore'

@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { linearCka } from '../../src-main/engine/analysis/cka'
-import { encodeNpy, writeNpy } from '../../src-main/engine/analysis/npy'
+import { linearCka } from '../../src-main/engine/analysis/cka/cka'
+import { encodeNpy, writeNpy } from '../../src-main/engine/analysis/core/npy'
 import { matmul, randomMatrix, randomOrthogonal, relatedMatrix } from '../unit/engine/analysis/randomMatrices'
 
 const bin = fileURLToPath(new URL('../../bin/featurelens.mjs', import.meta.url))

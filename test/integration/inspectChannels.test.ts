@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChannelsResponse, EvolutionResponse, InspectProgress } from '../../src-shared/inspect'
-import { datasetSample } from '../../src-main/engine/analysis/imageSample'
+import { datasetSample } from '../../src-main/engine/analysis/core/imageSample'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { openDataset } from '../../src-main/engine/data/index'
 import type { OpenApi } from '../../src-main/api/openApi'

@@ -1,7 +1,7 @@
 import { ApiError } from '../../../src-shared/errors'
 import type { ArchitectureRow, ArchitectureTable, AxisPair } from '../../../src-shared/architecture'
 import { catalogEntry, modelNames, ModelSpec, type BuiltinModelName } from '../../../src-shared/model'
-import { architectureTable } from '../../engine/analysis/receptiveField'
+import { architectureTable } from '../../engine/analysis/receptiveField/receptiveField'
 import { minimumInputSize } from '../../engine/models/modelFit'
 import { isBuiltinModel, planModel } from '../../engine/models/registry'
 import { intOption, parseCommandArgs } from '../args'
@@ -67,7 +67,7 @@ async function importedTable(path: string, values: Record<string, string | boole
   // tfjs takes over a second to load, so only the import path pays for it.
   const { initBackend } = await import('../../engine/backend/select')
   const { loadModelFromDisk } = await import('../../engine/models/importModel')
-  const { architectureTableFromModel } = await import('../../engine/analysis/receptiveFieldOfModel')
+  const { architectureTableFromModel } = await import('../../engine/analysis/receptiveField/receptiveFieldOfModel')
   await initBackend()
   const model = await loadModelFromDisk(path)
   try {

@@ -1,7 +1,7 @@
 import { ApiError } from '../../../src-shared/errors'
 import type { ArchitectureTable } from '../../../src-shared/architecture'
 import { catalogEntry, ModelSpec, type BuiltinModelName, type ModelInputShape } from '../../../src-shared/model'
-import { architectureTable } from '../analysis/receptiveField'
+import { architectureTable } from '../analysis/receptiveField/receptiveField'
 import { declaredInputShape, readModelJson } from './modelJson'
 import { planModel } from './registry'
 

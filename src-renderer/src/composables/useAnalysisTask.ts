@@ -4,7 +4,8 @@ import { api } from '../api/client'
 
 let counter = 0
 
-type Domain = 'inspect' | 'compare'
+// 'task' is the one task service (task.progress / task.cancel); inspect and compare are moving onto it.
+type Domain = 'inspect' | 'compare' | 'task'
 type ProgressOf<D extends Domain> = EventOf<`${D}.progress`>
 
 /**
@@ -38,7 +39,7 @@ export function useAnalysisTask<D extends Domain>(domain: D) {
     const id = taskId.value
     if (!id) return
     finish()
-    const method: 'inspect.cancel' | 'compare.cancel' = `${domain}.cancel`
+    const method: 'inspect.cancel' | 'compare.cancel' | 'task.cancel' = `${domain}.cancel`
     await api.call(method, { taskId: id }).catch(() => undefined)
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ChannelActivityAccumulator, PRUNE_HINT, WIDEN_HINT, channelActivity } from '../../../../src-main/engine/analysis/channelActivity'
+import { ChannelActivityAccumulator, PRUNE_HINT, WIDEN_HINT, channelActivity } from '../../../../src-main/engine/analysis/featureMaps/channelActivity'
 
 /**
  * 10 images of 3×3 maps with 4 channels (post-ReLU):

@@ -9,8 +9,8 @@ import {
   linearCkaMinibatch,
   prepareGram,
   seededPermutation
-} from '../../../../src-main/engine/analysis/cka'
-import { takeRows, type Matrix } from '../../../../src-main/engine/analysis/matrix'
+} from '../../../../src-main/engine/analysis/cka/cka'
+import { takeRows, type Matrix } from '../../../../src-main/engine/analysis/core/matrix'
 import { matmul, randomMatrix, randomOrthogonal, relatedMatrix, scale } from './randomMatrices'
 
 /** The definition, computed the slow obvious way: ‖YᵀX‖²_F / (‖XᵀX‖_F ‖YᵀY‖_F) on centred data. */

@@ -5,7 +5,7 @@ import {
   channelDescriptor,
   cosineDistance,
   earlyExitDecision
-} from '../../../../src-main/engine/analysis/descriptors'
+} from '../../../../src-main/engine/analysis/earlyExit/descriptors'
 
 describe('channel descriptors', () => {
   // A 2×2 map with 2 channels, channels last: position p holds [ch0, ch1].

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cellSourceRegion, downsampleMatrix } from '../../../../src-main/engine/analysis/downsample'
+import { cellSourceRegion, downsampleMatrix } from '../../../../src-main/engine/analysis/core/downsample'
 import { gaussian, rng } from './randomMatrices'
 
 function randomData(rows: number, cols: number, seed: number): Float32Array {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { convKernels, filterImages, type ConvKernel } from '../../../../src-main/engine/analysis/filters'
+import { convKernels, filterImages, type ConvKernel } from '../../../../src-main/engine/analysis/featureMaps/filters'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MatrixCache } from '../../../../src-main/engine/analysis/matrixCache'
+import { MatrixCache } from '../../../../src-main/engine/analysis/core/matrixCache'
 
 describe('the matrix cache', () => {
   it('computes a key once, shares it between concurrent callers, and evicts the least recently used', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { downsampleMatrix } from '../../../../src-main/engine/analysis/downsample'
-import { buildPyramid, viewFromPyramid } from '../../../../src-main/engine/analysis/matrixPyramid'
-import { toWeightMatrix, weightMatrixLayout } from '../../../../src-main/engine/analysis/weightMatrix'
-import { transposedView, WeightSource } from '../../../../src-main/engine/analysis/weightViews'
+import { downsampleMatrix } from '../../../../src-main/engine/analysis/core/downsample'
+import { buildPyramid, viewFromPyramid } from '../../../../src-main/engine/analysis/core/matrixPyramid'
+import { toWeightMatrix, weightMatrixLayout } from '../../../../src-main/engine/analysis/weights/weightMatrix'
+import { transposedView, WeightSource } from '../../../../src-main/engine/analysis/weights/weightViews'
 
 /** Deterministic values with both signs, ties of +a and −a, and a few isolated spikes. */
 function values(n: number): Float32Array {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../src-shared/errors'
-import { encodeNpy, npyAsMatrix, parseNpy, readNpy, writeNpy } from '../../../../src-main/engine/analysis/npy'
+import { encodeNpy, npyAsMatrix, parseNpy, readNpy, writeNpy } from '../../../../src-main/engine/analysis/core/npy'
 
 const dir = mkdtempSync(join(tmpdir(), 'featurelens-npy-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,4 +1,4 @@
-import type { Matrix } from '../../../../src-main/engine/analysis/matrix'
+import type { Matrix } from '../../../../src-main/engine/analysis/core/matrix'
 
 /** Deterministic uniform [0, 1) generator (mulberry32), so failures reproduce. */
 export function rng(seed: number): () => number {

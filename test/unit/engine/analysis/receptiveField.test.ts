@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { ArchitectureRow, ArchitectureTable } from '../../../../src-shared/architecture'
 import { ArchitectureTable as ArchitectureTableSchema } from '../../../../src-shared/architecture'
-import { architectureTable } from '../../../../src-main/engine/analysis/receptiveField'
+import { architectureTable } from '../../../../src-main/engine/analysis/receptiveField/receptiveField'
 import {
   effectiveKernel,
   outputLength,
   unionField,
   windowField,
   windowGeometry
-} from '../../../../src-main/engine/analysis/receptiveFieldGeometry'
+} from '../../../../src-main/engine/analysis/receptiveField/receptiveFieldGeometry'
 import { PlanBuilder } from '../../../../src-main/engine/models/layerPlan'
 import { planModel } from '../../../../src-main/engine/models/registry'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { receptivePatch } from '../../../../src-main/engine/analysis/evolution'
+import { receptivePatch } from '../../../../src-main/engine/analysis/featureMaps/evolution'
 
 describe('receptive-field patches', () => {
   const image = Float32Array.from({ length: 6 * 6 }, (_, i) => i)

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { ExampleImages } from '../../../../src-main/engine/analysis/exampleSample'
-import { modelLayers } from '../../../../src-main/engine/analysis/layerRepresentations'
-import { defaultEnergyLayer, spatialEnergy, type RegionMasks } from '../../../../src-main/engine/analysis/spatialEnergy'
+import type { ExampleImages } from '../../../../src-main/engine/analysis/core/exampleSample'
+import { modelLayers } from '../../../../src-main/engine/analysis/core/layerRepresentations'
+import { defaultEnergyLayer, spatialEnergy, type RegionMasks } from '../../../../src-main/engine/analysis/explain/spatialEnergy'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TrainConfig } from '../../../../src-shared/run'
-import { overlaidWeightHistograms } from '../../../../src-main/engine/analysis/weightHistograms'
+import { overlaidWeightHistograms } from '../../../../src-main/engine/analysis/weights/weightHistograms'
 import { openWorkspaceDb, type WorkspaceDb } from '../../../../src-main/engine/store/database'
 import { commitEpoch } from '../../../../src-main/engine/store/epochStore'
 import { createRun } from '../../../../src-main/engine/store/runStore'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { toWeightMatrix, weightMatrixLayout, weightSourceFlatIndex, weightSourceIndex } from '../../../../src-main/engine/analysis/weightMatrix'
+import { toWeightMatrix, weightMatrixLayout, weightSourceFlatIndex, weightSourceIndex } from '../../../../src-main/engine/analysis/weights/weightMatrix'
 
 const iota = (n: number) => Float32Array.from({ length: n }, (_, i) => i)
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../src-shared/errors'
-import { WeightHistory, histogram, sharedBinEdges, weightChangeNorm } from '../../../../src-main/engine/analysis/weightStats'
+import { WeightHistory, histogram, sharedBinEdges, weightChangeNorm } from '../../../../src-main/engine/analysis/weights/weightStats'
 import { gaussian, rng } from './randomMatrices'
 
 /** Ten epochs of a drifting 5000-weight layer with a large common offset, as float32. */

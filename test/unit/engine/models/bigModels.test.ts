@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { architectureTable } from '../../../../src-main/engine/analysis/receptiveField'
-import { architectureTableFromModel } from '../../../../src-main/engine/analysis/receptiveFieldOfModel'
+import { architectureTable } from '../../../../src-main/engine/analysis/receptiveField/receptiveField'
+import { architectureTableFromModel } from '../../../../src-main/engine/analysis/receptiveField/receptiveFieldOfModel'
 import { buildBuiltinModel } from '../../../../src-main/engine/models/buildModel'
 import { planModel } from '../../../../src-main/engine/models/registry'
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { BuiltinModelName } from '../../../../src-shared/model'
-import { architectureTable } from '../../../../src-main/engine/analysis/receptiveField'
+import { architectureTable } from '../../../../src-main/engine/analysis/receptiveField/receptiveField'
 import { buildBuiltinModel } from '../../../../src-main/engine/models/buildModel'
 import { layerSeed } from '../../../../src-main/engine/models/modelFromPlan'
 import { builtinModelNames, planModel } from '../../../../src-main/engine/models/registry'

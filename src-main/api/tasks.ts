@@ -1,0 +1,51 @@
+/**
+ * The one task service: long work runs under a client-chosen task id, reports `task.progress`
+ * events while it runs, and `task.cancel` stops it. Every analysis handler uses this.
+ */
+import { ApiError } from '../../src-shared/errors'
+import type { TaskControl } from '../engine/tasks/taskControl'
+import type { ApiContext } from './context'
+import type { Handler } from './router'
+
+const running = new WeakMap<ApiContext, Map<string, AbortController>>()
+
+function tasksOf(context: ApiContext): Map<string, AbortController> {
+  let tasks = running.get(context)
+  if (!tasks) running.set(context, (tasks = new Map()))
+  return tasks
+}
+
+export interface TaskInfo {
+  /** What the work is, in words a person reads ("occlusion map"). */
+  task: string
+  runId?: string
+}
+
+/**
+ * Runs `work` as a cancellable task. Without a task id it still runs (the control's signal is
+ * never aborted, nothing is reported); with one, a second start under the same id is refused.
+ */
+export async function runTask<T>(context: ApiContext, taskId: string | undefined, info: TaskInfo, work: (control: TaskControl) => Promise<T>): Promise<T> {
+  const tasks = tasksOf(context)
+  if (taskId && tasks.has(taskId)) throw new ApiError('conflict', `taskId: "${taskId}" is already running; use a new id for new work`)
+  const controller = new AbortController()
+  if (taskId) tasks.set(taskId, controller)
+  try {
+    return await work({
+      signal: controller.signal,
+      onProgress: taskId ? (update) => context.events.emit('task.progress', { taskId, task: info.task, runId: info.runId, ...update }) : undefined
+    })
+  } finally {
+    if (taskId) tasks.delete(taskId)
+  }
+}
+
+export function cancelTask(context: ApiContext, taskId: string): boolean {
+  const controller = tasksOf(context).get(taskId)
+  controller?.abort()
+  return controller !== undefined
+}
+
+export const taskHandlers: { 'task.cancel': Handler<'task.cancel'> } = {
+  'task.cancel': ({ taskId }, context) => ({ cancelled: cancelTask(context, taskId) })
+}

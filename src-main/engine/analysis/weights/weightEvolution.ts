@@ -1,0 +1,71 @@
+/**
+ * A layer's weights over training (seed 004): per-weight mean and variance across every
+ * cached epoch, per-epoch summaries and histograms. Epochs are read from the workspace one at
+ * a time and folded into running accumulators, so a 4096×4096 layer over many epochs never
+ * holds more than one epoch plus the accumulators in memory.
+ */
+import { ApiError } from '../../../../src-shared/errors'
+import type { WorkspaceDb } from '../../store/database'
+import { loadTensor } from '../../store/epochStore'
+import { checkCancelled, type WorkHooks } from '../core/workHooks'
+import { toWeightMatrix, weightMatrixLayout, type WeightMatrixLayout } from './weightMatrix'
+import { histogram, sharedBinEdges, WeightHistory, type EpochWeightSummary } from './weightStats'
+
+export interface EpochHistogram {
+  epoch: number
+  edges: Float32Array
+  counts: Uint32Array
+}
+
+export interface WeightEvolution {
+  position: number
+  name: string
+  layout: WeightMatrixLayout
+  epochs: number[]
+  /** Row-major layout.rows × layout.cols, in the layout's matrix (conv kernels reshaped). */
+  mean: Float32Array
+  /** Population variance (ddof 0) per weight, same layout. */
+  variance: Float32Array
+  summaries: EpochWeightSummary[]
+  histograms: EpochHistogram[]
+}
+
+/**
+ * Folds epochs `epochs` of the weight tensor at `position` into a WeightHistory. Each epoch's
+ * histogram uses `bins` equal bins over that epoch's own range: the range of later epochs is
+ * not known while the first are read, and a second pass would double the reading.
+ */
+export async function weightEvolution(db: WorkspaceDb, runId: string, position: number, epochs: number[], bins: number, hooks: WorkHooks = {}): Promise<WeightEvolution> {
+  if (epochs.length === 0) throw new ApiError('not_found', `run ${runId} has no stored epochs yet`)
+  let history: WeightHistory | null = null
+  let layout: WeightMatrixLayout | null = null
+  let name = ''
+  const histograms: EpochHistogram[] = []
+  for (const [k, epoch] of epochs.entries()) {
+    await checkCancelled(hooks)
+    const tensor = loadTensor(db, runId, epoch, 'weight', position)
+    if (tensor.dtype !== 'float32') throw new ApiError('bad_input', `${tensor.name} is ${tensor.dtype}; weight statistics need float weights`)
+    if (!layout) {
+      layout = weightMatrixLayout(tensor.shape)
+      history = new WeightHistory(tensor.data.length)
+      name = tensor.name
+    } else if (tensor.name !== name) {
+      throw new ApiError('bad_input', `run ${runId}: weight ${position} is ${name} at epoch ${epochs[0]} but ${tensor.name} at epoch ${epoch}; the run's data is inconsistent`)
+    }
+    const data = tensor.data as Float32Array
+    const summary = history!.add(epoch, data)
+    const edges = sharedBinEdges([summary], bins)
+    histograms.push({ epoch, edges: Float32Array.from(edges), counts: histogram(data, edges).counts })
+    hooks.onProgress?.(k + 1, epochs.length, `epoch ${epoch}`)
+  }
+  return {
+    position,
+    name,
+    layout: layout!,
+    epochs: [...epochs],
+    mean: toWeightMatrix(history!.meanMap(), layout!),
+    variance: toWeightMatrix(history!.varianceMap(0), layout!),
+    summaries: [...history!.summaries],
+    histograms
+  }
+}
