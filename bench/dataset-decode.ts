@@ -9,7 +9,8 @@ import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import sharp from 'sharp'
-import { openDataset, type InputShape } from '../src-main/engine/data/index'
+import type { ModelInputShape } from '../src-shared/model'
+import { openDataset } from '../src-main/engine/data/index'
 import { mapLimited } from '../src-main/engine/data/limits'
 import { createRandom } from '../src-main/engine/data/random'
 import { batchesOf, epochOrder } from '../src-main/engine/data/splits'
@@ -46,7 +47,7 @@ async function makeFolder(root: string): Promise<number> {
   return performance.now() - started
 }
 
-async function timeEpoch(name: string, split: import('../src-main/engine/data/index').DatasetSplit, shape: InputShape, limit = split.count): Promise<void> {
+async function timeEpoch(name: string, split: import('../src-main/engine/data/index').DatasetSplit, shape: ModelInputShape, limit = split.count): Promise<void> {
   const order = epochOrder(Int32Array.from({ length: Math.min(limit, split.count) }, (_, i) => i), 0, 0)
   const started = performance.now()
   let n = 0

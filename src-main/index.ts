@@ -3,7 +3,7 @@ import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'el
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { methodNames, methods } from '../src-shared/contract'
-import { EVENT_CHANNEL, IPC_PREFIX } from '../src-preload/bridge'
+import { EVENT_CHANNEL, IPC_PREFIX } from '../src-shared/bridge'
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from './electron/appProtocol'
 import { startEngineHost } from './electron/engineClient'
 import { openExternalLink } from './electron/externalLinks'

@@ -1,4 +1,4 @@
-import type { FeaturelensBridge } from './bridge'
+import type { FeaturelensBridge } from '../src-shared/bridge'
 
 declare global {
   interface Window {

@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer } from 'electron'
 import { eventNames, methodNames, type EventName } from '../src-shared/contract'
-import { EVENT_CHANNEL, IPC_PREFIX, type FeaturelensBridge } from './bridge'
+import { EVENT_CHANNEL, IPC_PREFIX, type FeaturelensBridge } from '../src-shared/bridge'
 
 // One named function per contract method, each on its own channel: the page never gets a
 // generic invoke(channel, …) it could point at anything else.

@@ -39,7 +39,7 @@ const ckaOptions = {
   estimator: CkaEstimator.default('auto'),
   /** Minibatch size for the minibatch estimator (unbiased HSIC needs more than 3). */
   batchSize: z.number().int().min(8).max(4096).default(256),
-  /** Lets the caller follow compare.progress events and cancel with compare.cancel. */
+  /** Lets the caller follow task.progress events and cancel with task.cancel. */
   taskId: z.string().min(1).max(100).optional()
 }
 
@@ -221,12 +221,3 @@ export const WeightHistogramsResult = z.object({
   countsB: z.instanceof(Uint32Array)
 })
 export type WeightHistogramsResult = z.infer<typeof WeightHistogramsResult>
-
-export const CompareProgress = z.object({
-  taskId: z.string(),
-  /** What is being computed, e.g. "activations of run A, epoch 3". */
-  stage: z.string(),
-  fraction: z.number().min(0).max(1),
-  etaSeconds: z.number().nullable()
-})
-export type CompareProgress = z.infer<typeof CompareProgress>

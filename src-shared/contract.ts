@@ -1,9 +1,9 @@
 import type { z } from 'zod'
 import { appMethods } from './api/app'
-import { compareEvents, compareMethods } from './api/compare'
+import { compareMethods } from './api/compare'
 import { datasetEvents, datasetMethods } from './api/datasets'
 import { runEvents, runMethods } from './api/runs'
-import { inspectEvents, inspectMethods } from './api/inspect'
+import { inspectMethods } from './api/inspect'
 import { taskEvents, taskMethods } from './api/tasks'
 
 /**
@@ -21,10 +21,8 @@ export const methods = {
 } as const
 
 export const events = {
-  ...compareEvents,
   ...datasetEvents,
   ...runEvents,
-  ...inspectEvents,
   ...taskEvents
 } as const
 

@@ -43,6 +43,7 @@ export const MatrixRegion = z.object({ row: count, col: count, rows: int.positiv
 export type MatrixRegion = z.infer<typeof MatrixRegion>
 
 export const PoolMode = z.enum(['maxabs', 'mean'])
+export type PoolMode = z.infer<typeof PoolMode>
 
 /** A (possibly block-pooled) view of a matrix; 1×1 blocks hold the exact values. */
 export const MatrixView = z.object({
@@ -313,14 +314,3 @@ export const EvolutionResponse = z.object({
   epochs: z.array(z.object({ epoch: count, channels: z.array(StrongestActivation) }))
 })
 export type EvolutionResponse = z.infer<typeof EvolutionResponse>
-
-/** Progress of long inspector work (a dataset sample, statistics over many epochs). */
-export const InspectProgress = z.object({
-  taskId: z.string(),
-  runId: z.string(),
-  task: z.string(),
-  done: count,
-  total: count,
-  message: z.string().optional()
-})
-export type InspectProgress = z.infer<typeof InspectProgress>

@@ -4,13 +4,14 @@ import type { RunSummary } from '../../src-shared/run'
 import { ckaAcrossEpochs } from '../engine/analysis/cka/ckaAcrossEpochs'
 import { runPairCka } from '../engine/analysis/cka/compareRuns'
 import { evidenceAttributes, evidenceMasks } from '../engine/analysis/explain/evidenceRegions'
-import { defaultSplit } from '../engine/analysis/core/exampleSample'
+import { defaultSplit } from '../engine/analysis/core/imageSample'
 import { chooseLayers } from '../engine/analysis/core/layerRepresentations'
 import { defaultEnergyLayer, spatialEnergy } from '../engine/analysis/explain/spatialEnergy'
 import { overlaidWeightHistograms } from '../engine/analysis/weights/weightHistograms'
 import { cachedAnalysis, storeAnalysis } from '../engine/store/analysisCache'
 import { completeEpochs, listTensors } from '../engine/store/epochStore'
-import { asTask, cancelTask, datasetMismatch, epochStamp, ownModel, pairDataset, pairEpoch, pairExamples, resolvePair, runLayers, withPairModels, type RunPair } from './comparePair'
+import { runTask } from './tasks'
+import { datasetMismatch, epochStamp, ownModel, pairDataset, pairEpoch, pairExamples, resolvePair, runLayers, withPairModels, type RunPair } from './comparePair'
 import type { ApiContext } from './context'
 import type { Handler } from './router'
 
@@ -82,7 +83,6 @@ export const compareHandlers: {
   'compare.ckaEpochs': Handler<'compare.ckaEpochs'>
   'compare.attention': Handler<'compare.attention'>
   'compare.weightHistograms': Handler<'compare.weightHistograms'>
-  'compare.cancel': Handler<'compare.cancel'>
 } = {
   'compare.overview': ({ a, b }, context) => overview(context, a, b),
 
@@ -96,7 +96,7 @@ export const compareHandlers: {
     const key = ['compare.cka', 1, epochStamp(context, pair.a.id, epoch), epochStamp(context, pair.b.id, epoch), examples.split, examples.set.indices.length, examples.seed, layersA.map((l) => l.name), layersB.map((l) => l.name), request.estimator, request.batchSize]
     const mark = (v: CkaResult): CkaResult => ({ ...v, method: { ...v.method, cached: true } })
     return cached(context, key, pair, mark, () =>
-      asTask(context, request.taskId, async (control) => {
+      runTask(context, request.taskId, { task: 'CKA layer × layer', runId: pair.a.id }, async (control) => {
         const started = performance.now()
         const [imagesA, imagesB] = await examples.set.forShapes([infoA.input, infoB.input])
         return withPairModels(context, pair, epoch, async (modelA, modelB) => {
@@ -131,7 +131,7 @@ export const compareHandlers: {
     const key = ['compare.ckaEpochs', 1, stamps, examples.split, examples.set.indices.length, examples.seed, layersA.map((l) => l.name), request.estimator, request.batchSize]
     const mark = (v: CkaEpochsResult): CkaEpochsResult => ({ ...v, method: { ...v.method, cached: true } })
     return cached(context, key, pair, mark, () =>
-      asTask(context, request.taskId, async (control) => {
+      runTask(context, request.taskId, { task: 'CKA across epochs', runId: pair.a.id }, async (control) => {
         const started = performance.now()
         const [imagesA, imagesB] = await examples.set.forShapes([infoA.input, infoB.input])
         const result = await ckaAcrossEpochs(
@@ -164,7 +164,7 @@ export const compareHandlers: {
     const layerB = chooseLayers(infoB.layers, [layerA.name], 'B')[0]
     const key = ['compare.attention', 1, epochStamp(context, pair.a.id, epoch), epochStamp(context, pair.b.id, epoch), examples.split, examples.set.indices.length, examples.seed, layerA.name]
     return cached(context, key, pair, (v: AttentionResult) => ({ ...v, cached: true }), () =>
-      asTask(context, request.taskId, async (control) => {
+      runTask(context, request.taskId, { task: 'where each model looks', runId: pair.a.id }, async (control) => {
         const [imagesA, imagesB] = await examples.set.forShapes([infoA.input, infoB.input])
         const { height, width } = imagesA.shape
         const masks = await evidenceMasks(dataset, examples.split, imagesA.indices, height, width)
@@ -204,6 +204,4 @@ export const compareHandlers: {
     const result = overlaidWeightHistograms(context.db, [pair.a.id, pair.b.id], weight, pair.common, bins)
     return { weight, epochs: pair.common, ...result }
   },
-
-  'compare.cancel': ({ taskId }, context) => ({ cancelled: cancelTask(context, taskId) })
 }

@@ -1,7 +1,7 @@
 /**
  * What the compare handlers share: resolving two runs into a comparable pair (same images,
  * epochs both have), their models and examples, cache keys that change when an epoch is
- * re-trained, and the registry that lets a client cancel a long comparison.
+ * re-trained.
  */
 import { resolve } from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
@@ -9,8 +9,7 @@ import type { ExampleChoice } from '../../src-shared/compare'
 import { BUNDLED_MNIST, type SplitName } from '../../src-shared/dataset'
 import { ApiError } from '../../src-shared/errors'
 import type { RunSummary } from '../../src-shared/run'
-import type { AnalysisControl } from '../engine/analysis/core/analysisProgress'
-import { chooseExamples, ExampleSet } from '../engine/analysis/core/exampleSample'
+import { chooseExamples, ExampleSet } from '../engine/analysis/core/imageSample'
 import { modelInputShape, modelLayers } from '../engine/analysis/core/layerRepresentations'
 import { loadRunModel } from '../engine/analysis/core/runModel'
 import { initBackend } from '../engine/backend/select'
@@ -114,35 +113,4 @@ export function pairExamples(dataset: Dataset, choice: ExampleChoice): PairExamp
 export function epochStamp(context: ApiContext, runId: string, epoch: number): string {
   const row = context.db.prepare(`SELECT committed_at FROM epochs WHERE run_id = ? AND epoch = ? AND complete = 1`).get(runId, epoch) as { committed_at: string } | undefined
   return `${runId}@${epoch}:${row?.committed_at ?? 'none'}`
-}
-
-// Running comparisons per API context, by the client's task id, so compare.cancel can reach them.
-const running = new WeakMap<ApiContext, Map<string, AbortController>>()
-
-function tasksOf(context: ApiContext): Map<string, AbortController> {
-  let tasks = running.get(context)
-  if (!tasks) running.set(context, (tasks = new Map()))
-  return tasks
-}
-
-/** Runs `work` as a cancellable task that reports compare.progress under its task id. */
-export async function asTask<T>(context: ApiContext, taskId: string | undefined, work: (control: AnalysisControl) => Promise<T>): Promise<T> {
-  const tasks = tasksOf(context)
-  if (taskId && tasks.has(taskId)) throw new ApiError('conflict', `taskId: a comparison with task id "${taskId}" is already running; use a new id`)
-  const controller = new AbortController()
-  if (taskId) tasks.set(taskId, controller)
-  try {
-    return await work({
-      signal: controller.signal,
-      onProgress: taskId ? (p) => context.events.emit('compare.progress', { taskId, stage: p.stage, fraction: p.fraction, etaSeconds: p.etaSeconds }) : undefined
-    })
-  } finally {
-    if (taskId) tasks.delete(taskId)
-  }
-}
-
-export function cancelTask(context: ApiContext, taskId: string): boolean {
-  const controller = tasksOf(context).get(taskId)
-  controller?.abort()
-  return controller !== undefined
 }

@@ -16,10 +16,12 @@ import { weightMatrixLayout } from '../engine/analysis/weights/weightMatrix'
 import { withAnalysisCache } from '../engine/store/analysisCache'
 import { epochStamp } from '../engine/store/epochStamps'
 import { listTensors } from '../engine/store/epochStore'
+import { TaskProgressTracker } from '../engine/tasks/taskControl'
 import type { ApiContext } from './context'
 import { inspectWeightHandlers } from './inspectWeights'
-import { asTask, cancelTask, openRunDatasetSafely, readyBackend, requireEpoch, requireRunDataset, runWithEpochs } from './inspectSupport'
+import { openRunDatasetSafely, readyBackend, requireEpoch, requireRunDataset, runWithEpochs } from './inspectSupport'
 import type { Handler } from './router'
+import { runTask } from './tasks'
 
 async function runModel(context: ApiContext, runId: string, epoch: number): Promise<tf.LayersModel> {
   await readyBackend()
@@ -51,7 +53,6 @@ export const inspectHandlers: {
   'inspect.changeNorms': Handler<'inspect.changeNorms'>
   'inspect.channels': Handler<'inspect.channels'>
   'inspect.evolution': Handler<'inspect.evolution'>
-  'inspect.cancel': Handler<'inspect.cancel'>
 } = {
   'inspect.overview': async ({ runId }, context) => {
     const { run, epochs } = runWithEpochs(context, runId)
@@ -135,7 +136,7 @@ export const inspectHandlers: {
     const options = { relativeTolerance: request.relativeTolerance, flagFraction: request.flagFraction }
     const key = `inspect.channels:${request.runId}:${epochStamp(context.db, request.runId, request.epoch)}:${sample.split}:${request.sample}:${request.seed}:${options.relativeTolerance}:${options.flagFraction}`
     const result = await withAnalysisCache<RunChannelActivity>(context.db, key, 'inspect.channels', [request.runId, null], () =>
-      asTask(context, request.taskId, request.runId, 'dead and always-on channels', (hooks) => channelActivityOfRun(model, sample, options, hooks))
+      runTask(context, request.taskId, { task: 'dead and always-on channels', runId: request.runId }, (control) => channelActivityOfRun(model, sample, options, control))
     )
     return {
       runId: request.runId,
@@ -164,22 +165,24 @@ export const inspectHandlers: {
     const chosen = [...new Set(request.epochs)].sort((a, b) => a - b)
     for (const e of chosen) requireEpoch(epochs, e, 'epochs')
     const dataset = await requireRunDataset(context, run)
-    return asTask(context, request.taskId, request.runId, 'feature evolution', async (hooks) => {
+    return runTask(context, request.taskId, { task: 'feature evolution', runId: request.runId }, async (control) => {
       const results: EvolutionResponse['epochs'] = []
       let last: LayerEvolution | null = null
       let split = request.split ?? null
+      // Progress counts images over all chosen epochs; a cached epoch counts as done at once.
+      const progress = new TaskProgressTracker(chosen.length * request.sample, control, 'the feature evolution')
       for (const [k, epoch] of chosen.entries()) {
         const model = await runModel(context, request.runId, epoch)
         const sample = datasetSample(dataset, request.split, request.sample, request.seed, modelImageShape(model))
         split = sample.split
+        progress.setTotal(chosen.length * sample.indices.length)
+        progress.stage(`epoch ${epoch}`)
         const key = `inspect.evolution:${request.runId}:${epochStamp(context.db, request.runId, epoch)}:${request.layer}:${sample.split}:${request.sample}:${request.seed}:${request.maxChannels}`
-        const step = {
-          signal: hooks.signal,
-          onProgress: (done: number, total: number) => hooks.onProgress?.(k * total + done, chosen.length * total, `epoch ${epoch}`)
-        }
-        last = await withAnalysisCache(context.db, key, 'inspect.evolution', [request.runId, null], () => strongestActivations(model, request.layer, sample, request.maxChannels, step))
+        last = await withAnalysisCache(context.db, key, 'inspect.evolution', [request.runId, null], () => strongestActivations(model, request.layer, sample, request.maxChannels, progress))
+        progress.reach((k + 1) * sample.indices.length)
         results.push({ epoch, channels: last.channels })
       }
+      progress.finish()
       return {
         runId: request.runId,
         layer: request.layer,
@@ -190,7 +193,5 @@ export const inspectHandlers: {
         epochs: results
       }
     })
-  },
-
-  'inspect.cancel': ({ taskId }) => ({ cancelled: cancelTask(taskId) })
+  }
 }

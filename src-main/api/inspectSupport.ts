@@ -1,13 +1,12 @@
 /**
  * What the inspector handlers share: checking a run's epochs and weights, opening its dataset,
- * long-work tasks with progress and cancel, and the in-memory matrices behind zoom and pan.
+ * and the in-memory matrices behind zoom and pan.
  */
 import { ApiError } from '../../src-shared/errors'
 import type { RunSummary } from '../../src-shared/run'
 import { initBackend } from '../engine/backend/select'
 import type { Dataset } from '../engine/data/dataset'
 import { MatrixCache } from '../engine/analysis/core/matrixCache'
-import type { WorkHooks } from '../engine/analysis/core/workHooks'
 import type { WorkspaceDb } from '../engine/store/database'
 import { completeEpochNumbers } from '../engine/store/epochStamps'
 import { listTensors, type TensorInfo } from '../engine/store/epochStore'
@@ -59,39 +58,6 @@ export async function requireRunDataset(context: ApiContext, run: RunSummary): P
 /** tfjs needs its backend chosen before the first tensor; the same choice as the rest of the process. */
 export async function readyBackend(): Promise<void> {
   await initBackend()
-}
-
-const running = new Map<string, AbortController>()
-
-/**
- * Runs long work under the client's task id: progress events while it runs, and
- * inspect.cancel stops it. Without a task id the work still runs, just without either.
- */
-export async function asTask<T>(context: ApiContext, taskId: string | undefined, runId: string, task: string, work: (hooks: WorkHooks) => Promise<T>): Promise<T> {
-  if (!taskId) return work({})
-  if (running.has(taskId)) throw new ApiError('conflict', `taskId: "${taskId}" is already running; use a new id for new work`)
-  const controller = new AbortController()
-  running.set(taskId, controller)
-  let lastEmit = 0
-  const onProgress = (done: number, total: number, message?: string): void => {
-    // Progress at most every 100 ms (and always the last step), so a fast loop does not flood the socket.
-    const now = Date.now()
-    if (done < total && now - lastEmit < 100) return
-    lastEmit = now
-    context.events.emit('inspect.progress', { taskId, runId, task, done, total, message })
-  }
-  try {
-    return await work({ signal: controller.signal, onProgress })
-  } finally {
-    running.delete(taskId)
-  }
-}
-
-export function cancelTask(taskId: string): boolean {
-  const controller = running.get(taskId)
-  if (!controller) return false
-  controller.abort()
-  return true
 }
 
 export interface Sized {

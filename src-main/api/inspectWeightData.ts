@@ -12,7 +12,8 @@ import { cachedAnalysis, storeAnalysis } from '../engine/store/analysisCache'
 import { dropStaleAnalyses, epochStamp, historyStamp } from '../engine/store/epochStamps'
 import { listTensors, loadTensor, type TensorInfo } from '../engine/store/epochStore'
 import type { ApiContext } from './context'
-import { asTask, matricesOf } from './inspectSupport'
+import { matricesOf } from './inspectSupport'
+import { runTask } from './tasks'
 
 /** Below this many weights a full pass is quick (~20 ms), and no pyramid is kept. */
 export const PYRAMID_MIN_WEIGHTS = 1 << 20
@@ -71,7 +72,7 @@ export async function evolutionOf(context: ApiContext, runId: string, epochs: nu
   return (await matricesOf(context.db).get(memoryKey(context, key), async () => {
     let value = cachedAnalysis<WeightEvolution>(context.db, key)
     if (!value) {
-      value = await asTask(context, taskId, runId, 'weight statistics', (hooks) => weightEvolution(context.db, runId, position, epochs, bins, hooks))
+      value = await runTask(context, taskId, { task: 'weight statistics', runId }, (control) => weightEvolution(context.db, runId, position, epochs, bins, control))
       storeAnalysis(context.db, key, 'inspect.weightStats', value, runId)
       dropStaleAnalyses(context.db, prefix, key)
     }

@@ -16,7 +16,8 @@ import { withAnalysisCache } from '../engine/store/analysisCache'
 import { dropStaleAnalyses, historyStamp } from '../engine/store/epochStamps'
 import type { ApiContext } from './context'
 import { epochPyramid, epochSource, evolutionOf } from './inspectWeightData'
-import { asTask, requireEpoch, resolveWeight, runWithEpochs } from './inspectSupport'
+import { requireEpoch, resolveWeight, runWithEpochs } from './inspectSupport'
+import { runTask } from './tasks'
 import type { Handler } from './router'
 
 const DEFAULT_BINS = 64
@@ -67,7 +68,7 @@ export const inspectWeightHandlers: {
     const prefix = `inspect.changeNorms:${request.runId}:`
     const key = prefix + historyStamp(context.db, request.runId)
     const result = await withAnalysisCache<RunChangeNorms>(context.db, key, 'inspect.changeNorms', [request.runId, null], () =>
-      asTask(context, request.taskId, request.runId, 'change norms', (hooks) => changeNormsOfRun(context.db, request.runId, epochs, hooks))
+      runTask(context, request.taskId, { task: 'change norms', runId: request.runId }, (control) => changeNormsOfRun(context.db, request.runId, epochs, control))
     )
     dropStaleAnalyses(context.db, prefix, key)
     return { runId: request.runId, ...result }

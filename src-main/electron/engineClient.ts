@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { ApiErrorShape } from '../../src-shared/errors'
+import { tsxLoader } from '../engine/train/tsxLoader'
 
 type Reply = { ok: true; value: unknown } | { ok: false; error: ApiErrorShape }
 type HostMessage = ({ t: 'result'; id: number } & Reply) | { t: 'event'; name: string; payload: unknown } | { t: 'ready'; workspace: string }
@@ -17,7 +17,7 @@ export function startEngineHost(projectRoot: string, workspace: string | null, o
     const args = workspace ? ['--workspace', workspace] : []
     const host = fork(join(projectRoot, 'src-main', 'server', 'engineHost.ts'), args, {
       execPath: nodePath,
-      execArgv: ['--import', pathToFileURL(join(projectRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href],
+      execArgv: ['--import', tsxLoader],
       cwd: projectRoot,
       serialization: 'advanced', // typed arrays cross as binary, not JSON
       env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined }

@@ -7,14 +7,13 @@ import {
   CkaRequest,
   CkaResult,
   CompareOverview,
-  CompareProgress,
   WeightHistogramsRequest,
   WeightHistogramsResult
 } from '../compare'
 
 const pairOfRuns = z.object({ a: z.string().min(1), b: z.string().min(1) }).strict()
 
-/** Two runs side by side (issue 7). Long computations report compare.progress by taskId. */
+/** Two runs side by side. Long computations report task.progress by taskId and stop with task.cancel. */
 export const compareMethods = {
   /** Both runs' settings, curves, layers and weights, and what they have in common. */
   'compare.overview': { request: pairOfRuns, response: CompareOverview },
@@ -25,11 +24,5 @@ export const compareMethods = {
   /** Where each model looks: mean feature-map energy of a layer over a sample, at input size. Cached. */
   'compare.attention': { request: AttentionRequest, response: AttentionResult },
   /** Histograms of one weight in both runs, per epoch, on shared bins. */
-  'compare.weightHistograms': { request: WeightHistogramsRequest, response: WeightHistogramsResult },
-  /** Stops a running compare.cka / ckaEpochs / attention; it then fails with code "cancelled". */
-  'compare.cancel': { request: z.object({ taskId: z.string().min(1) }).strict(), response: z.object({ cancelled: z.boolean() }) }
-} as const
-
-export const compareEvents = {
-  'compare.progress': CompareProgress
+  'compare.weightHistograms': { request: WeightHistogramsRequest, response: WeightHistogramsResult }
 } as const

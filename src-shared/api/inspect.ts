@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { TaskId } from './tasks'
 import { ArchitectureTable } from '../architecture'
 import { SplitName } from '../dataset'
 import {
@@ -12,7 +13,6 @@ import {
   ImageChoice,
   InspectEpoch,
   InspectOverview,
-  InspectProgress,
   InspectRunId,
   MatrixRegion,
   PoolMode,
@@ -26,7 +26,7 @@ const run = z.object({ runId: InspectRunId }).strict()
 /** Display size of a matrix view; the server block-pools down to it. */
 const maxCells = z.number().int().min(1).max(4096)
 /** Lets the client follow progress events and cancel the work. */
-const taskId = z.string().min(1).max(100).optional()
+const taskId = TaskId.optional()
 /** A sample of the dataset for statistics over images. */
 const sample = {
   split: SplitName.optional(),
@@ -125,11 +125,5 @@ export const inspectMethods = {
       })
       .strict(),
     response: EvolutionResponse
-  },
-  /** Stops long inspector work started with this taskId. */
-  'inspect.cancel': { request: z.object({ taskId: z.string().min(1) }).strict(), response: z.object({ cancelled: z.boolean() }) }
-} as const
-
-export const inspectEvents = {
-  'inspect.progress': InspectProgress
+  }
 } as const

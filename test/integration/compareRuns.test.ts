@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CkaEpochsResult, CkaResult, CompareOverview, CompareProgress } from '../../src-shared/compare'
+import type { TaskProgress } from '../../src-shared/api/tasks'
+import type { CkaEpochsResult, CkaResult, CompareOverview } from '../../src-shared/compare'
 import { ApiError } from '../../src-shared/errors'
 import { trainFacePair, type FacePair } from '../support/facePair'
 
@@ -116,14 +117,14 @@ describe('comparing a Smiling/Male run pair on synthetic faces', () => {
   it('cancels a running comparison on request', async () => {
     const taskId = 'cancel-me'
     const off = pair.api.context.events.subscribe((name, payload) => {
-      if (name === 'compare.progress' && (payload as CompareProgress).taskId === taskId) void pair.api.dispatch('compare.cancel', { taskId })
+      if (name === 'task.progress' && (payload as TaskProgress).taskId === taskId) void pair.api.dispatch('task.cancel', { taskId })
     })
     try {
       await expect(dispatch('compare.cka', { a: pair.a.id, b: pair.b.id, examples: { ...examples, seed: 99 }, taskId })).rejects.toMatchObject({ code: 'cancelled' })
     } finally {
       off()
     }
-    expect(await dispatch('compare.cancel', { taskId })).toEqual({ cancelled: false })
+    expect(await dispatch('task.cancel', { taskId })).toEqual({ cancelled: false })
   }, 120_000)
 
   it('rejects bad requests with a message that names the input', async () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { RunSummary, TrainConfigInput } from '../../src-shared/run'
-import { generateSyntheticFaces } from '../../src-main/engine/data/synth-faces/generate'
+import { generateSyntheticFaces } from '../../src-main/engine/data/synthFaces/generate'
 import type { OpenApi } from '../../src-main/api/openApi'
 import { openTestApi, tempDir } from './workspace'
 

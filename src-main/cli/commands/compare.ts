@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { CkaEstimator, type CkaEpochsResult, type CkaResult, type CompareOverview, type CompareProgress } from '../../../src-shared/compare'
+import type { TaskProgress } from '../../../src-shared/api/tasks'
+import { CkaEstimator, type CkaEpochsResult, type CkaResult, type CompareOverview } from '../../../src-shared/compare'
 import { SplitName } from '../../../src-shared/dataset'
 import { ApiError } from '../../../src-shared/errors'
 import { openApi } from '../../api/openApi'
@@ -69,15 +70,16 @@ export const compareCommand: Command = {
     // Progress goes to stderr, only on a terminal, so stdout stays the result alone.
     let lastLine = 0
     const unsubscribe = api.context.events.subscribe((name, payload) => {
-      const p = payload as CompareProgress
-      if (name !== 'compare.progress' || !p.taskId.startsWith(taskId) || !process.stderr.isTTY) return
+      const p = payload as TaskProgress
+      if (name !== 'task.progress' || !p.taskId.startsWith(taskId) || !process.stderr.isTTY) return
       if (Date.now() - lastLine < 1000) return
       lastLine = Date.now()
-      io.err(`${Math.round(p.fraction * 100)}%  ${p.stage}${p.etaSeconds !== null ? ` · ETA ${Math.round(p.etaSeconds)} s` : ''}`)
+      const percent = p.total > 0 ? Math.round((100 * p.done) / p.total) : 0
+      io.err(`${percent}%  ${p.stage ?? p.task}${p.etaSeconds !== null ? ` · ETA ${Math.round(p.etaSeconds)} s` : ''}`)
     })
     const onSignal = (): void => {
-      void api.dispatch('compare.cancel', { taskId })
-      void api.dispatch('compare.cancel', { taskId: `${taskId}-epochs` })
+      void api.dispatch('task.cancel', { taskId })
+      void api.dispatch('task.cancel', { taskId: `${taskId}-epochs` })
     }
     process.once('SIGINT', onSignal)
     try {

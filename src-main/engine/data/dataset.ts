@@ -1,14 +1,15 @@
 import { join } from 'node:path'
 import type { DatasetSummary, DatasetWarning, LabelSpec, SampleRef, SplitName } from '../../../src-shared/dataset'
 import { ApiError } from '../../../src-shared/errors'
-import { convertRawInto, decodeFileInto, thumbnailFromFile, thumbnailFromRaw, type Fit, type InputShape } from './decode'
+import { convertRawInto, decodeFileInto, thumbnailFromFile, thumbnailFromRaw, type Fit } from './decode'
+import type { ModelInputShape } from '../../../src-shared/model'
 import { resolveLabel } from './label'
 import { DATA_LIMITS, mapLimited } from './limits'
 import { buildSummary } from './summary'
 import type { DatasetTable, IdxSource, SplitTable } from './table'
 import { WarningCollector } from './warnings'
 
-export type { Fit, InputShape } from './decode'
+export type { Fit } from './decode'
 
 export interface Batch {
   /** N×H×W×C floats in 0..1, N = indices.length. */
@@ -72,7 +73,7 @@ export class Dataset {
   }
 
   /** The model's natural input shape: the most common image size and its channels. */
-  get inputShape(): InputShape {
+  get inputShape(): ModelInputShape {
     return { width: this.table.image.width, height: this.table.image.height, channels: this.table.image.channels }
   }
 
@@ -168,7 +169,7 @@ export class DatasetSplit {
   }
 
   /** Decodes the examples at `indices` into one NHWC float batch. */
-  async readBatch(indices: ArrayLike<number>, shape: InputShape, options: ReadOptions = {}): Promise<Batch> {
+  async readBatch(indices: ArrayLike<number>, shape: ModelInputShape, options: ReadOptions = {}): Promise<Batch> {
     checkShape(shape)
     const all = this.labels(options.label)
     const fit = options.fit ?? 'fill'
@@ -206,7 +207,7 @@ export class DatasetSplit {
   }
 
   /** One image, at `shape` or else its own size, for feature-map views. */
-  async readImage(index: number, shape?: InputShape, options: ReadOptions = {}): Promise<ImageData> {
+  async readImage(index: number, shape?: ModelInputShape, options: ReadOptions = {}): Promise<ImageData> {
     this.check(index)
     const own = this.ownShape(index)
     const target = shape ?? own
@@ -233,14 +234,14 @@ export class DatasetSplit {
     }
   }
 
-  private ownShape(index: number): InputShape {
+  private ownShape(index: number): ModelInputShape {
     const source = this.table.source
     const channels = this.dataset.table.image.channels
     if (source.kind === 'idx') return { width: source.cols, height: source.rows, channels }
     return { width: source.widths[index], height: source.heights[index], channels }
   }
 
-  private async decodeInto(index: number, shape: InputShape, fit: Fit, dst: Float32Array, offset: number): Promise<void> {
+  private async decodeInto(index: number, shape: ModelInputShape, fit: Fit, dst: Float32Array, offset: number): Promise<void> {
     const source = this.table.source
     if (source.kind === 'idx') {
       const pixels = idxImage(source, index)
@@ -270,7 +271,7 @@ function idxImage(source: IdxSource, index: number): Uint8Array {
   return out
 }
 
-function checkShape(shape: InputShape): void {
+function checkShape(shape: ModelInputShape): void {
   const ok = (v: number): boolean => Number.isInteger(v) && v >= 1 && v <= 4096
   if (!ok(shape.width) || !ok(shape.height) || (shape.channels !== 1 && shape.channels !== 3)) {
     throw new ApiError('invalid_request', `input shape ${shape.width}×${shape.height}×${shape.channels} is not valid: width and height must be 1..4096 and channels 1 or 3`)

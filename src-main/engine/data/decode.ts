@@ -1,12 +1,7 @@
 import sharp, { type Sharp } from 'sharp'
+import type { ModelInputShape } from '../../../src-shared/model'
 import { convertInto, coverCrop, type Crop } from './resample'
 
-export interface InputShape {
-  width: number
-  height: number
-  /** 1 (grey) or 3 (RGB); checked when reading. */
-  channels: number
-}
 
 /** "fill" stretches the whole image to the input size; "cover" crops the centre to its aspect. */
 export type Fit = 'fill' | 'cover'
@@ -33,7 +28,7 @@ function sharpInput(abs: string, maxPixels: number): Sharp {
 export async function decodeFileInto(
   abs: string,
   known: { width: number; height: number } | null,
-  shape: InputShape,
+  shape: ModelInputShape,
   options: DecodeOptions,
   dst: Float32Array,
   offset: number
@@ -58,7 +53,7 @@ export function convertRawInto(
   width: number,
   height: number,
   channels: number,
-  shape: InputShape,
+  shape: ModelInputShape,
   fit: Fit,
   dst: Float32Array,
   offset: number

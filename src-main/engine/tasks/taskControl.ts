@@ -66,6 +66,11 @@ export class TaskProgressTracker {
     this.report(false)
   }
 
+  /** Marks work done up to `units` in all (for work that was found cached and skipped). */
+  reach(units: number): void {
+    if (units > this.done) this.advance(units - this.done)
+  }
+
   throwIfCancelled(): void {
     throwIfCancelled(this.control, this.what)
   }

@@ -1,6 +1,6 @@
 import type { ApiClient, EventName, EventOf, MethodName, RequestOf, ResponseOf } from '../../../src-shared/contract'
 import { ApiError, isApiErrorShape } from '../../../src-shared/errors'
-import type { FeaturelensBridge } from '../../../src-preload/bridge'
+import type { FeaturelensBridge } from '../../../src-shared/bridge'
 
 /** The API through the Electron preload bridge: one named method per contract method. */
 export function createElectronClient(bridge: FeaturelensBridge): ApiClient {

@@ -1,23 +1,20 @@
 import { onBeforeUnmount, ref } from 'vue'
-import type { EventOf } from '../../../src-shared/contract'
+import type { TaskProgress } from '../../../src-shared/api/tasks'
 import { api } from '../api/client'
 
 let counter = 0
 
-// 'task' is the one task service (task.progress / task.cancel); inspect and compare are moving onto it.
-type Domain = 'inspect' | 'compare' | 'task'
-type ProgressOf<D extends Domain> = EventOf<`${D}.progress`>
-
 /**
- * Long analysis work (a dataset sample, statistics over many epochs, CKA) with a progress bar
- * and a cancel button: each start gets a fresh task id, and the domain's progress events for it
- * are followed. Leaving the view cancels it.
+ * Long analysis work (a dataset sample, statistics over many epochs, CKA, occlusion) with a
+ * progress bar and a cancel button, on the one task service: each start gets a fresh task id,
+ * whose `task.progress` events are followed; `task.cancel` stops it. Leaving the view cancels it.
+ * (The argument names the service, for call sites written as `useAnalysisTask('task')`.)
  */
-export function useAnalysisTask<D extends Domain>(domain: D) {
-  const progress = ref<ProgressOf<D> | null>(null)
+export function useAnalysisTask(service: 'task' = 'task') {
+  const progress = ref<TaskProgress | null>(null)
   const taskId = ref<string | null>(null)
-  const off = api.on(`${domain}.progress`, (p: ProgressOf<Domain>) => {
-    if (p.taskId === taskId.value) progress.value = p as ProgressOf<D>
+  const off = api.on('task.progress', (p) => {
+    if (p.taskId === taskId.value) progress.value = p
   })
   onBeforeUnmount(() => {
     off()
@@ -25,7 +22,7 @@ export function useAnalysisTask<D extends Domain>(domain: D) {
   })
 
   function start(): string {
-    taskId.value = `${domain}-${Date.now().toString(36)}-${++counter}`
+    taskId.value = `${service}-${Date.now().toString(36)}-${++counter}`
     progress.value = null
     return taskId.value
   }
@@ -39,8 +36,7 @@ export function useAnalysisTask<D extends Domain>(domain: D) {
     const id = taskId.value
     if (!id) return
     finish()
-    const method: 'inspect.cancel' | 'compare.cancel' | 'task.cancel' = `${domain}.cancel`
-    await api.call(method, { taskId: id }).catch(() => undefined)
+    await api.call('task.cancel', { taskId: id }).catch(() => undefined)
   }
 
   return { progress, taskId, start, finish, cancel }

@@ -5,11 +5,11 @@
  */
 import type * as tf from '@tensorflow/tfjs'
 import type { LayerInfo } from '../../../../src-shared/compare'
-import { AnalysisProgress, type AnalysisControl } from '../core/analysisProgress'
+import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import { ckaFromGrams, type PreparedGram } from './cka'
 import { chooseEstimator, fullGrams, minibatchCka, sourceCost, type CkaSource, type Estimator } from './ckaSources'
 import type { CkaOptions } from './compareRuns'
-import type { ExampleImages } from '../core/exampleSample'
+import type { ExampleImages } from '../core/imageSample'
 
 export interface EpochSide {
   label: string
@@ -30,7 +30,7 @@ export interface CkaAcrossEpochs {
   batches: number
 }
 
-export async function ckaAcrossEpochs(a: EpochSide, b: EpochSide, epochs: number[], options: CkaOptions, control: AnalysisControl = {}): Promise<CkaAcrossEpochs> {
+export async function ckaAcrossEpochs(a: EpochSide, b: EpochSide, epochs: number[], options: CkaOptions, control: TaskControl = {}): Promise<CkaAcrossEpochs> {
   const L = a.layers.length
   const E = epochs.length
   const last = epochs[E - 1]
@@ -50,7 +50,7 @@ export async function ckaAcrossEpochs(a: EpochSide, b: EpochSide, epochs: number
     const costPerEpoch = sourceCost(source(a, finalA, last), n) + sourceCost(source(b, finalB, last), n)
     // Full: each epoch's Grams once. Minibatch: the last epoch is recomputed beside every other.
     const passes = estimator === 'full' ? E : 2 * E - 1
-    const progress = new AnalysisProgress(costPerEpoch * passes, control, 'the CKA across epochs')
+    const progress = new TaskProgressTracker(costPerEpoch * passes, control, 'the CKA across epochs')
     let batches = 1
     let batchSize = n
 

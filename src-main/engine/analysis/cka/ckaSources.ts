@@ -7,9 +7,9 @@
 import type * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
 import type { LayerInfo } from '../../../../src-shared/compare'
-import type { AnalysisProgress } from '../core/analysisProgress'
+import type { TaskProgressTracker } from '../../tasks/taskControl'
 import { batchRanges, MinibatchCka, prepareGram, type CkaMatrix, type PreparedGram } from './cka'
-import type { ExampleImages } from '../core/exampleSample'
+import type { ExampleImages } from '../core/imageSample'
 import { activationMatrices, featureCount, layerGroups } from '../core/layerRepresentations'
 
 /** One network (a run at an epoch) with the layers to compare and its decoded examples. */
@@ -55,7 +55,7 @@ export function sourceCost(source: CkaSource, n: number): number {
 }
 
 /** Exact: one prepared (centred) Gram per layer of the source, over all n examples. */
-export async function fullGrams(source: CkaSource, progress: AnalysisProgress): Promise<PreparedGram[]> {
+export async function fullGrams(source: CkaSource, progress: TaskProgressTracker): Promise<PreparedGram[]> {
   const n = source.images.indices.length
   const grams: PreparedGram[] = []
   for (const group of layerGroups(source.layers, n, ACTIVATION_BUDGET)) {
@@ -76,7 +76,7 @@ export async function fullGrams(source: CkaSource, progress: AnalysisProgress): 
  * Minibatch: every layer of every source against every other, accumulated batch by batch with
  * each Gram computed once per batch. Returns the symmetric (Σ layers)² matrix in source order.
  */
-export async function minibatchCka(sources: CkaSource[], batchSize: number, progress: AnalysisProgress): Promise<{ matrix: CkaMatrix; batches: number; batchSize: number }> {
+export async function minibatchCka(sources: CkaSource[], batchSize: number, progress: TaskProgressTracker): Promise<{ matrix: CkaMatrix; batches: number; batchSize: number }> {
   const n = sources[0].images.indices.length
   const ranges = batchRanges(n, Math.min(batchSize, n))
   const rows = ranges[0][1] - ranges[0][0]

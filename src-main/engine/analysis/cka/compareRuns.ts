@@ -3,7 +3,7 @@
  * run against itself, from one set of Grams (or one minibatch accumulator) for all layers.
  */
 import type { LayerCka } from '../../../../src-shared/compare'
-import { AnalysisProgress, type AnalysisControl } from '../core/analysisProgress'
+import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import { ckaFromGrams } from './cka'
 import { block, chooseEstimator, fullGrams, minibatchCka, sourceCost, type CkaSource, type Estimator } from './ckaSources'
 
@@ -31,13 +31,13 @@ export function sameNameCka(layersA: string[], layersB: string[], cross: Float32
   })
 }
 
-export async function runPairCka(a: CkaSource, b: CkaSource, options: CkaOptions, control: AnalysisControl = {}): Promise<RunPairCka> {
+export async function runPairCka(a: CkaSource, b: CkaSource, options: CkaOptions, control: TaskControl = {}): Promise<RunPairCka> {
   const n = a.images.indices.length
   const la = a.layers.length
   const lb = b.layers.length
   const size = la + lb
   const estimator = chooseEstimator(options.estimator, n, size)
-  const progress = new AnalysisProgress(sourceCost(a, n) + sourceCost(b, n), control, 'the CKA comparison')
+  const progress = new TaskProgressTracker(sourceCost(a, n) + sourceCost(b, n), control, 'the CKA comparison')
   let values: Float64Array
   let batches = 1
   let batchSize = n

@@ -4,16 +4,9 @@
  * to exact weights and request a smaller region at full resolution when zooming in.
  */
 import { ApiError } from '../../../../src-shared/errors'
+import type { MatrixRegion, PoolMode } from '../../../../src-shared/inspect'
 import type { FloatArray } from './matrix'
 
-export type PoolMode = 'maxabs' | 'mean'
-
-export interface Region {
-  row: number
-  col: number
-  rows: number
-  cols: number
-}
 
 export interface DownsampledMatrix {
   data: Float32Array
@@ -45,7 +38,7 @@ export function downsampleMatrix(
   data: FloatArray,
   rows: number,
   cols: number,
-  options: { maxRows: number; maxCols: number; mode?: PoolMode; region?: Region }
+  options: { maxRows: number; maxCols: number; mode?: PoolMode; region?: MatrixRegion }
 ): DownsampledMatrix {
   if (data.length !== rows * cols) throw new ApiError('bad_input', `${data.length} values do not fill a ${rows}×${cols} matrix`)
   const mode = options.mode ?? 'maxabs'
@@ -132,7 +125,7 @@ export function downsampleMatrix(
 }
 
 /** The source region (clipped) that display cell (row, col) of a downsampled matrix covers. */
-export function cellSourceRegion(d: DownsampledMatrix, row: number, col: number): Region {
+export function cellSourceRegion(d: DownsampledMatrix, row: number, col: number): MatrixRegion {
   if (!(row >= 0 && row < d.rows && col >= 0 && col < d.cols)) {
     throw new ApiError('bad_input', `cell (${row}, ${col}) is outside the ${d.rows}×${d.cols} downsampled matrix`)
   }

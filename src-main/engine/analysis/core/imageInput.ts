@@ -6,19 +6,15 @@
 import type * as tf from '@tensorflow/tfjs'
 import sharp from 'sharp'
 import type { SplitName } from '../../../../src-shared/dataset'
+import type { ImageChoice } from '../../../../src-shared/inspect'
+import type { ModelInputShape } from '../../../../src-shared/model'
 import { ApiError } from '../../../../src-shared/errors'
 import type { Dataset } from '../../data/dataset'
 import { convertRawInto } from '../../data/decode'
 import { DATA_LIMITS } from '../../data/limits'
 
-export interface ModelImageShape {
-  height: number
-  width: number
-  channels: number
-}
-
 export interface InputImage {
-  shape: ModelImageShape
+  shape: ModelInputShape
   /** h×w×c floats in 0..1, channels last. */
   x: Float32Array
   source: string
@@ -28,7 +24,7 @@ export interface InputImage {
 }
 
 /** The [h, w, c] image a model takes; fails for models that do not take images. */
-export function modelImageShape(model: tf.LayersModel): ModelImageShape {
+export function modelImageShape(model: tf.LayersModel): ModelInputShape {
   const shape = model.inputs[0].shape
   const [, h, w, c] = shape
   if (shape.length !== 4 || !h || !w || !c) {
@@ -38,7 +34,7 @@ export function modelImageShape(model: tf.LayersModel): ModelImageShape {
 }
 
 /** Decodes uploaded image bytes (PNG, JPEG, WebP…) into the model's input. */
-export async function decodeImageBytes(bytes: Uint8Array, shape: ModelImageShape, name = 'the uploaded image'): Promise<Float32Array> {
+export async function decodeImageBytes(bytes: Uint8Array, shape: ModelInputShape, name = 'the uploaded image'): Promise<Float32Array> {
   if (shape.channels !== 1 && shape.channels !== 3) {
     throw new ApiError('bad_input', `the model takes ${shape.channels}-channel input; only grey (1) or RGB (3) images can be fed to it`)
   }
@@ -65,10 +61,8 @@ export function nthOfClass(labels: ArrayLike<number>, cls: number, nth: number, 
   throw new ApiError('invalid_request', `image.nth: ${what} has ${seen} examples of class ${cls} (nth 0..${seen - 1}), not ${nth + 1}`)
 }
 
-export type ImageRequest = { split: SplitName; index: number } | { split: SplitName; class: number; nth: number } | { encoded: Uint8Array; name?: string }
-
 /** Resolves the image request against the run's dataset (null when it cannot be opened). */
-export async function readInputImage(request: ImageRequest, shape: ModelImageShape, dataset: Dataset | null, datasetError: string | null): Promise<InputImage> {
+export async function readInputImage(request: ImageChoice, shape: ModelInputShape, dataset: Dataset | null, datasetError: string | null): Promise<InputImage> {
   if ('encoded' in request) {
     const name = request.name ?? 'the uploaded image'
     return { shape, x: await decodeImageBytes(request.encoded, shape, name), source: name, split: null, index: null, label: null }
@@ -76,7 +70,7 @@ export async function readInputImage(request: ImageRequest, shape: ModelImageSha
   if (!dataset) throw new ApiError('not_found', `the run's dataset cannot be read (${datasetError ?? 'unknown reason'}); open an image file instead`)
   if (!dataset.has(request.split)) throw new ApiError('invalid_request', `image.split: the dataset has no "${request.split}" split; it has ${dataset.splitNames.join(', ')}`)
   const split = dataset.split(request.split)
-  const index = 'index' in request ? request.index : nthOfClass(split.labels(), request.class, request.nth, `the ${request.split} split`)
+  const index = 'index' in request ? request.index : nthOfClass(split.labels(), request.class, request.nth ?? 0, `the ${request.split} split`)
   if (index >= split.count) throw new ApiError('invalid_request', `image.index: the ${request.split} split has ${split.count} examples (0..${split.count - 1}), not ${index}`)
   const image = await split.readImage(index, shape)
   return { shape, x: image.x, source: `${request.split} #${index}${image.file ? ` (${image.file})` : ''}`, split: request.split, index, label: image.label }

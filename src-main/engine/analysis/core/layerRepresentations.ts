@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs'
 import type { LayerInfo } from '../../../../src-shared/compare'
 import { ApiError } from '../../../../src-shared/errors'
-import type { AnalysisProgress } from './analysisProgress'
-import type { ExampleImages } from './exampleSample'
+import type { TaskProgressTracker } from '../../tasks/taskControl'
+import type { ExampleImages } from './imageSample'
 import type { Matrix } from './matrix'
 import { layerActivations } from './runModel'
 
@@ -69,7 +69,7 @@ export async function forEachActivationBatch(
   layers: string[],
   rows: [number, number],
   visit: (first: number, acts: Matrix[]) => void | Promise<void>,
-  progress?: AnalysisProgress
+  progress?: TaskProgressTracker
 ): Promise<void> {
   const { height, width, channels } = images.shape
   const size = height * width * channels
@@ -98,7 +98,7 @@ export async function forEachActivationBatch(
 }
 
 /** Every requested layer's activations for rows start..end, as one matrix per layer. */
-export async function activationMatrices(model: tf.LayersModel, images: ExampleImages, layers: LayerInfo[], rows: [number, number], progress?: AnalysisProgress): Promise<Matrix[]> {
+export async function activationMatrices(model: tf.LayersModel, images: ExampleImages, layers: LayerInfo[], rows: [number, number], progress?: TaskProgressTracker): Promise<Matrix[]> {
   const n = rows[1] - rows[0]
   const out = layers.map((l) => ({ rows: n, cols: featureCount(l), data: new Float32Array(n * featureCount(l)) }))
   await forEachActivationBatch(

@@ -5,7 +5,8 @@
  * region's range need: the max-abs of a union of blocks is the max-abs of their extremes.
  */
 import type { FloatArray } from './matrix'
-import type { DownsampledMatrix, Region } from './downsample'
+import type { MatrixRegion } from '../../../../src-shared/inspect'
+import type { DownsampledMatrix } from './downsample'
 
 export const PYRAMID_BLOCK = 4
 
@@ -67,7 +68,7 @@ export function buildPyramid(data: FloatArray, rows: number, cols: number, store
  * full matrix then. Blocks are rounded up to whole pyramid blocks, so the view can have a few
  * fewer cells than asked for, never more.
  */
-export function viewFromPyramid(p: MatrixPyramid, options: { maxRows: number; maxCols: number; region?: Region }): DownsampledMatrix | null {
+export function viewFromPyramid(p: MatrixPyramid, options: { maxRows: number; maxCols: number; region?: MatrixRegion }): DownsampledMatrix | null {
   const region = options.region ?? { row: 0, col: 0, rows: p.rows, cols: p.cols }
   const b = p.block
   const aligned = (start: number, size: number, total: number) => start % b === 0 && ((start + size) % b === 0 || start + size === total)

@@ -6,7 +6,7 @@ import { basename } from 'node:path'
 import type { SplitName } from '../../../../src-shared/dataset'
 import type { Dataset } from '../../data/dataset'
 import { mapLimited, DATA_LIMITS } from '../../data/limits'
-import { readEvidenceMask } from '../../data/synth-faces/evidence'
+import { readEvidenceMask } from '../../data/synthFaces/evidence'
 import type { RegionMasks } from './spatialEnergy'
 
 /** Attributes with evidence masks in this dataset; empty unless it is a synthetic-faces folder. */

@@ -7,8 +7,8 @@
 import type * as tf from '@tensorflow/tfjs'
 import type { LayerInfo } from '../../../../src-shared/compare'
 import { ApiError } from '../../../../src-shared/errors'
-import { AnalysisProgress, type AnalysisControl } from '../core/analysisProgress'
-import type { ExampleImages } from '../core/exampleSample'
+import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
+import type { ExampleImages } from '../core/imageSample'
 import { forEachActivationBatch } from '../core/layerRepresentations'
 
 export interface EnergySource {
@@ -82,7 +82,7 @@ function upsample(map: Float64Array, h: number, w: number, plan: ReturnType<type
   }
 }
 
-export async function spatialEnergy(sources: EnergySource[], masks: RegionMasks | null, control: AnalysisControl = {}): Promise<SpatialEnergy> {
+export async function spatialEnergy(sources: EnergySource[], masks: RegionMasks | null, control: TaskControl = {}): Promise<SpatialEnergy> {
   const { height: H, width: W, channels } = sources[0].images.shape
   const n = sources[0].images.indices.length
   const [h, w] = sources[0].layer.shape
@@ -98,7 +98,7 @@ export async function spatialEnergy(sources: EnergySource[], masks: RegionMasks 
   const attributes = masks ? [...masks.keys()] : []
   const energy = sources.map(() => new Float64Array(H * W))
   const shares = attributes.map(() => sources.map(() => 0))
-  const progress = new AnalysisProgress(n * sources.length, control, 'the attention maps')
+  const progress = new TaskProgressTracker(n * sources.length, control, 'the attention maps')
   const up = new Float64Array(H * W)
 
   for (const [k, source] of sources.entries()) {

@@ -4,13 +4,10 @@
  * per image leave it however large the maps are.
  */
 import * as tf from '@tensorflow/tfjs'
-import { batchesOf } from '../../data/splits'
 import { ChannelActivityAccumulator, type ChannelActivityOptions, type ChannelActivityReport } from './channelActivity'
 import { spatialLayerNames } from './featureMaps'
-import type { ImageSample } from '../core/imageSample'
-import { batchSizeFor } from '../core/imageSample'
-import { layerActivations } from '../core/runModel'
-import { checkCancelled, type WorkHooks } from '../core/workHooks'
+import { forEachSampleBatch, type ImageSample } from '../core/imageSample'
+import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 
 export interface LayerChannelActivity {
   name: string
@@ -43,31 +40,18 @@ function extremes(activation: tf.Tensor): tf.Tensor4D {
   })
 }
 
-export async function channelActivityOfRun(model: tf.LayersModel, sample: ImageSample, options: ChannelActivityOptions, hooks: WorkHooks = {}): Promise<RunChannelActivity> {
+export async function channelActivityOfRun(model: tf.LayersModel, sample: ImageSample, options: ChannelActivityOptions, control: TaskControl = {}): Promise<RunChannelActivity> {
   const names = spatialLayerNames(model)
   const accumulators = new Map(names.map((n) => [n, new ChannelActivityAccumulator((model.getLayer(n).outputShape as number[])[3])]))
-  const batches = batchesOf(sample.indices, batchSizeFor(model))
-  let images = 0
-  for (const [b, batch] of batches.entries()) {
-    await checkCancelled(hooks)
-    const read = await sample.read(batch)
-    const n = read.indices.length
-    if (n > 0) {
-      const x = tf.tensor4d(read.x, [n, sample.shape.height, sample.shape.width, sample.shape.channels])
-      const activations = layerActivations(model, x, names)
-      try {
-        for (const name of names) {
-          const e = extremes(activations.get(name)!)
-          accumulators.get(name)!.add((await e.data()) as Float32Array, e.shape)
-          e.dispose()
-        }
-      } finally {
-        tf.dispose([x, ...activations.values()])
-      }
-      images += n
+  const progress = new TaskProgressTracker(sample.indices.length, control, 'the channel scan')
+  const images = await forEachSampleBatch(model, sample, names, progress, async ({ activations }) => {
+    for (const name of names) {
+      const e = extremes(activations.get(name)!)
+      accumulators.get(name)!.add((await e.data()) as Float32Array, e.shape)
+      e.dispose()
     }
-    hooks.onProgress?.(b + 1, batches.length, `${images} images`)
-  }
+  })
+  progress.finish()
   return {
     images,
     layers: names.map((name) => {

@@ -7,13 +7,12 @@
 import * as tf from '@tensorflow/tfjs'
 import type { ReceptiveField } from '../../../../src-shared/architecture'
 import { ApiError } from '../../../../src-shared/errors'
-import { batchesOf } from '../../data/splits'
 import { spatialLayerNames } from './featureMaps'
-import type { ModelImageShape } from '../core/imageInput'
-import { batchSizeFor, type ImageSample } from '../core/imageSample'
+import type { ModelInputShape } from '../../../../src-shared/model'
+import { forEachSampleBatch, type ImageSample } from '../core/imageSample'
 import { architectureTableFromModel } from '../receptiveField/receptiveFieldOfModel'
 import { layerActivations } from '../core/runModel'
-import { checkCancelled, type WorkHooks } from '../core/workHooks'
+import { TaskProgressTracker } from '../../tasks/taskControl'
 
 export interface StrongestActivation {
   channel: number
@@ -44,7 +43,7 @@ export function layerField(model: tf.LayersModel, layer: string): ReceptiveField
 }
 
 /** Patch size: the field, at most the image. */
-export function patchSize(field: ReceptiveField | null, image: ModelImageShape): [number, number] {
+export function patchSize(field: ReceptiveField | null, image: ModelInputShape): [number, number] {
   if (!field) return [image.height, image.width]
   return [Math.min(image.height, Math.ceil(field.height.size)), Math.min(image.width, Math.ceil(field.width.size))]
 }
@@ -53,7 +52,7 @@ export function patchSize(field: ReceptiveField | null, image: ModelImageShape):
  * The input pixels under unit (y, x): a ph×pw×c crop centred on the field's centre, NaN where
  * the field reaches past the image (the padding the network saw as zeros).
  */
-export function receptivePatch(image: Float32Array, shape: ModelImageShape, field: ReceptiveField | null, y: number, x: number): { patch: Float32Array; size: [number, number] } {
+export function receptivePatch(image: Float32Array, shape: ModelInputShape, field: ReceptiveField | null, y: number, x: number): { patch: Float32Array; size: [number, number] } {
   const [ph, pw] = patchSize(field, shape)
   const top = field && ph < shape.height ? Math.round(field.height.start + field.height.jump * y - (ph - 1) / 2) : 0
   const left = field && pw < shape.width ? Math.round(field.width.start + field.width.jump * x - (pw - 1) / 2) : 0
@@ -77,40 +76,41 @@ interface Best {
   position: number
 }
 
-/** Strongest activation of the first `maxChannels` channels of `layer` over the sample. */
-export async function strongestActivations(model: tf.LayersModel, layer: string, sample: ImageSample, maxChannels: number, hooks: WorkHooks = {}): Promise<LayerEvolution> {
+/**
+ * Strongest activation of the first `maxChannels` channels of `layer` over the sample. Progress
+ * counts the sample's images on `progress` (by default a tracker of its own that reports nowhere).
+ */
+export async function strongestActivations(
+  model: tf.LayersModel,
+  layer: string,
+  sample: ImageSample,
+  maxChannels: number,
+  progress = new TaskProgressTracker(sample.indices.length)
+): Promise<LayerEvolution> {
   if (!spatialLayerNames(model).includes(layer)) {
     throw new ApiError('invalid_request', `layer: "${layer}" is not a layer with feature maps; choose one of ${spatialLayerNames(model).join(', ')}`)
   }
   const [, h, w, c] = model.getLayer(layer).outputShape as number[]
   const channels = Math.min(c, maxChannels)
   const best: Best[] = Array.from({ length: channels }, () => ({ value: -Infinity, index: -1, position: 0 }))
-  const batches = batchesOf(sample.indices, batchSizeFor(model))
-  let images = 0
-  for (const [b, batch] of batches.entries()) {
-    await checkCancelled(hooks)
-    const read = await sample.read(batch)
-    const n = read.indices.length
-    if (n === 0) continue
-    const x = tf.tensor4d(read.x, [n, sample.shape.height, sample.shape.width, sample.shape.channels])
-    const activation = layerActivations(model, x, [layer]).get(layer)!
+  const images = await forEachSampleBatch(model, sample, [layer], progress, async ({ indices, activations }) => {
+    const n = indices.length
+    const activation = activations.get(layer)!
     // Per image and channel: the largest value and where it is, reduced on the backend.
     const [maxes, where] = tf.tidy(() => {
       const flat = activation.slice([0, 0, 0, 0], [n, h, w, channels]).reshape([n, h * w, channels])
       return [flat.max(1), flat.argMax(1)]
     })
     const [values, positions] = [(await maxes.data()) as Float32Array, (await where.data()) as Int32Array]
-    tf.dispose([x, activation, maxes, where])
+    tf.dispose([maxes, where])
     for (let i = 0; i < n; i++) {
       for (let ch = 0; ch < channels; ch++) {
         const v = values[i * channels + ch]
         // Ties keep the earlier image, so the result does not depend on batch boundaries.
-        if (v > best[ch].value) best[ch] = { value: v, index: read.indices[i], position: positions[i * channels + ch] }
+        if (v > best[ch].value) best[ch] = { value: v, index: indices[i], position: positions[i * channels + ch] }
       }
     }
-    images += n
-    hooks.onProgress?.(b + 1, batches.length, `${images} images`)
-  }
+  })
   if (images === 0) throw new ApiError('bad_input', `none of the ${sample.indices.length} sampled ${sample.split} images could be decoded`)
 
   // Second pass over the winning images only, for their maps and patches.

@@ -5,20 +5,9 @@
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
 import { channelDescriptor } from '../earlyExit/descriptors'
-import type { ModelImageShape } from '../core/imageInput'
+import type { FeatureMapLayer } from '../../../../src-shared/inspect'
+import type { ModelInputShape } from '../../../../src-shared/model'
 import { layerActivations } from '../core/runModel'
-
-export interface FeatureMapLayer {
-  name: string
-  className: string
-  shape: [number, number, number]
-  /** c maps of h×w, channel-major. */
-  maps: Float32Array
-  mu: Float32Array
-  sigma: Float32Array
-  min: number
-  max: number
-}
 
 export interface FeatureMaps {
   layers: FeatureMapLayer[]
@@ -64,7 +53,7 @@ function describeLayer(name: string, className: string, data: Float32Array, shap
  * Runs one image (h×w×c, channels last) through the model and returns the maps of `layers`
  * (default: every spatial layer) and the model's output, from a single forward pass.
  */
-export async function featureMaps(model: tf.LayersModel, x: Float32Array, shape: ModelImageShape, layers?: string[]): Promise<FeatureMaps> {
+export async function featureMaps(model: tf.LayersModel, x: Float32Array, shape: ModelInputShape, layers?: string[]): Promise<FeatureMaps> {
   const wanted = layers ?? spatialLayerNames(model)
   for (const name of wanted) {
     const layer = model.layers.find((l) => l.name === name)

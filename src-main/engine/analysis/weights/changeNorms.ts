@@ -5,7 +5,7 @@
  */
 import type { WorkspaceDb } from '../../store/database'
 import { listTensors, loadTensor } from '../../store/epochStore'
-import { checkCancelled, type WorkHooks } from '../core/workHooks'
+import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import { weightChangeNorm } from './weightStats'
 
 export interface LayerChangeNorms {
@@ -29,19 +29,19 @@ function norm(data: ArrayLike<number>): number {
   return Math.sqrt(s)
 }
 
-export async function changeNormsOfRun(db: WorkspaceDb, runId: string, epochs: number[], hooks: WorkHooks = {}): Promise<RunChangeNorms> {
+export async function changeNormsOfRun(db: WorkspaceDb, runId: string, epochs: number[], control: TaskControl = {}): Promise<RunChangeNorms> {
   if (epochs.length === 0) return { epochs: [], layers: [] }
   const tensors = listTensors(db, runId, epochs[epochs.length - 1], 'weight').filter((t) => t.dtype === 'float32')
-  const total = tensors.length * epochs.length
-  let done = 0
+  const progress = new TaskProgressTracker(tensors.length * epochs.length, control, 'the change norms')
   const layers: LayerChangeNorms[] = []
   for (const info of tensors) {
+    progress.stage(info.name)
     const norms = new Float32Array(epochs.length)
     const changeNorms = new Float32Array(epochs.length).fill(NaN)
     const relativeChanges = new Float32Array(epochs.length).fill(NaN)
     let previous: Float32Array | null = null
     for (const [k, epoch] of epochs.entries()) {
-      await checkCancelled(hooks)
+      await progress.step()
       const data = loadTensor(db, runId, epoch, 'weight', info.position).data as Float32Array
       norms[k] = norm(data)
       // A tensor that changed size (a different model resumed under the same id) has no change norm.
@@ -50,9 +50,10 @@ export async function changeNormsOfRun(db: WorkspaceDb, runId: string, epochs: n
         relativeChanges[k] = norms[k - 1] > 0 ? changeNorms[k] / norms[k - 1] : NaN
       }
       previous = data
-      hooks.onProgress?.(++done, total, info.name)
+      progress.advance(1)
     }
     layers.push({ position: info.position, name: info.name, shape: info.shape, norms, changeNorms, relativeChanges })
   }
+  progress.finish()
   return { epochs: [...epochs], layers }
 }

@@ -7,7 +7,7 @@
 import { ApiError } from '../../../../src-shared/errors'
 import type { WorkspaceDb } from '../../store/database'
 import { loadTensor } from '../../store/epochStore'
-import { checkCancelled, type WorkHooks } from '../core/workHooks'
+import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import { toWeightMatrix, weightMatrixLayout, type WeightMatrixLayout } from './weightMatrix'
 import { histogram, sharedBinEdges, WeightHistory, type EpochWeightSummary } from './weightStats'
 
@@ -35,14 +35,15 @@ export interface WeightEvolution {
  * histogram uses `bins` equal bins over that epoch's own range: the range of later epochs is
  * not known while the first are read, and a second pass would double the reading.
  */
-export async function weightEvolution(db: WorkspaceDb, runId: string, position: number, epochs: number[], bins: number, hooks: WorkHooks = {}): Promise<WeightEvolution> {
+export async function weightEvolution(db: WorkspaceDb, runId: string, position: number, epochs: number[], bins: number, control: TaskControl = {}): Promise<WeightEvolution> {
   if (epochs.length === 0) throw new ApiError('not_found', `run ${runId} has no stored epochs yet`)
   let history: WeightHistory | null = null
   let layout: WeightMatrixLayout | null = null
   let name = ''
   const histograms: EpochHistogram[] = []
-  for (const [k, epoch] of epochs.entries()) {
-    await checkCancelled(hooks)
+  const progress = new TaskProgressTracker(epochs.length, control, 'the weight statistics')
+  for (const epoch of epochs) {
+    await progress.step()
     const tensor = loadTensor(db, runId, epoch, 'weight', position)
     if (tensor.dtype !== 'float32') throw new ApiError('bad_input', `${tensor.name} is ${tensor.dtype}; weight statistics need float weights`)
     if (!layout) {
@@ -56,8 +57,9 @@ export async function weightEvolution(db: WorkspaceDb, runId: string, position: 
     const summary = history!.add(epoch, data)
     const edges = sharedBinEdges([summary], bins)
     histograms.push({ epoch, edges: Float32Array.from(edges), counts: histogram(data, edges).counts })
-    hooks.onProgress?.(k + 1, epochs.length, `epoch ${epoch}`)
+    progress.advance(1)
   }
+  progress.finish()
   return {
     position,
     name,

@@ -4,7 +4,8 @@
  * costs more than pooling them, so dense views pool the stored array with rows and columns
  * swapped and transpose only the small result. Other layouts are rearranged once (toWeightMatrix).
  */
-import { downsampleMatrix, type DownsampledMatrix, type PoolMode, type Region } from '../core/downsample'
+import type { MatrixRegion, PoolMode } from '../../../../src-shared/inspect'
+import { downsampleMatrix, type DownsampledMatrix } from '../core/downsample'
 import type { FloatArray } from '../core/matrix'
 import { buildPyramid, viewFromPyramid, type MatrixPyramid } from '../core/matrixPyramid'
 import { toWeightMatrix, type WeightMatrixLayout } from './weightMatrix'
@@ -13,7 +14,7 @@ export interface ViewOptions {
   maxRows: number
   maxCols: number
   mode: PoolMode
-  region?: Region
+  region?: MatrixRegion
 }
 
 /** Pools the matrix whose transpose is `stored` (cols × rows, row-major). */

@@ -5,7 +5,7 @@ import { ModelSpec } from '../../../../src-shared/model'
 import { ckaAcrossEpochs } from '../../../../src-main/engine/analysis/cka/ckaAcrossEpochs'
 import { chooseEstimator, type CkaSource } from '../../../../src-main/engine/analysis/cka/ckaSources'
 import { runPairCka } from '../../../../src-main/engine/analysis/cka/compareRuns'
-import type { ExampleImages } from '../../../../src-main/engine/analysis/core/exampleSample'
+import type { ExampleImages } from '../../../../src-main/engine/analysis/core/imageSample'
 import { activationMatrices, chooseLayers, layerGroups, modelLayers } from '../../../../src-main/engine/analysis/core/layerRepresentations'
 import { linearCka, linearCkaMinibatch } from '../../../../src-main/engine/analysis/cka/cka'
 import { buildModel } from '../../../../src-main/engine/models/index'
@@ -61,7 +61,7 @@ describe('layer × layer CKA of two runs', () => {
     const L = a.layers.length
     for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) expect(full.cross[i * L + j]).toBeCloseTo(linearCka(actsA[i], actsB[j]), 4)
     const progress: number[] = []
-    const mini = await runPairCka(a, b, { estimator: 'minibatch', batchSize: 48 }, { onProgress: (p) => progress.push(p.fraction) })
+    const mini = await runPairCka(a, b, { estimator: 'minibatch', batchSize: 48 }, { onProgress: (p) => progress.push(p.done / p.total) })
     expect(mini.estimator).toBe('minibatch')
     expect(mini.batches).toBe(2)
     expect(progress.at(-1)).toBe(1)

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { ExampleImages } from '../../../../src-main/engine/analysis/core/exampleSample'
+import type { ExampleImages } from '../../../../src-main/engine/analysis/core/imageSample'
 import { modelLayers } from '../../../../src-main/engine/analysis/core/layerRepresentations'
 import { defaultEnergyLayer, spatialEnergy, type RegionMasks } from '../../../../src-main/engine/analysis/explain/spatialEnergy'
 

@@ -1,5 +1,6 @@
-import type { EventName, MethodName, RequestOf } from '../src-shared/contract'
-import type { ApiErrorShape } from '../src-shared/errors'
+/** The Electron bridge: what the preload exposes to the page, and the IPC channel names main listens on. */
+import type { EventName, MethodName, RequestOf } from './contract'
+import type { ApiErrorShape } from './errors'
 
 export type BridgeReply = { ok: true; value: unknown } | { ok: false; error: ApiErrorShape }
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { SplitName } from '../../../src-shared/dataset'
 import { ApiError } from '../../../src-shared/errors'
-import type { ReadContext } from './check-files'
+import type { ReadContext } from './checkFiles'
 import { parseIdxImages, parseIdxLabels, readIdxBytes } from './idx'
 import { ShapeTally, type DatasetTable, type SplitTable } from './table'
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path'
 import type { SplitName } from '../../../src-shared/dataset'
 import { ApiError } from '../../../src-shared/errors'
-import { checkImageFiles, mainProblem, pickFiles, type ReadContext } from './check-files'
-import { compareNames } from './image-folder'
+import { checkImageFiles, mainProblem, pickFiles, type ReadContext } from './checkFiles'
+import { compareNames } from './imageFolder'
 import { ShapeTally, type DatasetTable, type SplitTable } from './table'
-import { numberedLines, readTextFile, safeRelative, splitCsvLine } from './text-file'
+import { numberedLines, readTextFile, safeRelative, splitCsvLine } from './textFile'
 
 export const CSV_LABELS_FILE = 'labels.csv'
 const splitValues: Record<string, SplitName> = { train: 'train', training: 'train', val: 'val', valid: 'val', validation: 'val', test: 'test', testing: 'test' }

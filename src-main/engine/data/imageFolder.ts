@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path'
 import type { SplitName } from '../../../src-shared/dataset'
 import { ApiError } from '../../../src-shared/errors'
-import { checkImageFiles, mainProblem, pickFiles, type ReadContext } from './check-files'
+import { checkImageFiles, mainProblem, pickFiles, type ReadContext } from './checkFiles'
 import { isImageName, isOtherImageName } from './probe'
 import { ShapeTally, type DatasetTable, type SplitTable } from './table'
 import { enterDirectory, listDirectory, walkFiles, WalkState, type DirEntry } from './walk'

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SYNTH_FACES_RATES, syntheticFaceAttributes } from '../../../../src-shared/dataset'
 import { ApiError } from '../../../../src-shared/errors'
 import { openDataset } from '../../../../src-main/engine/data/open'
-import { readEvidenceMask } from '../../../../src-main/engine/data/synth-faces/evidence'
-import { attributeRegions, sampleFace } from '../../../../src-main/engine/data/synth-faces/face'
-import { generateSyntheticFaces } from '../../../../src-main/engine/data/synth-faces/generate'
+import { readEvidenceMask } from '../../../../src-main/engine/data/synthFaces/evidence'
+import { attributeRegions, sampleFace } from '../../../../src-main/engine/data/synthFaces/face'
+import { generateSyntheticFaces } from '../../../../src-main/engine/data/synthFaces/generate'
 import { tempDir, writeFile } from './helpers'
 
 let dir: string
