@@ -125,7 +125,7 @@ export const FeatureMapLayer = z.object({
   shape: z.tuple([count, count, count]),
   /** c maps of h×w, channel-major. */
   maps: f32,
-  /** Per channel: mean and standard deviation of |F| (seed 000's descriptor). */
+  /** Per channel: mean and standard deviation of |F| (the channel descriptor of Park & Kim 2019). */
   mu: f32,
   sigma: f32,
   min: z.number(),

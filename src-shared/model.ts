@@ -78,7 +78,7 @@ const imagenet: ModelInputShape = { height: 224, width: 224, channels: 3 }
 export const modelCatalog: readonly ModelCatalogEntry[] = [
   { name: 'minimal', label: 'Minimal CNN', summary: 'conv 8@5×5, pool, conv 16@5×5, pool, dense (after Teow 2017)', defaultInput: mnist, defaultClasses: 10, minInputSize: 16 },
   { name: 'lenet5', label: 'LeNet-5', summary: 'LeCun et al. 1998, with ReLU; C1 pads MNIST to LeNet\'s 32 px geometry', defaultInput: mnist, defaultClasses: 10, minInputSize: 28 },
-  { name: 'fcnn3', label: '3-layer FCNN', summary: 'three dense layers (128, 64, classes), the MNIST example of seed 004', defaultInput: mnist, defaultClasses: 10, minInputSize: 1 },
+  { name: 'fcnn3', label: '3-layer FCNN', summary: 'three dense layers (128, 64, classes), a small fully connected MNIST example', defaultInput: mnist, defaultClasses: 10, minInputSize: 1 },
   { name: 'vgg11', label: 'VGG-11', summary: 'Simonyan & Zisserman 2014, configuration A', defaultInput: imagenet, defaultClasses: 1000, minInputSize: 32 },
   { name: 'vgg16', label: 'VGG-16', summary: 'Simonyan & Zisserman 2014, configuration D', defaultInput: imagenet, defaultClasses: 1000, minInputSize: 32 },
   { name: 'vgg19', label: 'VGG-19', summary: 'Simonyan & Zisserman 2014, configuration E', defaultInput: imagenet, defaultClasses: 1000, minInputSize: 32 },

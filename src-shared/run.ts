@@ -109,3 +109,19 @@ export type RunStatusEvent = z.infer<typeof RunStatusEvent>
 
 export const RunEpochEvent = z.object({ runId: z.string(), metrics: EpochMetrics })
 export type RunEpochEvent = z.infer<typeof RunEpochEvent>
+
+/** What a run will cost, from its parameter count and a quick timing of training steps on this machine. */
+export const RunEstimate = z.object({
+  parameters: z.number().int().nonnegative(),
+  trainImages: z.number().int().nonnegative(),
+  /** Validation and test images, evaluated after every epoch. */
+  evalImages: z.number().int().nonnegative(),
+  threads: z.number().int().positive(),
+  imagesPerSecond: z.number().positive(),
+  secondsPerEpoch: z.number().nonnegative(),
+  /** Weights and optimizer state stored with every epoch. */
+  bytesPerEpoch: z.number().nonnegative(),
+  /** Reasons to reconsider the settings, in words a person reads; empty when none. */
+  warnings: z.array(z.string())
+})
+export type RunEstimate = z.infer<typeof RunEstimate>

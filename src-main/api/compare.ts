@@ -101,8 +101,8 @@ export const compareHandlers: {
         const [imagesA, imagesB] = await examples.set.forShapes([infoA.input, infoB.input])
         return withPairModels(context, pair, epoch, async (modelA, modelB) => {
           const result = await runPairCka(
-            { label: `run A (${pair.a.id})`, model: modelA, layers: layersA, images: imagesA },
-            { label: `run B (${pair.b.id})`, model: modelB, layers: layersB, images: imagesB },
+            { label: `run A (${pair.a.name})`, model: modelA, layers: layersA, images: imagesA },
+            { label: `run B (${pair.b.name})`, model: modelB, layers: layersB, images: imagesB },
             { estimator: request.estimator, batchSize: request.batchSize },
             control
           )
@@ -135,8 +135,8 @@ export const compareHandlers: {
         const started = performance.now()
         const [imagesA, imagesB] = await examples.set.forShapes([infoA.input, infoB.input])
         const result = await ckaAcrossEpochs(
-          { label: `run A (${pair.a.id})`, layers: layersA, images: imagesA, load: (e) => ownModel(context, pair.a.id, e) },
-          { label: `run B (${pair.b.id})`, layers: layersB, images: imagesB, load: (e) => ownModel(context, pair.b.id, e) },
+          { label: `run A (${pair.a.name})`, layers: layersA, images: imagesA, load: (e) => ownModel(context, pair.a.id, e) },
+          { label: `run B (${pair.b.name})`, layers: layersB, images: imagesB, load: (e) => ownModel(context, pair.b.id, e) },
           pair.common,
           { estimator: request.estimator, batchSize: request.batchSize },
           control

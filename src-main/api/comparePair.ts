@@ -41,7 +41,7 @@ export function resolvePair(context: ApiContext, a: string, b: string): RunPair 
 export function pairEpoch(pair: RunPair, requested: number | undefined): number {
   if (pair.common.length === 0) {
     const empty = pair.epochsA.length === 0 ? pair.a.id : pair.b.id
-    throw new ApiError('not_found', `run ${empty} has no stored epoch yet; wait until its first epoch is saved`)
+    throw new ApiError('not_found', `${empty} has no stored epoch yet; wait until its first epoch is saved`)
   }
   if (requested === undefined) return pair.common[pair.common.length - 1]
   if (!pair.common.includes(requested)) {
@@ -56,7 +56,7 @@ const datasetKey = (path: string): string => (path.trim().toLowerCase() === BUND
 export function datasetMismatch(pair: RunPair): string | null {
   const [da, db] = [pair.a.config.dataset, pair.b.config.dataset]
   if (datasetKey(da) === datasetKey(db)) return null
-  return `run ${pair.a.id} was trained on ${da} but run ${pair.b.id} on ${db}; activations can only be compared on the same images, so choose two runs of one dataset`
+  return `${pair.a.id} was trained on ${da} but ${pair.b.id} on ${db}; activations can only be compared on the same images, so choose two runs of one dataset`
 }
 
 /** The pair's dataset, opened (cached) under run A's label. */

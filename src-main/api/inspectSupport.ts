@@ -17,7 +17,7 @@ import type { ApiContext } from './context'
 export function runWithEpochs(context: ApiContext, runId: string): { run: RunSummary; epochs: number[] } {
   const run = getRun(context.db, runId)
   const epochs = completeEpochNumbers(context.db, runId)
-  if (epochs.length === 0) throw new ApiError('not_found', `run ${runId} has no stored epochs yet; the inspector opens once epoch 0 is saved`)
+  if (epochs.length === 0) throw new ApiError('not_found', `${runId} has no stored epochs yet; the inspector opens once epoch 0 is saved`)
   return { run, epochs }
 }
 

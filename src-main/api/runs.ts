@@ -6,6 +6,7 @@ import { readSetting } from '../engine/store/settings'
 import { batchLosses, completeEpochs, lastCompleteEpoch, listTensors } from '../engine/store/epochStore'
 import { createRun, deleteRun, getRun, listRuns, storageBytes } from '../engine/store/runStore'
 import { checkRunConfig } from '../engine/train/checkRunConfig'
+import { estimateRunInWorker } from '../engine/train/estimateRun'
 import type { ApiContext } from './context'
 import type { Handler } from './router'
 
@@ -33,6 +34,7 @@ export const runHandlers: {
   'runs.get': Handler<'runs.get'>
   'runs.start': Handler<'runs.start'>
   'runs.startPair': Handler<'runs.startPair'>
+  'runs.estimate': Handler<'runs.estimate'>
   'runs.cancel': Handler<'runs.cancel'>
   'runs.resume': Handler<'runs.resume'>
   'runs.delete': Handler<'runs.delete'>
@@ -46,6 +48,7 @@ export const runHandlers: {
     context.jobs.enqueue(id)
     return getRun(context.db, id)
   },
+  'runs.estimate': (request, context) => estimateRunInWorker(withPreferredBackend(context, request.config)),
   'runs.startPair': async (request, context) => {
     const { attributes } = request
     const config = withPreferredBackend(context, request.config)
@@ -64,13 +67,13 @@ export const runHandlers: {
   },
   'runs.resume': ({ id }, context) => {
     const run = getRun(context.db, id)
-    if (run.status === 'completed') throw new ApiError('conflict', `run ${id} already completed all ${run.config.epochs} epochs`)
-    if (context.jobs.isBusy(id)) throw new ApiError('conflict', `run ${id} is already running or queued`)
+    if (run.status === 'completed') throw new ApiError('conflict', `${id} already completed all ${run.config.epochs} epochs`)
+    if (context.jobs.isBusy(id)) throw new ApiError('conflict', `${id} is already running or queued`)
     context.jobs.enqueue(id)
     return getRun(context.db, id)
   },
   'runs.delete': ({ id }, context) => {
-    if (context.jobs.isBusy(id)) throw new ApiError('conflict', `run ${id} is running or queued; cancel it before deleting it`)
+    if (context.jobs.isBusy(id)) throw new ApiError('conflict', `${id} is running or queued; cancel it before deleting it`)
     deleteRun(context.db, id)
     return { deleted: id }
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { RunDetail, RunEpochEvent, RunProgress, RunStatusEvent, RunSummary, TrainConfig } from '../run'
+import { RunDetail, RunEpochEvent, RunEstimate, RunProgress, RunStatusEvent, RunSummary, TrainConfig } from '../run'
 
 const runId = z.object({ id: z.string().min(1) }).strict()
 
@@ -8,7 +8,9 @@ export const runMethods = {
   'runs.get': { request: runId, response: RunDetail },
   /** Validates the config (dataset, model fit) and queues the run. */
   'runs.start': { request: z.object({ config: TrainConfig }).strict(), response: RunSummary },
-  /** Seed 004: the same model and images trained twice, once per label; the runs are linked as a pair. */
+  /** Time and storage per epoch before starting: the parameter count and a quick timing of training steps. */
+  'runs.estimate': { request: z.object({ config: TrainConfig }).strict(), response: RunEstimate },
+  /** The same model and images trained twice, once per label; the runs are linked as a pair. */
   'runs.startPair': {
     request: z.object({ config: TrainConfig, attributes: z.tuple([z.string().min(1), z.string().min(1)]) }).strict(),
     response: z.object({ pairId: z.string(), runs: z.tuple([RunSummary, RunSummary]) })

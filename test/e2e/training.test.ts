@@ -17,9 +17,11 @@ describe('training from the GUI', () => {
 
     await form.locator('input[name=epochs]').fill('1')
     await form.locator('input[name=learningRate]').fill('0.001')
+    await form.locator('select[name=datasetChoice]').selectOption({ label: 'Another folder…' })
     await form.locator('input[name=dataset]').fill('/no/such/folder')
     await page.getByTestId('start-run').click()
-    await expect.poll(() => page.getByTestId('notice').allTextContents(), { timeout: 20_000 }).toEqual(expect.arrayContaining([expect.stringContaining('/no/such/folder')]))
+    // The error shows beside the button that was pressed.
+    await expect.poll(() => page.getByTestId('start-error').textContent(), { timeout: 20_000 }).toContain('/no/such/folder')
     await page.close()
   })
 
@@ -28,7 +30,7 @@ describe('training from the GUI', () => {
     await page.goto(`${session.app.url}#/runs`)
     await page.getByTestId('new-run').click()
     const form = page.getByTestId('new-run-form')
-    await form.locator('input[name=dataset]').fill('mnist')
+    await form.locator('select[name=datasetChoice]').selectOption('mnist')
     await form.locator('select[name=model]').selectOption('minimal')
     await form.locator('input[name=epochs]').fill('2')
     await form.locator('input[name=limit]').fill('1200')

@@ -17,7 +17,7 @@ Trains a model in a separate process; every epoch's weights are stored in the wo
   --batch-norm       VGG only: batch normalisation after each conv (trains a narrow VGG much faster)
   --input N          resize images to N×N pixels
   --label L          "class" (default) or an attribute name such as Smiling
-  --pair A,B         train twice, once per attribute label (seed 004), linked as a pair
+  --pair A,B         train twice, once per attribute label, linked as a pair
   --epochs N         (default 5)
   --batch-size N     (default 64)
   --optimizer O      adam (default) or sgd (with --momentum, default 0.9)

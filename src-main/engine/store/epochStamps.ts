@@ -9,7 +9,7 @@ import type { WorkspaceDb } from './database'
  */
 export function epochStamp(db: WorkspaceDb, runId: string, epoch: number): string {
   const row = db.prepare(`SELECT committed_at FROM epochs WHERE run_id = ? AND epoch = ? AND complete = 1`).get(runId, epoch) as { committed_at: string } | undefined
-  if (!row) throw new ApiError('not_found', `run ${runId} has no stored epoch ${epoch}`)
+  if (!row) throw new ApiError('not_found', `${runId} has no stored epoch ${epoch}`)
   return `${epoch}@${row.committed_at}`
 }
 

@@ -85,24 +85,24 @@ export function loadTensor(db: WorkspaceDb, runId: string, epoch: number, kind: 
   const meta = db
     .prepare(`SELECT name, dtype, shape, byte_length, chunk_count FROM epoch_tensors WHERE run_id = ? AND epoch = ? AND kind = ? AND position = ?`)
     .get(runId, epoch, kind, position) as { name: string; dtype: string; shape: string; byte_length: number; chunk_count: number } | undefined
-  if (!meta) throw new ApiError('not_found', `run ${runId} has no ${kind} tensor ${position} at epoch ${epoch}`)
+  if (!meta) throw new ApiError('not_found', `${runId} has no ${kind} tensor ${position} at epoch ${epoch}`)
   const chunks = db
     .prepare(`SELECT chunk, data, sha256 FROM tensor_chunks WHERE run_id = ? AND epoch = ? AND kind = ? AND position = ? ORDER BY chunk`)
     .all(runId, epoch, kind, position) as { chunk: number; data: Buffer; sha256: string }[]
   if (chunks.length !== meta.chunk_count) {
-    throw new ApiError('bad_input', `run ${runId}, epoch ${epoch}: ${meta.name} has ${chunks.length} of ${meta.chunk_count} chunks; the stored epoch is damaged`)
+    throw new ApiError('bad_input', `${runId}, epoch ${epoch}: ${meta.name} has ${chunks.length} of ${meta.chunk_count} chunks; the stored epoch is damaged`)
   }
   const out = new ArrayBuffer(meta.byte_length)
   const view = new Uint8Array(out)
   let at = 0
   for (const chunk of chunks) {
     if (sha256(chunk.data) !== chunk.sha256) {
-      throw new ApiError('bad_input', `run ${runId}, epoch ${epoch}: ${meta.name} chunk ${chunk.chunk} fails its checksum; the stored epoch is damaged`)
+      throw new ApiError('bad_input', `${runId}, epoch ${epoch}: ${meta.name} chunk ${chunk.chunk} fails its checksum; the stored epoch is damaged`)
     }
     view.set(chunk.data, at)
     at += chunk.data.length
   }
-  if (at !== meta.byte_length) throw new ApiError('bad_input', `run ${runId}, epoch ${epoch}: ${meta.name} has ${at} bytes, expected ${meta.byte_length}`)
+  if (at !== meta.byte_length) throw new ApiError('bad_input', `${runId}, epoch ${epoch}: ${meta.name} has ${at} bytes, expected ${meta.byte_length}`)
   const data = meta.dtype === 'int32' ? new Int32Array(out) : new Float32Array(out)
   return { name: meta.name, dtype: meta.dtype as StoredTensor['dtype'], shape: JSON.parse(meta.shape) as number[], data }
 }

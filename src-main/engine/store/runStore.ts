@@ -96,7 +96,7 @@ export function modelTopology(db: WorkspaceDb, id: string): unknown {
 export function deleteRun(db: WorkspaceDb, id: string): void {
   const row = getRunRow(db, id)
   if (row.status === 'running' || row.status === 'queued') {
-    throw new ApiError('conflict', `run ${id} is ${row.status}; cancel it before deleting it`)
+    throw new ApiError('conflict', `${id} is ${row.status}; cancel it before deleting it`)
   }
   db.prepare(`DELETE FROM runs WHERE id = ?`).run(id)
   db.pragma('incremental_vacuum')

@@ -26,7 +26,7 @@ export class JobQueue {
   ) {}
 
   enqueue(runId: string): void {
-    if (this.active?.runId === runId || this.waiting.includes(runId)) throw new ApiError('conflict', `run ${runId} is already running or queued`)
+    if (this.active?.runId === runId || this.waiting.includes(runId)) throw new ApiError('conflict', `${runId} is already running or queued`)
     setRunStatus(this.db, runId, 'queued')
     this.listener.status({ runId, status: 'queued', reason: null })
     this.waiting.push(runId)
@@ -39,7 +39,7 @@ export class JobQueue {
       return
     }
     const i = this.waiting.indexOf(runId)
-    if (i < 0) throw new ApiError('conflict', `run ${runId} is not running (status: ${getRunRow(this.db, runId).status})`)
+    if (i < 0) throw new ApiError('conflict', `${runId} is not running (status: ${getRunRow(this.db, runId).status})`)
     this.waiting.splice(i, 1)
     const reason = 'cancelled before it started'
     setRunStatus(this.db, runId, 'cancelled', reason)

@@ -110,13 +110,17 @@ export async function trainLoop(args: TrainLoopArgs): Promise<TrainOutcome> {
   const batchesPerEpoch = Math.ceil(trainCount / config.batchSize)
   const totalBatches = batchesPerEpoch * config.epochs
   let secondsPerBatch: number | null = null
+  // Seconds the last validation and test pass took; every epoch still to come has one.
+  let evalSeconds = 0
 
   const evalProgress = (epoch: number) => (batch: number, batches: number) =>
     hooks.onProgress({ phase: 'evaluating', epoch, batch, batches, loss: null, imagesPerSecond: null, etaSeconds: null, fraction: (epoch * batchesPerEpoch) / totalBatches })
 
   if (args.resumeFrom < 0) {
+    const evalStarted = performance.now()
     const val = await evaluate(args, 'val', evalProgress(0))
     const test = await evaluate(args, 'test', evalProgress(0))
+    evalSeconds = (performance.now() - evalStarted) / 1000
     const metrics: EpochMetrics = {
       epoch: 0, trainLoss: null, trainAccuracy: null,
       valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null,
@@ -134,6 +138,9 @@ export async function trainLoop(args: TrainLoopArgs): Promise<TrainOutcome> {
     let lossSum = 0
     let correct = 0
     const started = performance.now()
+    // The rate is timed from the end of the first batch: that one also pays for warm-up (kernel
+    // set-up, the gradient workers' first step), which made the first ETA several times too high.
+    let warmedAt: number | null = null
     const positionsOf = (b: number) => order.subarray(b * config.batchSize, Math.min(trainCount, (b + 1) * config.batchSize))
     let next = data.read('train', positionsOf(0))
     for (let b = 0; b < batchesPerEpoch; b++) {
@@ -147,18 +154,23 @@ export async function trainLoop(args: TrainLoopArgs): Promise<TrainOutcome> {
       losses[b] = loss
       lossSum += loss * batch.size
       correct += right
-      const elapsed = (performance.now() - started) / 1000
-      secondsPerBatch = elapsed / (b + 1)
+      const now = performance.now()
+      if (b === 0) warmedAt = now
+      else if (warmedAt !== null) secondsPerBatch = (now - warmedAt) / 1000 / b
       const done = (epoch - 1) * batchesPerEpoch + b + 1
+      const epochsLeft = config.epochs - epoch + 1
       hooks.onProgress({
         phase: 'training', epoch, batch: b + 1, batches: batchesPerEpoch, loss,
-        imagesPerSecond: (Math.min(trainCount, (b + 1) * config.batchSize)) / Math.max(elapsed, 1e-9),
-        etaSeconds: secondsPerBatch * (totalBatches - done), fraction: done / totalBatches
+        imagesPerSecond: secondsPerBatch ? config.batchSize / secondsPerBatch : (Math.min(trainCount, (b + 1) * config.batchSize)) / Math.max((now - started) / 1000, 1e-9),
+        etaSeconds: secondsPerBatch === null ? null : secondsPerBatch * (totalBatches - done) + evalSeconds * epochsLeft,
+        fraction: done / totalBatches
       })
     }
     const trainSeconds = (performance.now() - started) / 1000
+    const evalStarted = performance.now()
     const val = await evaluate(args, 'val', evalProgress(epoch))
     const test = await evaluate(args, 'test', evalProgress(epoch))
+    evalSeconds = (performance.now() - evalStarted) / 1000
     const metrics: EpochMetrics = {
       epoch, trainLoss: lossSum / trainCount, trainAccuracy: correct / trainCount,
       valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null,

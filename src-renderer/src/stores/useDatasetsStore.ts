@@ -10,6 +10,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const list = ref<DatasetList | null>(null)
   const current = ref<DatasetSummary | null>(null)
   const opening = ref<string | null>(null)
+  /** Why the last folder could not be opened or generated; shown in the detail pane, where the user looks. */
+  const openError = ref<{ path: string; message: string } | null>(null)
   const progress = ref<(DatasetProgress & { path: string }) | null>(null)
   const thumbnails = ref<Record<string, string | null>>({})
   let subscribed = false
@@ -33,13 +35,14 @@ export const useDatasetsStore = defineStore('datasets', () => {
     subscribe()
     opening.value = path
     progress.value = null
+    openError.value = null
     try {
       current.value = await api.call('datasets.open', { path, label })
       void refresh()
       void loadThumbnails()
       return true
     } catch (err) {
-      useNotificationsStore().error(err)
+      openError.value = { path, message: err instanceof Error ? err.message : String(err) }
       return false
     } finally {
       opening.value = null
@@ -72,18 +75,19 @@ export const useDatasetsStore = defineStore('datasets', () => {
   async function generateSyntheticFaces(count: number, size: number, seed: number): Promise<void> {
     subscribe()
     opening.value = 'synthetic faces'
+    openError.value = null
     try {
       const result = await api.call('datasets.synthFaces', { out: 'default', count, size, seed })
       useNotificationsStore().info(`Generated ${result.count} synthetic faces in ${result.out}`)
       opening.value = null
       await open(result.out)
     } catch (err) {
-      useNotificationsStore().error(err)
+      openError.value = { path: 'synthetic faces', message: err instanceof Error ? err.message : String(err) }
     } finally {
       opening.value = null
       progress.value = null
     }
   }
 
-  return { list, current, opening, progress, refresh, open, thumbnail, generateSyntheticFaces }
+  return { list, current, opening, openError, progress, refresh, open, thumbnail, generateSyntheticFaces }
 })

@@ -10,16 +10,16 @@ import { modelTopology } from '../../store/runStore'
  */
 export async function loadRunModel(db: WorkspaceDb, runId: string, epoch: number): Promise<tf.LayersModel> {
   const topology = modelTopology(db, runId)
-  if (!topology) throw new ApiError('not_found', `run ${runId} has no stored model yet; it has not started training`)
+  if (!topology) throw new ApiError('not_found', `${runId} has no stored model yet; it has not started training`)
   const last = lastCompleteEpoch(db, runId)
   if (last === null || epoch < 0 || epoch > last) {
-    throw new ApiError('not_found', `run ${runId} has no epoch ${epoch}; stored epochs are ${last === null ? 'none yet' : `0 to ${last}`}`)
+    throw new ApiError('not_found', `${runId} has no epoch ${epoch}; stored epochs are ${last === null ? 'none yet' : `0 to ${last}`}`)
   }
   const model = await tf.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] })
   const stored = loadTensors(db, runId, epoch, 'weight')
   if (stored.length !== model.weights.length) {
     model.dispose()
-    throw new ApiError('bad_input', `run ${runId}, epoch ${epoch}: ${stored.length} stored weights for a model with ${model.weights.length}; the run's data is inconsistent`)
+    throw new ApiError('bad_input', `${runId}, epoch ${epoch}: ${stored.length} stored weights for a model with ${model.weights.length}; the run's data is inconsistent`)
   }
   const tensors = stored.map((w) => tf.tensor(w.data, w.shape, w.dtype))
   model.setWeights(tensors)

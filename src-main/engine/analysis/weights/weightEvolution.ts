@@ -36,7 +36,7 @@ export interface WeightEvolution {
  * not known while the first are read, and a second pass would double the reading.
  */
 export async function weightEvolution(db: WorkspaceDb, runId: string, position: number, epochs: number[], bins: number, control: TaskControl = {}): Promise<WeightEvolution> {
-  if (epochs.length === 0) throw new ApiError('not_found', `run ${runId} has no stored epochs yet`)
+  if (epochs.length === 0) throw new ApiError('not_found', `${runId} has no stored epochs yet`)
   let history: WeightHistory | null = null
   let layout: WeightMatrixLayout | null = null
   let name = ''
@@ -51,7 +51,7 @@ export async function weightEvolution(db: WorkspaceDb, runId: string, position: 
       history = new WeightHistory(tensor.data.length)
       name = tensor.name
     } else if (tensor.name !== name) {
-      throw new ApiError('bad_input', `run ${runId}: weight ${position} is ${name} at epoch ${epochs[0]} but ${tensor.name} at epoch ${epoch}; the run's data is inconsistent`)
+      throw new ApiError('bad_input', `${runId}: weight ${position} is ${name} at epoch ${epochs[0]} but ${tensor.name} at epoch ${epoch}; the run's data is inconsistent`)
     }
     const data = tensor.data as Float32Array
     const summary = history!.add(epoch, data)

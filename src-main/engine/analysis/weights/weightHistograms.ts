@@ -20,7 +20,7 @@ export interface OverlaidHistograms {
 function weightPosition(db: WorkspaceDb, runId: string, epoch: number, weight: string): { position: number; shape: number[] } {
   const list = listTensors(db, runId, epoch, 'weight')
   const found = list.find((t) => t.name === weight)
-  if (!found) throw new ApiError('invalid_request', `weight: run ${runId} has no weight "${weight}"; it has ${list.map((t) => t.name).join(', ')}`)
+  if (!found) throw new ApiError('invalid_request', `weight: ${runId} has no weight "${weight}"; it has ${list.map((t) => t.name).join(', ')}`)
   return { position: found.position, shape: found.shape }
 }
 
