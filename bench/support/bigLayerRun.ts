@@ -9,13 +9,15 @@ import { join } from 'node:path'
 import { TrainConfig } from '../../src-shared/run'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { openWorkspaceDb } from '../../src-main/engine/store/database'
+import { storeEpochPyramids } from '../../src-main/engine/analysis/weights/epochPyramids'
 import { commitEpoch } from '../../src-main/engine/store/epochStore'
 import { createRun, setModelTopology } from '../../src-main/engine/store/runStore'
 import { snapshotWeights } from '../../src-main/engine/train/trainLoop'
 
 export const BIG = 4096
 
-export async function makeBigLayerRun(dir: string, epochs: number): Promise<{ runId: string; database: string; writeMs: number }> {
+/** `pyramidEpochs`: the epochs whose big-layer pyramids are stored at commit, as the training job does. */
+export async function makeBigLayerRun(dir: string, epochs: number, pyramidEpochs: number[] = []): Promise<{ runId: string; database: string; writeMs: number }> {
   await initBackend()
   const model = tf.sequential({
     layers: [
@@ -42,6 +44,7 @@ export async function makeBigLayerRun(dir: string, epochs: number): Promise<{ ru
     })
     const metrics = { epoch, trainLoss: null, trainAccuracy: null, valLoss: null, valAccuracy: null, testLoss: null, testAccuracy: null, imagesPerSecond: null, durationMs: null }
     commitEpoch(db, runId, { metrics, batchLosses: null, weights, optimizer: [] })
+    if (pyramidEpochs.includes(epoch)) storeEpochPyramids(db, runId, epoch, weights)
   }
   db.prepare(`UPDATE runs SET status = 'completed' WHERE id = ?`).run(runId)
   db.close()

@@ -5,6 +5,7 @@
  */
 import type { MatrixPyramid } from '../engine/analysis/core/matrixPyramid'
 import { buildPyramid, pyramidBytes } from '../engine/analysis/core/matrixPyramid'
+import { needsPyramid, pyramidKey, PYRAMID_MIN_WEIGHTS, storeWeightPyramid } from '../engine/analysis/weights/epochPyramids'
 import { weightEvolution, type WeightEvolution } from '../engine/analysis/weights/weightEvolution'
 import { weightMatrixLayout } from '../engine/analysis/weights/weightMatrix'
 import { WeightSource } from '../engine/analysis/weights/weightViews'
@@ -15,8 +16,7 @@ import type { ApiContext } from './context'
 import { matricesOf } from './inspectSupport'
 import { runTask } from './tasks'
 
-/** Below this many weights a full pass is quick (~20 ms), and no pyramid is kept. */
-export const PYRAMID_MIN_WEIGHTS = 1 << 20
+export { PYRAMID_MIN_WEIGHTS }
 
 const memoryKey = (context: ApiContext, key: string) => `${context.workspace.dir}:${key}`
 
@@ -39,14 +39,14 @@ interface PyramidEntry {
  * stored tensor and kept in the workspace. Null for small weights.
  */
 export async function epochPyramid(context: ApiContext, runId: string, epoch: number, info: TensorInfo): Promise<MatrixPyramid | null> {
-  const weights = info.shape.reduce((a, b) => a * b, 1)
-  if (weights < PYRAMID_MIN_WEIGHTS) return null
-  const key = `inspect.pyramid:${runId}:${epochStamp(context.db, runId, epoch)}:${info.position}`
+  if (!needsPyramid(info.shape)) return null
+  const key = pyramidKey(context.db, runId, epoch, info.position)
   const entry = await matricesOf(context.db).get(memoryKey(context, key), async () => {
     let value = cachedAnalysis<MatrixPyramid>(context.db, key)
     if (!value) {
-      value = (await epochSource(context, runId, epoch, info.position)).pyramid()
-      storeAnalysis(context.db, key, 'inspect.pyramid', value, runId)
+      // Runs trained before the job stored pyramids at commit, or written by other tools.
+      const tensor = loadTensor(context.db, runId, epoch, 'weight', info.position)
+      value = storeWeightPyramid(context.db, runId, epoch, info.position, tensor)
     }
     return { value, byteLength: pyramidBytes(value) } satisfies PyramidEntry
   })

@@ -1,12 +1,14 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../support/chromium'
+import { failOnPageErrors } from '../support/pageErrors'
 import { trainFacePair, type FacePair } from '../support/facePair'
 import { startServe, type ServedApp } from '../support/serve'
 
 let pair: FacePair
 let app: ServedApp
 let browser: Browser
+failOnPageErrors()
 
 beforeAll(async () => {
   // A small real pair: enough to have epochs 0 and 1 of both runs on the same images.

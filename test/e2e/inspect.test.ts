@@ -8,10 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openWorkspaceDb } from '../../src-main/engine/store/database'
 import { loadTensor, listTensors } from '../../src-main/engine/store/epochStore'
 import { launchChromium } from '../support/chromium'
+import { failOnPageErrors } from '../support/pageErrors'
 import { projectRoot, startServe, type ServedApp } from '../support/serve'
 
 let app: ServedApp
 let browser: Browser
+failOnPageErrors()
 let runId: string
 const workspace = mkdtempSync(join(tmpdir(), 'featurelens-inspect-'))
 

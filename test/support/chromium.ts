@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chromium, type Browser } from 'playwright-core'
+import { watchBrowser } from './pageErrors'
 
 /**
  * The browser for end-to-end tests: CHROMIUM_PATH, then Debian's chromium on PATH, then an
@@ -26,10 +27,12 @@ export function findChromium(): string {
   throw new Error('No Chromium found for the browser tests. Install one with `sudo apt-get install chromium` (Debian/Ubuntu) or set CHROMIUM_PATH to a Chrome/Chromium binary.')
 }
 
+/** Every page it opens records console errors and uncaught exceptions (see pageErrors.ts). */
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: findChromium(),
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
   })
+  return watchBrowser(browser)
 }

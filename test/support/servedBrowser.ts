@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { launchChromium } from './chromium'
+import { failOnPageErrors } from './pageErrors'
 import { startServe, type ServedApp } from './serve'
 
 export interface ServedBrowser {
@@ -10,9 +11,10 @@ export interface ServedBrowser {
 
 /**
  * `featurelens serve` on a fresh (or given) workspace plus a Chromium, started before the
- * file's tests and stopped after them.
+ * file's tests and stopped after them. A test fails when any page logged a console error or threw.
  */
 export function useServedBrowser(workspace?: () => Promise<string> | string): ServedBrowser {
+  failOnPageErrors()
   let app: ServedApp | null = null
   let browser: Browser | null = null
   beforeAll(async () => {

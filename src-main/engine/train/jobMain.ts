@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { TrainConfig, type EpochMetrics } from '../../../src-shared/run'
 import { initBackend } from '../backend/select'
 import { openWorkspaceDb } from '../store/database'
+import { storeEpochPyramids } from '../analysis/weights/epochPyramids'
 import { commitEpoch, lastCompleteEpoch, loadTensors } from '../store/epochStore'
 import { getRunRow, setModelTopology, setRunStatus } from '../store/runStore'
 import { buildModel, validateModelFit } from '../models/index'
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
       commitEpoch(record) {
         send({ t: 'progress', progress: { ...progressBase, phase: 'saving', epoch: record.metrics.epoch, batch: 0, batches: 0, loss: null, imagesPerSecond: null, fraction: Math.min(1, record.metrics.epoch / config.epochs), etaSeconds: null } })
         commitEpoch(db, runId, record)
+        // Big weight maps then paint at once in the inspector, for every epoch (see epochPyramids.ts).
+        storeEpochPyramids(db, runId, record.metrics.epoch, record.weights)
         committed = record.metrics
       },
       afterEpoch(_epoch, numTensors) {
