@@ -71,7 +71,7 @@ export const runHandlers: {
   },
   'runs.delete': ({ id }, context) => {
     if (context.jobs.isBusy(id)) throw new ApiError('conflict', `run ${id} is running or queued; cancel it before deleting it`)
-    deleteRun(context.db, id)
-    return { deleted: id }
+    const spaceNote = deleteRun(context.db, id)
+    return spaceNote ? { deleted: id, spaceNote } : { deleted: id }
   }
 }

@@ -65,7 +65,7 @@ function damagedFrame(rand: () => number): Buffer {
 
 /** One malformed HTTP request (no upgrade), as raw bytes. */
 function malformedHttp(rand: () => number, t: TrafficTarget, i: number): (string | Buffer)[] {
-  const auth = rand() < 0.6 ? { Authorization: `Bearer ${t.token}` } : {}
+  const auth: Record<string, string> = rand() < 0.6 ? { Authorization: `Bearer ${t.token}` } : {}
   switch (i % 10) {
     case 0:
       return [randomBytes(rand, 1 + Math.floor(rand() * 200))]
