@@ -1,6 +1,14 @@
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'electron-vite'
 import { resolve } from 'node:path'
+import { contentSecurityPolicy } from './src-shared/csp'
+
+// The page's meta CSP comes from the one definition the hosts' headers use too. connect-src
+// 'self' also admits the page's own ws:// origin (CSP 3), which is all the web host needs.
+const cspMeta = {
+  name: 'featurelens-csp',
+  transformIndexHtml: (html: string) => html.replace('%FEATURELENS_CSP%', contentSecurityPolicy({ delivery: 'meta' }))
+}
 
 export default defineConfig({
   main: {
@@ -21,7 +29,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src-renderer'),
-    plugins: [vue()],
+    plugins: [vue(), cspMeta],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       chunkSizeWarningLimit: 2000,

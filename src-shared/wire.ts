@@ -44,7 +44,16 @@ export function hasBinary(value: unknown): boolean {
   return false
 }
 
-const align8 = (n: number): number => (n + 7) & ~7
+/** Rounds up to a multiple of 8 in plain arithmetic (a 32-bit mask would wrap past 2^31). */
+const align8 = (n: number): number => Math.ceil(n / 8) * 8
+
+/** What decodeFrame throws for any frame that is not exactly what encodeFrame writes. */
+export class WireError extends Error {
+  constructor(message: string) {
+    super(`malformed binary frame: ${message}`)
+    this.name = 'WireError'
+  }
+}
 
 export function encodeFrame(message: unknown): Uint8Array {
   const arrays: AnyTypedArray[] = []
@@ -70,42 +79,70 @@ export function encodeFrame(message: unknown): Uint8Array {
   return frame
 }
 
+function checkRef(ref: BinaryRef): number {
+  if (!Number.isSafeInteger(ref.$bin) || ref.$bin < 0) throw new WireError(`array index ${String(ref.$bin)} is not a non-negative integer`)
+  if (!Object.prototype.hasOwnProperty.call(typedArrayKinds, ref.kind)) throw new WireError(`unknown array kind ${JSON.stringify(ref.kind)}`)
+  if (!Number.isSafeInteger(ref.length) || ref.length < 0) throw new WireError(`array length ${String(ref.length)} is not a non-negative integer`)
+  return typedArrayKinds[ref.kind].BYTES_PER_ELEMENT
+}
+
+function parseHeader(text: string, reviver?: (key: string, value: unknown) => unknown): unknown {
+  try {
+    return JSON.parse(text, reviver)
+  } catch (err) {
+    if (err instanceof WireError) throw err
+    throw new WireError('its header is not valid JSON')
+  }
+}
+
+/**
+ * Reads a frame written by encodeFrame. Every offset and length is checked to be a whole,
+ * non-negative number inside the frame (plain arithmetic, nothing wraps), the arrays must fill
+ * the frame exactly, and each array is copied out, so it never aliases the frame or the pooled
+ * buffer behind it. Anything else throws WireError.
+ */
 export function decodeFrame(frame: Uint8Array): unknown {
-  if (frame.byteLength < 4) throw new Error('frame too short')
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength)
-  const headerLength = view.getUint32(0, true)
-  if (4 + headerLength > frame.byteLength) throw new Error('frame header length exceeds frame')
-  const header = new TextDecoder().decode(frame.subarray(4, 4 + headerLength))
-  // First pass finds the refs in order so their offsets can be computed.
+  if (!(frame instanceof Uint8Array)) throw new WireError('not a byte array')
+  const size = frame.byteLength
+  if (size < 4) throw new WireError('shorter than its 4-byte header length')
+  const headerLength = new DataView(frame.buffer, frame.byteOffset, size).getUint32(0, true)
+  if (headerLength > size - 4) throw new WireError(`header length ${headerLength} exceeds the frame (${size} bytes)`)
+  let header: string
+  try {
+    header = new TextDecoder('utf-8', { fatal: true }).decode(frame.subarray(4, 4 + headerLength))
+  } catch {
+    throw new WireError('its header is not valid UTF-8')
+  }
+  // First pass: the refs by index, so each array's offset can be computed.
   const refs: BinaryRef[] = []
-  const parsed = JSON.parse(header, (_key, value: unknown) => {
-    if (isBinaryRef(value)) refs[value.$bin] = value
-    return value
-  }) as unknown
-  const offsets: number[] = []
-  let at = align8(4 + headerLength)
-  for (const ref of refs) {
-    const Kind = typedArrayKinds[ref.kind]
-    if (!Kind) throw new Error(`unknown array kind ${ref.kind}`)
-    offsets.push(at)
-    at += align8(ref.length * Kind.BYTES_PER_ELEMENT)
-  }
-  if (at > frame.byteLength) throw new Error('frame shorter than its arrays')
-  const revive = (value: unknown): unknown => {
+  parseHeader(header, (_key, value) => {
     if (isBinaryRef(value)) {
-      const Kind = typedArrayKinds[value.kind]
-      const start = frame.byteOffset + offsets[value.$bin]
-      // Copy into a fresh, aligned buffer so the array does not pin or alias the frame.
-      const bytes = frame.buffer.slice(start, start + value.length * Kind.BYTES_PER_ELEMENT)
-      return new Kind(bytes as ArrayBuffer)
-    }
-    if (Array.isArray(value)) return value.map(revive)
-    if (value && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) (value as Record<string, unknown>)[k] = revive(v)
+      checkRef(value)
+      if (value.$bin !== refs.length) throw new WireError(`array index ${value.$bin} is out of order or repeated`)
+      refs[value.$bin] = value
     }
     return value
+  })
+  const spans: { start: number; end: number }[] = []
+  let at = align8(4 + headerLength)
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i]
+    const bytesPer = checkRef(ref)
+    // length <= (size - at) / bytesPer, compared without forming a product that could overflow.
+    if (at > size || ref.length > Math.floor((size - at) / bytesPer)) throw new WireError(`array ${i} (${ref.length} × ${ref.kind}) runs past the end of the frame (${size} bytes)`)
+    spans.push({ start: at, end: at + ref.length * bytesPer })
+    at = align8(at + ref.length * bytesPer)
   }
-  return revive(parsed)
+  if (at !== size) throw new WireError(`the frame is ${size} bytes but its arrays end at ${at}`)
+  // Second pass: the same header with each ref replaced by a copy of its bytes.
+  return parseHeader(header, (_key, value) => {
+    if (!isBinaryRef(value)) return value
+    const Kind = typedArrayKinds[value.kind]
+    const span = spans[value.$bin]
+    const bytes = new Uint8Array(span.end - span.start)
+    bytes.set(frame.subarray(span.start, span.end))
+    return new Kind(bytes.buffer)
+  })
 }
 
 /** Messages on the WebSocket. Calls are answered by a result with the same id. */
@@ -114,3 +151,10 @@ export type WireMessage =
   | { t: 'result'; id: number; ok: true; value: unknown }
   | { t: 'result'; id: number; ok: false; error: { code: string; message: string } }
   | { t: 'event'; name: string; payload: unknown }
+
+/**
+ * The largest message a client may send the host, over HTTP or the WebSocket. Requests are small
+ * (ids, paths, layer names, at most a few hundred sample refs); responses are not capped.
+ */
+export const MAX_REQUEST_BYTES = 1024 * 1024
+export const MAX_REQUEST_TEXT = '1 MiB'

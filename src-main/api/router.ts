@@ -1,6 +1,7 @@
 import { ZodError } from 'zod'
 import { isMethodName, methods, type MethodName, type ParsedRequestOf, type ResponseOf } from '../../src-shared/contract'
 import { ApiError, type ApiErrorShape } from '../../src-shared/errors'
+import { storageFailure } from '../engine/store/storageErrors'
 import type { ApiContext } from './context'
 
 export type Handler<M extends MethodName> = (request: ParsedRequestOf<M>, context: ApiContext) => Promise<ResponseOf<M>> | ResponseOf<M>
@@ -32,7 +33,12 @@ export function createDispatcher(handlers: Handlers, context: ApiContext) {
     const parsed = methods[method].request.safeParse(params ?? {})
     if (!parsed.success) throw new ApiError('invalid_request', describeValidationError(method, parsed.error))
     const handler = handlers[method] as (request: unknown, context: ApiContext) => unknown
-    return await handler(parsed.data, context)
+    try {
+      return await handler(parsed.data, context)
+    } catch (err) {
+      // A full disk, a read-only or damaged workspace: name the file and what to do.
+      throw storageFailure(err, context.workspace.database, method) ?? err
+    }
   }
 }
 export type Dispatch = ReturnType<typeof createDispatcher>

@@ -18,3 +18,20 @@ export const processIO: CommandIO = {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n')
 }
+
+let outputGuarded = false
+
+/**
+ * `featurelens runs list | head -3`: once the reader closes the pipe, further output has nowhere
+ * to go. Stop quietly (like other Unix tools) instead of dying on EPIPE with a stack trace.
+ */
+export function stopQuietlyWhenOutputCloses(): void {
+  if (outputGuarded) return
+  outputGuarded = true
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(process.exitCode ?? 0)
+      throw err
+    })
+  }
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { ApiError } from '../../src-shared/errors'
-import { processIO, type CommandIO } from './command'
+import { processIO, stopQuietlyWhenOutputCloses, type CommandIO } from './command'
 import { commandEntries } from './commands/index'
 
 function packageVersion(): string {
@@ -27,6 +27,7 @@ async function helpText(): Promise<string> {
 
 /** Runs the CLI and returns the exit code. User errors print one line, never a stack trace. */
 export async function runCli(argv: string[], io: CommandIO = processIO): Promise<number> {
+  if (io === processIO) stopQuietlyWhenOutputCloses()
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(await helpText())

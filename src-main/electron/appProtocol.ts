@@ -1,10 +1,12 @@
 import { protocol } from 'electron'
+import { contentSecurityPolicy } from '../../src-shared/csp'
 import { readStaticFile } from '../server/static'
 
 export const APP_SCHEME = 'featurelens'
 export const APP_ORIGIN = `${APP_SCHEME}://app`
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+// Electron's transport is IPC: connect-src stays 'self'.
+const CSP = contentSecurityPolicy({ delivery: 'header' })
 
 /** Must run before app ready: the scheme behaves like https (standard, secure, own origin). */
 export function registerAppScheme(): void {

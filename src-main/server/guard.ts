@@ -15,18 +15,25 @@ export function cookieName(port: number): string {
   return `featurelens_token_${port}`
 }
 
-function parseCookies(header: string | undefined): Map<string, string> {
-  const cookies = new Map<string, string>()
-  for (const part of (header ?? '').split(';')) {
+/**
+ * The raw value of one cookie, or undefined. Other cookies (localhost cookies are shared by every
+ * port, so other local servers set theirs) are skipped unread: nothing of theirs is decoded.
+ * Our token is base64url, so it needs no decoding either.
+ */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (typeof header !== 'string') return undefined
+  for (const part of header.split(';')) {
     const eq = part.indexOf('=')
-    if (eq > 0) cookies.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()))
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
   }
-  return cookies
+  return undefined
 }
 
 /**
  * The checks every request passes: a loopback Host (against DNS rebinding), the request's own
- * Origin when a browser sends one, and the token (cookie, bearer header or ?token= once).
+ * Origin when a browser sends one, and the token: the cookie or the CLI's bearer header, or
+ * ?token= on the page load that sets the cookie (never on API calls or WebSocket upgrades, so
+ * the token does not end up in logs and histories).
  */
 export function createGuard(options: GuardOptions) {
   const allowedHosts = (): Set<string> => {
@@ -52,16 +59,19 @@ export function createGuard(options: GuardOptions) {
         return false
       }
     },
-    /** Returns how the request proved the token, or null when it did not. */
-    tokenFrom(req: IncomingMessage, url: URL): 'cookie' | 'header' | 'query' | null {
-      if (tokensEqual(options.token, parseCookies(req.headers.cookie).get(cookieName(options.port())))) return 'cookie'
+    /**
+     * Returns how the request proved the token, or null when it did not. `pageLoad` is true only
+     * for a GET of a page, the one request where ?token= is taken (and then set as the cookie).
+     */
+    tokenFrom(req: IncomingMessage, url: URL, pageLoad = false): 'cookie' | 'header' | 'query' | null {
+      if (tokensEqual(options.token, cookieValue(req.headers.cookie, cookieName(options.port())))) return 'cookie'
       const auth = req.headers.authorization
-      if (auth?.startsWith('Bearer ') && tokensEqual(options.token, auth.slice(7))) return 'header'
-      if (tokensEqual(options.token, url.searchParams.get('token'))) return 'query'
+      if (typeof auth === 'string' && auth.startsWith('Bearer ') && tokensEqual(options.token, auth.slice(7))) return 'header'
+      if (pageLoad && tokensEqual(options.token, url.searchParams.get('token'))) return 'query'
       return null
     },
     sessionCookie(): string {
-      return `${cookieName(options.port())}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`
+      return `${cookieName(options.port())}=${options.token}; HttpOnly; SameSite=Strict; Path=/`
     }
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { chmodSync, writeFileSync } from 'node:fs'
+import { chmodSync, rmSync, writeFileSync } from 'node:fs'
+import { storageFailure } from '../engine/store/storageErrors'
 import { join } from 'node:path'
 
 export const TOKEN_FILE = 'webhost.token'
@@ -8,11 +9,19 @@ export function createToken(): string {
   return randomBytes(24).toString('base64url')
 }
 
-/** Writes the token where local tools can read it, readable by the owner only. */
+/**
+ * Writes the token where local tools can read it, readable by the owner only. On failure (a full
+ * disk) the partial file is removed and the error names the file and what to do.
+ */
 export function writeTokenFile(workspaceDir: string, token: string, url: string): string {
   const path = join(workspaceDir, TOKEN_FILE)
-  writeFileSync(path, JSON.stringify({ token, url, pid: process.pid }) + '\n', { mode: 0o600 })
-  chmodSync(path, 0o600)
+  try {
+    writeFileSync(path, JSON.stringify({ token, url, pid: process.pid }) + '\n', { mode: 0o600 })
+    chmodSync(path, 0o600)
+  } catch (err) {
+    rmSync(path, { force: true })
+    throw storageFailure(err, path, `writing the token file ${path}`) ?? err
+  }
   return path
 }
 

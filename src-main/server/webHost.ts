@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
-import { hasBinary, encodeFrame, decodeFrame } from '../../src-shared/wire'
+import { contentSecurityPolicy } from '../../src-shared/csp'
+import { hasBinary, encodeFrame, decodeFrame, MAX_REQUEST_BYTES, MAX_REQUEST_TEXT } from '../../src-shared/wire'
 import { ApiError } from '../../src-shared/errors'
 import type { EventBus } from '../api/context'
 import { toErrorShape, type Dispatch } from '../api/router'
@@ -16,8 +18,11 @@ export interface WebHostOptions {
   rendererDir: string
   dispatch: Dispatch
   events: EventBus
-  /** Largest API request body accepted, in bytes. */
+  /** Largest API request body or WebSocket message accepted, in bytes. */
   maxBodyBytes?: number
+  /** How long a client may take to send its headers, and its whole request, in ms. */
+  headersTimeoutMs?: number
+  requestTimeoutMs?: number
 }
 
 export interface WebHost {
@@ -26,98 +31,136 @@ export interface WebHost {
   close(): Promise<void>
 }
 
-function contentSecurityPolicy(host: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    `connect-src 'self' ws://${host}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'self'"
-  ].join('; ')
-}
+const jsonHeaders = { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' })
+function sendError(res: ServerResponse, status: number, code: string, message: string, close = false): void {
+  res.writeHead(status, close ? { ...jsonHeaders, Connection: 'close' } : jsonHeaders)
   res.end(JSON.stringify({ code, message }))
 }
 
+/** The request target as a URL, or null when it is not an origin-form path ("//", "*", "http://…"). */
+export function requestUrl(target: string | undefined): URL | null {
+  if (typeof target !== 'string' || !target.startsWith('/')) return null
+  try {
+    return new URL('http://localhost' + target)
+  } catch {
+    return null
+  }
+}
+
+class BodyTooLarge extends ApiError {
+  constructor(limit: number) {
+    super('invalid_request', `request body is larger than the ${limit === MAX_REQUEST_BYTES ? MAX_REQUEST_TEXT : `${limit} bytes`} the API accepts`)
+  }
+}
+
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'])
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge(limit)
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {
     size += (chunk as Buffer).length
-    if (size > limit) throw new ApiError('invalid_request', `request body is larger than ${limit} bytes`)
+    if (size > limit) throw new BodyTooLarge(limit)
     chunks.push(chunk as Buffer)
   }
   return Buffer.concat(chunks)
 }
 
+/** A page load: the one request on which the token may come in the query string. */
+function isPageLoad(req: IncomingMessage, url: URL): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && (url.pathname === '/' || url.pathname.endsWith('.html'))
+}
+
 /**
  * The local web host: the renderer build plus the API over HTTP (POST /api/<method>) and
  * WebSocket (/ws). Every request must pass the guard: loopback Host, own Origin, token.
+ * No request, however malformed, may stop it: each handler answers 4xx or closes the socket.
  */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   let port = options.port
   const guard = createGuard({ token: options.token, port: () => port })
-  const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024
+  const maxBody = options.maxBodyBytes ?? MAX_REQUEST_BYTES
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxBody })
+  const headersTimeout = options.headersTimeoutMs ?? 10_000
+  const requestTimeout = options.requestTimeoutMs ?? 30_000
 
-  const server = createServer(async (req, res) => {
-    try {
-      if (!guard.hostAllowed(req)) return sendError(res, 403, 'unauthorized', `Host "${req.headers.host ?? ''}" is not allowed; open the URL printed by featurelens serve`)
-      const url = new URL(req.url ?? '/', 'http://localhost')
-      const proof = guard.tokenFrom(req, url)
-      if (!proof) return sendError(res, 401, 'unauthorized', 'missing or wrong token; open the URL printed by featurelens serve')
-
-      if (url.pathname.startsWith('/api/')) {
-        if (req.method !== 'POST') return sendError(res, 405, 'invalid_request', 'API calls use POST')
-        if (!guard.originAllowed(req)) return sendError(res, 403, 'unauthorized', 'cross-origin API requests are refused')
-        await handleApiRequest(req, res, url.pathname.slice(5))
-        return
-      }
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'invalid_request', 'only GET is served here')
-      const file = await readStaticFile(options.rendererDir, url.pathname)
-      if (!file) return sendError(res, 404, 'not_found', `no such file: ${url.pathname}`)
-      const headers: Record<string, string> = {
-        'Content-Type': file.contentType,
-        'X-Content-Type-Options': 'nosniff',
-        'Content-Security-Policy': contentSecurityPolicy(req.headers.host ?? ''),
-        'Referrer-Policy': 'no-referrer',
-        'Cache-Control': 'no-store'
-      }
-      // The token arrives once in the URL; from then on the HttpOnly cookie carries it.
-      if (proof === 'query') headers['Set-Cookie'] = guard.sessionCookie()
-      res.writeHead(200, headers)
-      res.end(req.method === 'HEAD' ? undefined : file.body)
-    } catch (err) {
-      const shape = toErrorShape(err)
-      if (!res.headersSent) sendError(res, shape.code === 'internal' ? 500 : 400, shape.code, shape.message)
-      else res.destroy()
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      // How often Node checks the two timeouts above (default 30 s, far too coarse for them).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersTimeout / 4))),
+      keepAliveTimeout: 5_000
+    },
+    (req, res) => {
+      handleRequest(req, res).catch((err: unknown) => {
+        const shape = toErrorShape(err)
+        if (!res.headersSent) sendError(res, shape.code === 'internal' ? 500 : 400, shape.code, shape.message)
+        else res.destroy()
+      })
     }
-  })
+  )
 
-  async function handleApiRequest(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!guard.hostAllowed(req)) return sendError(res, 403, 'unauthorized', `Host "${req.headers.host ?? ''}" is not allowed; open the URL printed by featurelens serve`)
+    const url = requestUrl(req.url)
+    if (!url) return sendError(res, 400, 'invalid_request', 'the request target is not a path')
+    const proof = guard.tokenFrom(req, url, isPageLoad(req, url))
+    if (!proof) return sendError(res, 401, 'unauthorized', 'missing or wrong token; open the URL printed by featurelens serve')
+
+    if (url.pathname.startsWith('/api/')) {
+      if (req.method !== 'POST') return sendError(res, 405, 'invalid_request', 'API calls use POST')
+      if (!guard.originAllowed(req)) return sendError(res, 403, 'unauthorized', 'cross-origin API requests are refused')
+      return handleApiRequest(req, res, url.pathname.slice(5))
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'invalid_request', 'only GET is served here')
+    const file = await readStaticFile(options.rendererDir, url.pathname)
+    if (!file) return sendError(res, 404, 'not_found', 'no such file')
+    const headers: Record<string, string> = {
+      'Content-Type': file.contentType,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': contentSecurityPolicy({ delivery: 'header', connectSrc: ["'self'", `ws://${req.headers.host ?? ''}`] }),
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store'
+    }
+    // The token arrives once in the URL; from then on the HttpOnly cookie carries it.
+    if (proof === 'query') headers['Set-Cookie'] = guard.sessionCookie()
+    res.writeHead(200, headers)
+    res.end(req.method === 'HEAD' ? undefined : file.body)
+  }
+
+  async function handleApiRequest(req: IncomingMessage, res: ServerResponse, encodedMethod: string): Promise<void> {
+    let method: string
+    try {
+      method = decodeURIComponent(encodedMethod)
+    } catch {
+      return sendError(res, 400, 'invalid_request', 'the method name in the URL is not valid percent-encoding')
+    }
     let params: unknown
     try {
       const body = await readBody(req, maxBody)
       const type = req.headers['content-type'] ?? ''
       params = body.length === 0 ? {} : type.startsWith('application/octet-stream') ? decodeFrame(body) : JSON.parse(body.toString('utf8'))
     } catch (err) {
-      const message = err instanceof ApiError ? err.message : `request body is not valid JSON: ${(err as Error).message}`
-      return sendError(res, 400, 'invalid_request', message)
+      if (err instanceof BodyTooLarge) {
+        // The rest of an oversized body is not read: answer, then close the connection.
+        res.once('finish', () => req.socket.destroy())
+        return sendError(res, 413, err.code, err.message, true)
+      }
+      const detail = err instanceof Error ? err.message : String(err)
+      return sendError(res, 400, 'invalid_request', `request body is not valid JSON or a valid binary frame: ${detail}`)
     }
     try {
-      const value = await options.dispatch(decodeURIComponent(method), params)
+      const value = await options.dispatch(method, params)
       if (hasBinary(value)) {
+        const frame = encodeFrame(value)
         res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' })
-        res.end(encodeFrame(value))
+        res.end(frame)
       } else {
-        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' })
-        res.end(JSON.stringify(value ?? null))
+        const text = JSON.stringify(value ?? null)
+        res.writeHead(200, jsonHeaders)
+        res.end(text)
       }
     } catch (err) {
       const shape = toErrorShape(err)
@@ -126,16 +169,28 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
   }
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const refuse = (status: number, reason: string): void => {
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+      if (socket.writable) socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+      else socket.destroy()
     }
+    const url = requestUrl(req.url)
+    if (!url) return refuse(400, 'Bad Request')
     if (url.pathname !== '/ws') return refuse(404, 'Not Found')
     if (!guard.hostAllowed(req)) return refuse(403, 'Forbidden')
     if (!guard.originAllowed(req)) return refuse(403, 'Forbidden')
     if (!guard.tokenFrom(req, url)) return refuse(401, 'Unauthorized')
     wss.handleUpgrade(req, socket, head, (ws) => attachWebSocketClient(ws, options.dispatch, options.events))
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    // Node hands the socket over without an error listener; a reset must not stop the host.
+    socket.on('error', () => socket.destroy())
+    try {
+      handleUpgrade(req, socket, head)
+    } catch {
+      socket.destroy()
+    }
   })
 
   await new Promise<void>((resolve, reject) => {

@@ -9,30 +9,53 @@ function send(ws: WebSocket, message: WireMessage): void {
   else ws.send(JSON.stringify(message))
 }
 
+function parseMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): unknown {
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)
+  return isBinary ? decodeFrame(bytes) : JSON.parse(bytes.toString('utf8'))
+}
+
+function isCall(message: unknown): message is Extract<WireMessage, { t: 'call' }> {
+  const m = message as { t?: unknown; id?: unknown; method?: unknown } | null
+  return typeof m === 'object' && m !== null && m.t === 'call' && Number.isSafeInteger(m.id) && typeof m.method === 'string'
+}
+
 /** Serves API calls over one WebSocket and forwards every event to it until it closes. */
 export function attachWebSocketClient(ws: WebSocket, dispatch: Dispatch, events: EventBus): void {
-  const unsubscribe = events.subscribe((name, payload) => send(ws, { t: 'event', name, payload }))
-  ws.on('close', unsubscribe)
-  ws.on('error', unsubscribe)
-  ws.on('message', async (data, isBinary) => {
-    let message: WireMessage
+  const unsubscribe = events.subscribe((name, payload) => {
     try {
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
-      message = (isBinary ? decodeFrame(bytes) : JSON.parse(bytes.toString('utf8'))) as WireMessage
+      send(ws, { t: 'event', name, payload })
+    } catch {
+      ws.terminate()
+    }
+  })
+  ws.on('close', unsubscribe)
+  // Oversized or malformed frames: ws has already closed the socket (1009, 1002); nothing to add.
+  ws.on('error', unsubscribe)
+  ws.on('message', (data, isBinary) => void answer(data as Buffer | ArrayBuffer | Buffer[], isBinary))
+
+  async function answer(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): Promise<void> {
+    let message: unknown
+    try {
+      message = parseMessage(data, isBinary)
     } catch {
       send(ws, { t: 'result', id: -1, ok: false, error: { code: 'invalid_request', message: 'message is not valid JSON or a valid binary frame' } })
       return
     }
-    if (!message || message.t !== 'call' || typeof message.id !== 'number') {
+    if (!isCall(message)) {
       const id = (message as { id?: unknown } | null)?.id
-      send(ws, { t: 'result', id: typeof id === 'number' ? id : -1, ok: false, error: { code: 'invalid_request', message: 'expected {t: "call", id, method, params}' } })
+      send(ws, { t: 'result', id: Number.isSafeInteger(id) ? (id as number) : -1, ok: false, error: { code: 'invalid_request', message: 'expected {t: "call", id, method, params}' } })
       return
     }
+    let reply: WireMessage
     try {
-      const value = await dispatch(message.method, message.params)
-      send(ws, { t: 'result', id: message.id, ok: true, value: value ?? null })
+      reply = { t: 'result', id: message.id, ok: true, value: (await dispatch(message.method, message.params)) ?? null }
+    } catch (err) {
+      reply = { t: 'result', id: message.id, ok: false, error: toErrorShape(err) }
+    }
+    try {
+      send(ws, reply)
     } catch (err) {
       send(ws, { t: 'result', id: message.id, ok: false, error: toErrorShape(err) })
     }
-  })
+  }
 }

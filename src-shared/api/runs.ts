@@ -17,7 +17,7 @@ export const runMethods = {
   },
   'runs.cancel': { request: runId, response: RunSummary },
   'runs.resume': { request: runId, response: RunSummary },
-  'runs.delete': { request: runId, response: z.object({ deleted: z.string() }) }
+  'runs.delete': { request: runId, response: z.object({ deleted: z.string(), spaceNote: z.string().optional() }) }
 } as const
 
 export const runEvents = {

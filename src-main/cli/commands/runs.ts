@@ -71,8 +71,8 @@ export const runsCommand: Command = {
             return 1
           }
         }
-        await api.dispatch('runs.delete', { id })
-        io.out(values.json ? JSON.stringify({ deleted: id }) : `deleted ${id}`)
+        const result = (await api.dispatch('runs.delete', { id })) as { deleted: string; spaceNote?: string }
+        io.out(values.json ? JSON.stringify(result) : `deleted ${id}${result.spaceNote ? `; ${result.spaceNote}` : ''}`)
         return 0
       }
       // resume: follow it to the end like `train` does

@@ -38,8 +38,22 @@ export const serveCommand: Command = {
     ensureRendererBuilt(rendererDir, io.err)
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     const token = createToken()
-    const webHost = await startWebHost({ host, port, token, rendererDir, dispatch: api.dispatch, events: api.context.events })
-    const tokenFile = writeTokenFile(api.context.workspace.dir, token, webHost.url)
+    let webHost: Awaited<ReturnType<typeof startWebHost>>
+    let tokenFile: string
+    try {
+      webHost = await startWebHost({ host, port, token, rendererDir, dispatch: api.dispatch, events: api.context.events })
+    } catch (err) {
+      api.close()
+      throw err
+    }
+    try {
+      tokenFile = writeTokenFile(api.context.workspace.dir, token, webHost.url)
+    } catch (err) {
+      // Nothing is served without its token file: stop listening, so the command exits non-zero.
+      await webHost.close()
+      api.close()
+      throw err
+    }
     io.out(`Featurelens is serving at ${webHost.url}`)
     io.out(`Open that URL in a browser. Workspace: ${api.context.workspace.dir} (token also in ${tokenFile})`)
     await new Promise<void>((resolve) => {

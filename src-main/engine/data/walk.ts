@@ -1,5 +1,6 @@
 import { opendir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { ApiError } from '../../../src-shared/errors'
 import { DATA_LIMITS, throwIfCancelled } from './limits'
 import type { WarningCollector } from './warnings'
 
@@ -84,13 +85,19 @@ export async function listDirectory(abs: string, rel: string, state: WalkState):
     return null
   }
   const raw: { name: string; dirent: import('node:fs').Dirent }[] = []
-  for await (const dirent of dir) {
-    if (++state.entries > state.maxEntries) {
-      if (!state.limitHit) state.warnings.add('walk_limit', rel || '.')
-      state.limitHit = true
-      break
+  try {
+    for await (const dirent of dir) {
+      if (++state.entries > state.maxEntries) {
+        if (!state.limitHit) state.warnings.add('walk_limit', rel || '.')
+        state.limitHit = true
+        break
+      }
+      raw.push({ name: dirent.name, dirent })
     }
-    raw.push({ name: dirent.name, dirent })
+  } catch (err) {
+    // Opened but not listable (e.g. EACCES part-way through /proc): name the folder.
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message
+    throw new ApiError('bad_input', `cannot read the folder ${abs} (${code}); make it readable, or open a dataset folder that does not contain it`)
   }
   raw.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const out: DirEntry[] = []

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
 import { ApiError } from '../../../src-shared/errors'
 import { migrations } from './migrations'
+import { damagedAdvice, storageFailure } from './storageErrors'
 
 export type WorkspaceDb = Database.Database
 
@@ -26,16 +27,19 @@ function readHeader(path: string): string {
  * user_version. A corrupt or foreign file gets a clear error and is left untouched.
  */
 export function openWorkspaceDb(path: string, options: { readonly?: boolean } = {}): WorkspaceDb {
+  try {
+    return openChecked(path, options)
+  } catch (err) {
+    throw storageFailure(err, path, 'opening the workspace database') ?? err
+  }
+}
+
+function openChecked(path: string, options: { readonly?: boolean }): WorkspaceDb {
   const exists = existsSync(path) && statSync(path).size > 0
   if (exists && readHeader(path) !== SQLITE_MAGIC) {
     throw new ApiError('bad_input', `${path} is not a SQLite database. Move it away or choose another workspace with --workspace DIR.`)
   }
-  let db: WorkspaceDb
-  try {
-    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false })
-  } catch (err) {
-    throw new ApiError('bad_input', `cannot open workspace database ${path}: ${(err as Error).message}`)
-  }
+  const db: WorkspaceDb = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false })
   try {
     checkIdentity(db, path)
     checkIntegrity(db, path)
@@ -66,16 +70,18 @@ function checkIdentity(db: WorkspaceDb, path: string): void {
   }
 }
 
+/** quick_check, summarised: the number of problems found and the first one, never the whole list. */
 function checkIntegrity(db: WorkspaceDb, path: string): void {
-  let result: string
+  let problems: string[]
   try {
-    result = db.pragma('quick_check', { simple: true }) as string
+    problems = (db.pragma('quick_check(100)') as { quick_check: string }[]).map((row) => row.quick_check)
   } catch (err) {
-    throw new ApiError('bad_input', `workspace database ${path} is corrupt (${(err as Error).message}); it was left untouched. Restore it from a backup or choose another workspace.`)
+    throw new ApiError('bad_input', `the workspace database ${path} is damaged (${(err as Error).message}); it was left untouched. ${damagedAdvice(path)}`)
   }
-  if (result !== 'ok') {
-    throw new ApiError('bad_input', `workspace database ${path} failed its integrity check (${result}); it was left untouched. Restore it from a backup or choose another workspace.`)
-  }
+  if (problems.length === 1 && problems[0] === 'ok') return
+  const count = problems.length >= 100 ? 'at least 100 problems' : problems.length === 1 ? '1 problem' : `${problems.length} problems`
+  const first = problems[0].split('\n')[0].slice(0, 160)
+  throw new ApiError('bad_input', `the workspace database ${path} is damaged: its integrity check found ${count} (first: ${first}); it was left untouched. ${damagedAdvice(path)}`)
 }
 
 function migrate(db: WorkspaceDb, path: string): void {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { ApiError } from '../../../src-shared/errors'
 import { TrainConfig, type RunStatus, type RunSummary } from '../../../src-shared/run'
 import type { WorkspaceDb } from './database'
+import { errorCode, isDiskFull } from './storageErrors'
 import { completeEpochs } from './epochStore'
 
 interface RunRow {
@@ -92,15 +93,32 @@ export function modelTopology(db: WorkspaceDb, id: string): unknown {
   return row.model_topology ? (JSON.parse(row.model_topology) as unknown) : null
 }
 
-/** Deletes a run with everything stored for it and gives the space back to the file system. */
-export function deleteRun(db: WorkspaceDb, id: string): void {
+/**
+ * Deletes a run with everything stored for it and gives the space back to the file system.
+ * Returns null, or a note when the space could not be given back yet (a full disk: the vacuum
+ * itself needs room to write); the run is deleted either way and its pages are reused.
+ */
+export function deleteRun(db: WorkspaceDb, id: string): string | null {
   const row = getRunRow(db, id)
   if (row.status === 'running' || row.status === 'queued') {
     throw new ApiError('conflict', `${id} is ${row.status}; cancel it before deleting it`)
   }
   db.prepare(`DELETE FROM runs WHERE id = ?`).run(id)
-  db.pragma('incremental_vacuum')
-  db.pragma('wal_checkpoint(TRUNCATE)')
+  return reclaimSpace(db)
+}
+
+/** Checkpoints, vacuums freed pages and truncates the WAL; on a full disk says so instead of failing. */
+export function reclaimSpace(db: WorkspaceDb): string | null {
+  try {
+    // Checkpoint first: it empties the WAL, so the vacuum has room to write on a nearly full disk.
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    db.pragma('incremental_vacuum')
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    return null
+  } catch (err) {
+    if (!isDiskFull(err) && !errorCode(err).startsWith('SQLITE_IOERR')) throw err
+    return 'the disk is full, so its space could not be given back yet; Featurelens reuses it for new data, and deleting another run or freeing space elsewhere lets it be reclaimed'
+  }
 }
 
 function processAlive(pid: number): boolean {

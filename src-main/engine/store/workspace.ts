@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
+import { ApiError } from '../../../src-shared/errors'
+import { storageFailure } from './storageErrors'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -37,6 +39,15 @@ export function resolveWorkspace(flag?: string | null, env: NodeJS.ProcessEnv = 
   return { dir, database: join(dir, 'featurelens.sqlite'), source }
 }
 
+/** Creates the workspace folder if needed; a file in its place or a read-only folder is named. */
 export function ensureWorkspaceDir(location: WorkspaceLocation): void {
-  mkdirSync(location.dir, { recursive: true })
+  const doing = 'opening the workspace'
+  try {
+    const info = statSync(location.dir, { throwIfNoEntry: false })
+    if (info && !info.isDirectory()) throw new ApiError('bad_input', `${doing} failed: ${location.dir} is a file, not a folder. Choose a folder with --workspace DIR.`)
+    if (!info) mkdirSync(location.dir, { recursive: true })
+    accessSync(location.dir, constants.W_OK)
+  } catch (err) {
+    throw storageFailure(err, location.dir, doing) ?? err
+  }
 }
