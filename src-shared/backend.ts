@@ -56,3 +56,9 @@ export const BackendReport = z.object({
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
 })
 export type BackendReport = z.infer<typeof BackendReport>
+
+/** What work runs on, in a few words: the backend, and for webgpu its adapter. */
+export function computeLabel(report: BackendReport): string {
+  const adapter = report.details.adapter
+  return report.chosen === 'webgpu' && typeof adapter === 'string' ? `webgpu on ${adapter}` : report.chosen
+}
