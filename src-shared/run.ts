@@ -65,6 +65,8 @@ export const RunSummary = z.object({
   /** Completed epochs after epoch 0 (the initial weights). */
   epochsCompleted: z.number().int().nonnegative(),
   lastMetrics: EpochMetrics.nullable(),
+  /** What the latest training session computed on, e.g. "webgpu on nvidia ampere (…)"; null before training. */
+  compute: z.string().nullable().optional(),
   createdAt: z.string(),
   updatedAt: z.string()
 })

@@ -31,7 +31,7 @@ export async function makeBigLayerRun(dir: string, epochs: number, pyramidEpochs
   const db = openWorkspaceDb(database)
   const runId = createRun(db, TrainConfig.parse({ dataset: 'mnist', model: { name: 'fcnn3' }, epochs: epochs - 1, name: 'fc2 4096×4096 (benchmark)' }))
   setModelTopology(db, runId, model.toJSON(null, false))
-  const initial = snapshotWeights(model)
+  const initial = await snapshotWeights(model)
   model.dispose()
   const started = performance.now()
   for (let epoch = 0; epoch < epochs; epoch++) {

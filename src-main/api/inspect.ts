@@ -93,7 +93,7 @@ export const inspectHandlers: {
     const { epochs } = runWithEpochs(context, request.runId)
     requireEpoch(epochs, request.epoch)
     const model = await runModel(context, request.runId, request.epoch)
-    const layers = convKernels(model, request.layers).map((kernel) => filterImages(kernel, request))
+    const layers = (await convKernels(model, request.layers)).map((kernel) => filterImages(kernel, request))
     return { runId: request.runId, epoch: request.epoch, normalise: request.normalise, layers }
   },
 

@@ -3,7 +3,11 @@ import { TrainConfig } from '../../src-shared/run'
 import type { WorkspaceDb } from '../../src-main/engine/store/database'
 import { commitEpoch, type StoredTensor } from '../../src-main/engine/store/epochStore'
 import { createRun, setModelTopology } from '../../src-main/engine/store/runStore'
-import { snapshotWeights } from '../../src-main/engine/train/trainLoop'
+
+/** The model's weights as stored; fixtures are built on wasm/cpu, where a synchronous read is a copy. */
+function weightsNow(model: tf.LayersModel): StoredTensor[] {
+  return model.weights.map((w) => ({ name: w.originalName, shape: w.read().shape.slice(), dtype: 'float32', data: new Float32Array(w.read().dataSync()) }))
+}
 
 const noMetrics = { trainLoss: null, trainAccuracy: null, valLoss: null, valAccuracy: null, testLoss: null, testAccuracy: null, imagesPerSecond: null, durationMs: null }
 
@@ -21,7 +25,7 @@ export function storeRun(
 ): string {
   const runId = createRun(db, config)
   setModelTopology(db, runId, model.toJSON(null, false))
-  const initial = snapshotWeights(model)
+  const initial = weightsNow(model)
   for (let epoch = 0; epoch < epochs; epoch++) {
     commitEpoch(db, runId, { metrics: { epoch, ...noMetrics }, batchLosses: null, weights: weightsAt(epoch, initial), optimizer: [] })
   }

@@ -1,4 +1,4 @@
-import { BackendName, backendNames, type BackendReport } from '../../../src-shared/backend'
+import { BackendName, adapterLabel, backendNames, type BackendReport } from '../../../src-shared/backend'
 import { ApiError } from '../../../src-shared/errors'
 import { parseCommandArgs } from '../args'
 import type { Command } from '../command'
@@ -13,12 +13,20 @@ Options:
                   variable); exits with status 1 if it could not be used
   --json          print the report as JSON`
 
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(bytes >= 2 ** 30 ? 1 : 2)} GiB`
+
 function describe(report: BackendReport): string[] {
   const width = Math.max(...report.candidates.map((c) => c.name.length))
   const lines = [`Compute backend: ${report.chosen}`, '']
-  for (const c of report.candidates) lines.push(`  ${c.name.padEnd(width)}  ${c.name === report.chosen ? 'in use' : c.reason}`)
+  for (const c of report.candidates) {
+    lines.push(`  ${c.name.padEnd(width)}  ${c.name === report.chosen ? 'in use' : c.reason}`)
+    if (c.adapter && c.name !== report.chosen) {
+      const limits = `largest buffer ${gib(c.adapter.maxBufferSize)}`
+      lines.push(`  ${''.padEnd(width)}  adapter: ${adapterLabel(c.adapter)}, ${limits}`)
+    }
+  }
   const { fallback, ...facts } = report.details
-  const factList = Object.entries(facts).map(([key, value]) => `${key}: ${value}`)
+  const factList = Object.entries(facts).map(([key, value]) => `${key}: ${typeof value === 'number' && /Size$/.test(key) ? `${gib(value)} (${value} bytes)` : value}`)
   if (factList.length > 0) lines.push('', `${report.chosen}:`, ...factList.map((f) => `  ${f}`))
   if (fallback !== undefined) lines.push('', `Note: ${fallback}`)
   return lines

@@ -29,6 +29,7 @@ function printDetail(run: RunDetail, io: CommandIO): void {
   io.out(`status: ${run.status}${run.statusReason ? ` (${run.statusReason})` : ''}`)
   io.out(`dataset: ${run.config.dataset}  label: ${run.config.label.kind === 'class' ? 'class' : run.config.label.attribute}  model: ${run.config.model.name}`)
   io.out(`optimizer: ${run.config.optimizer} lr ${run.config.learningRate}  batch ${run.config.batchSize}  seed ${run.config.seed}  stored: ${(run.storageBytes / 1e6).toFixed(1)} MB`)
+  if (run.compute) io.out(`computed on: ${run.compute}`)
   io.out('epoch  train loss  train acc  val loss  val acc  test acc  img/s')
   for (const m of run.epochs) {
     const f = (v: number | null) => (v == null ? '–' : v.toFixed(4))

@@ -27,7 +27,7 @@ Trains a model in a separate process; every epoch's weights are stored in the wo
   --fraction F       use this fraction of each class, e.g. 0.5 for half of each class
   --val F            fraction held out for validation (default 0.1)
   --seed N           fixes initial weights and shuffling (default 42)
-  --backend B        tensorflow-gpu, tensorflow, wasm or cpu
+  --backend B        tensorflow-gpu, webgpu, tensorflow, wasm or cpu
   --name TEXT        a name for the run
   --workspace DIR    workspace directory
   --json             print JSON lines of progress and a final JSON summary`

@@ -27,7 +27,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     }
     const self = this as unknown as AdamState
     const names = Array.isArray(variableGradients) ? variableGradients.map((g) => g.name) : Object.keys(variableGradients)
-    // Two scalars per step; on wasm reading them is a copy from memory, not a device sync.
+    // Two scalars per step. AdamUpdate is registered on wasm and cpu only, where reading them is a
+    // copy from memory; on webgpu the branch above uses tfjs's Adam, which never reads.
     const oneMinusAccBeta1 = Math.fround(1 - self.accBeta1.dataSync()[0])
     const oneMinusAccBeta2 = Math.fround(1 - self.accBeta2.dataSync()[0])
     const attrs: AdamUpdateAttrs = {

@@ -23,6 +23,7 @@ const require = createRequire(import.meta.url)
 /** The tfjs backend that each of our backend names registers. */
 export const tfjsBackendName: Record<BackendName, string> = {
   'tensorflow-gpu': 'tensorflow',
+  webgpu: 'webgpu',
   tensorflow: 'tensorflow',
   wasm: 'wasm',
   cpu: 'cpu'

@@ -13,6 +13,8 @@ import {
   type LoadResult,
   type ModuleImporter
 } from './loaders'
+import { loadWebGpuBackend } from './webgpu'
+import { dawnModulePath, probeWebGpu, webGpuInstallHint, type WebGpuProbe } from './webgpuProbe'
 
 /** The environment variable that picks a backend when the caller does not. */
 export const backendEnvVar = 'FEATURELENS_BACKEND'
@@ -29,6 +31,29 @@ const isNodeBackend = (name: BackendName): name is NodeBackend => name === 'tens
 
 /** Each backend is loaded at most once per process; a failed optional import may be retried. */
 const attempts = new Map<BackendName, Promise<LoadResult>>()
+/** What Dawn found, asked once per process (again after a forced reselection if it found nothing). */
+let webGpuProbe: Promise<WebGpuProbe> | null = null
+let webGpuProbed: WebGpuProbe | null = null
+
+function probeOnce(): Promise<WebGpuProbe> {
+  webGpuProbe ??= probeWebGpu().then((probe) => (webGpuProbed = probe))
+  return webGpuProbe
+}
+
+/**
+ * WebGPU is used by itself only on a real GPU; a software device (SwiftShader) only when asked
+ * for by name, since it runs on the CPU and is slower there than wasm.
+ */
+async function attemptWebGpu(requested: boolean): Promise<LoadResult> {
+  const probe = await probeOnce()
+  if (!probe.ok && !(requested && probe.adapter)) return { ok: false, reason: probe.reason }
+  let pending = attempts.get('webgpu')
+  if (!pending) {
+    pending = loadWebGpuBackend(probe)
+    attempts.set('webgpu', pending)
+  }
+  return pending
+}
 let current: { key: string; report: Promise<BackendReport> } | null = null
 let queue: Promise<unknown> = Promise.resolve()
 
@@ -49,7 +74,8 @@ function readRequest(requested: string | null | undefined): Request {
   return { name: null, problem: `${origin} is not a backend; use one of ${backendNames.join(', ')}`, key: raw }
 }
 
-function attempt(name: BackendName, importModule: ModuleImporter | undefined, loaded: Set<NodeBackend>): Promise<LoadResult> {
+function attempt(name: BackendName, importModule: ModuleImporter | undefined, loaded: Set<NodeBackend>, requested = false): Promise<LoadResult> {
+  if (name === 'webgpu') return attemptWebGpu(requested)
   if (isNodeBackend(name)) {
     // Both packages register a backend called 'tensorflow' and each loads its own
     // libtensorflow, so only one of them can live in a process.
@@ -85,12 +111,16 @@ async function select(request: Request, importModule: ModuleImporter | undefined
       const previous = await attempts.get(name)
       if (previous && !previous.ok) attempts.delete(name)
     }
+    if (webGpuProbed && !webGpuProbed.ok && !attempts.has('webgpu')) {
+      webGpuProbe = null
+      webGpuProbed = null
+    }
   }
   const order: BackendName[] = request.name ? [request.name, ...backendNames.filter((n) => n !== request.name)] : [...backendNames]
   const results = new Map<BackendName, LoadResult>()
   let chosen: BackendName | null = null
   for (const name of order) {
-    const result = await attempt(name, importModule, await loadedNodeBackends())
+    const result = await attempt(name, importModule, await loadedNodeBackends(), name === request.name)
     results.set(name, result)
     if (result.ok) {
       chosen = name
@@ -109,7 +139,7 @@ async function select(request: Request, importModule: ModuleImporter | undefined
   const candidates: BackendCandidate[] = []
   for (const name of backendNames) {
     let result = results.get(name)
-    if (!result && !isNodeBackend(name)) {
+    if (!result && !isNodeBackend(name) && name !== 'webgpu') {
       // wasm and cpu live in this process and load in milliseconds, so the report can say
       // whether they would work; probing switches backends, so the chosen one is set last.
       result = await attempt(name, importModule, await loadedNodeBackends())
@@ -132,8 +162,15 @@ async function select(request: Request, importModule: ModuleImporter | undefined
 }
 
 function describe(name: BackendName, chosen: BackendName, result: LoadResult | undefined, why: string): BackendCandidate {
-  const base = { name, package: backendPackages[name] }
+  const adapter = name === 'webgpu' ? webGpuProbed?.adapter : undefined
+  const base = { name, package: backendPackages[name], ...(adapter ? { adapter } : {}) }
   if (name === chosen) return { ...base, available: true, reason: '' }
+  if (name === 'webgpu' && !result) {
+    // Asking Dawn starts a process and a GPU driver, so it is skipped when not needed.
+    if (webGpuProbed && !webGpuProbed.ok) return { ...base, available: false, reason: webGpuProbed.reason }
+    const reason = dawnModulePath() ? `not tried, because ${why}` : `not installed (${webGpuInstallHint})`
+    return { ...base, available: false, reason }
+  }
   if (result) return result.ok ? { ...base, available: true, reason: `available; not used because ${why}` } : { ...base, available: false, reason: result.reason }
   // A native package that was not needed is not imported: that would load a second copy of
   // libtensorflow (and initialise CUDA) for nothing.
@@ -147,9 +184,9 @@ function describe(name: BackendName, chosen: BackendName, result: LoadResult | u
  *
  * Call it (and await it) before creating any tensors, e.g. at the start of a training job.
  * The request is the argument, else the FEATURELENS_BACKEND environment variable, else none.
- * A requested backend is used if it loads; otherwise the first of tensorflow-gpu, tensorflow,
- * wasm, cpu that loads is used and the report says why the request was not honoured. The wasm
- * backend comes with our training kernels registered.
+ * A requested backend is used if it loads; otherwise the first of tensorflow-gpu, webgpu (on a
+ * real GPU), tensorflow, wasm, cpu that loads is used and the report says why the request was
+ * not honoured. The wasm backend comes with our training kernels registered.
  *
  * Repeated calls return the same report unless `force` is set or a different backend is
  * requested explicitly; each backend is loaded at most once per process.

@@ -71,5 +71,8 @@ export const migrations: string[] = [
      value BLOB NOT NULL,
      created_at TEXT NOT NULL
    );
-   CREATE INDEX analysis_cache_run ON analysis_cache (run_id);`
+   CREATE INDEX analysis_cache_run ON analysis_cache (run_id);`,
+  // webgpu: what the run's latest training session computed on, e.g.
+  // "webgpu on nvidia ampere (NVIDIA GeForce RTX 3080)" or "wasm"; null before it starts
+  `ALTER TABLE runs ADD COLUMN compute TEXT;`
 ]

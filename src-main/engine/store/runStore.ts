@@ -14,6 +14,7 @@ interface RunRow {
   config: string
   model_topology: string | null
   pid: number | null
+  compute?: string | null
   created_at: string
   updated_at: string
 }
@@ -60,6 +61,7 @@ function toSummary(db: WorkspaceDb, row: RunRow): RunSummary {
     config: TrainConfig.parse(JSON.parse(row.config)),
     epochsCompleted: Math.max(0, (last?.epoch ?? 0)),
     lastMetrics: last,
+    compute: row.compute ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at
   }
@@ -82,6 +84,11 @@ export function listRuns(db: WorkspaceDb): RunSummary[] {
 
 export function setRunStatus(db: WorkspaceDb, id: string, status: RunStatus, reason: string | null = null, pid: number | null = null): void {
   db.prepare(`UPDATE runs SET status = ?, status_reason = ?, pid = ?, updated_at = ? WHERE id = ?`).run(status, reason, pid, new Date().toISOString(), id)
+}
+
+/** Records what the run's current training session computes on (backend and GPU adapter). */
+export function setRunCompute(db: WorkspaceDb, id: string, compute: string): void {
+  db.prepare(`UPDATE runs SET compute = ? WHERE id = ?`).run(compute, id)
 }
 
 export function setModelTopology(db: WorkspaceDb, id: string, topology: unknown): void {

@@ -6,12 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { join } from 'node:path'
+import { computeLabel } from '../../../src-shared/backend'
 import { TrainConfig, type EpochMetrics } from '../../../src-shared/run'
 import { initBackend } from '../backend/select'
 import { openWorkspaceDb } from '../store/database'
 import { storeEpochPyramids } from '../analysis/weights/epochPyramids'
 import { commitEpoch, lastCompleteEpoch, loadTensors } from '../store/epochStore'
-import { getRunRow, setModelTopology, setRunStatus } from '../store/runStore'
+import { getRun, getRunRow, setModelTopology, setRunCompute, setRunStatus } from '../store/runStore'
 import { buildModel, validateModelFit } from '../models/index'
 import { openTrainingData } from './datasetTrainingData'
 import { describeJobFailure } from './jobFailure'
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
   say('opening the dataset')
 
   const backend = await initBackend(config.backend ?? null)
+  setRunCompute(db, runId, computeLabel(backend))
+  if (backend.details.fallback) say(String(backend.details.fallback))
   const data = await openTrainingData(config, (shape, numClasses) => validateModelFit(config.model, shape, numClasses).input)
   const objective = chooseObjective(data.labelKind, data.classNames.length, config.loss)
   const model = await buildModel(config.model, data.input, objective.numOutputs, objective.outputActivation, config.seed)
@@ -120,13 +123,23 @@ async function main(): Promise<void> {
   send({ t: 'status', status, reason })
 }
 
+/** What a failure message names: the run, its batch size and what it computed on. */
+function runContext(): { runName: string; batchSize: number; compute: string | null } | undefined {
+  try {
+    const row = getRunRow(db, runId)
+    return { runName: row.name, batchSize: TrainConfig.parse(JSON.parse(row.config)).batchSize, compute: getRun(db, runId).compute ?? null }
+  } catch {
+    return undefined
+  }
+}
+
 main()
   .then(() => {
     db.close()
     process.exit(0)
   })
   .catch((err: unknown) => {
-    const reason = describeJobFailure(err, workspaceDir)
+    const reason = describeJobFailure(err, workspaceDir, runContext())
     try {
       setRunStatus(db, runId, 'failed', reason)
     } catch {

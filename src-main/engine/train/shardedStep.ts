@@ -22,9 +22,10 @@ const workerCode = typeScriptWorkerCode(new URL('./gradientWorker.ts', import.me
  * own threads or a GPU. FEATURELENS_TRAIN_THREADS overrides it.
  */
 export function chooseTrainThreads(backend: BackendName, batchSize: number, env: NodeJS.ProcessEnv = process.env): number {
+  // The workers replicate the model on wasm/cpu; a GPU backend computes the whole batch itself.
+  if (backend !== 'wasm' && backend !== 'cpu') return 1
   const fromEnv = Number(env[trainThreadsEnvVar])
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return Math.min(fromEnv, MAX_THREADS)
-  if (backend !== 'wasm' && backend !== 'cpu') return 1
   // wasm's own thread pool (opt-in) already spreads each kernel over the cores.
   if (backend === 'wasm' && wantedThreads(env) > 1) return 1
   return Math.max(1, Math.min(availableParallelism(), MAX_THREADS, Math.floor(batchSize / MIN_SHARD)))
@@ -146,7 +147,8 @@ export async function startShardedStep(
         return single.run(x, y, size)
       }
       if (shared !== version) {
-        vars.forEach((v, i) => weights.set(v.dataSync() as Float32Array, offsets[i]))
+        const values = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>))
+        values.forEach((value, i) => weights.set(value, offsets[i]))
         shared = version
       }
       const labels = y.length / size
@@ -173,10 +175,11 @@ export async function startShardedStep(
       }
       const share = sizes.map((n) => n / size)
       const averaged: tf.NamedTensorMap = {}
+      const myGrads = await Promise.all(vars.map((v) => grads[v.name]?.data() as Promise<Float32Array> | undefined))
       vars.forEach((v, i) => {
         // A variable the loss does not reach has no gradient in any replica (they run the same
         // graph) and is left out, as the single-thread step leaves it out.
-        const mine = grads[v.name]?.dataSync() as Float32Array | undefined
+        const mine = myGrads[i]
         if (!mine) return
         const sum = new Float32Array(v.size)
         for (let k = 0; k < sum.length; k++) sum[k] = share[0] * mine[k]
@@ -189,8 +192,9 @@ export async function startShardedStep(
       })
       optimizer.applyGradients(averaged)
       version++
-      const loss = share[0] * value.dataSync()[0] + outcomes.reduce((a, o, j) => a + share[j + 1] * o.loss, 0)
-      const correct = kept.dataSync()[0] + outcomes.reduce((a, o) => a + o.correct, 0)
+      const [myLoss, myCorrect] = await Promise.all([value.data(), kept.data()])
+      const loss = share[0] * myLoss[0] + outcomes.reduce((a, o, j) => a + share[j + 1] * o.loss, 0)
+      const correct = myCorrect[0] + outcomes.reduce((a, o) => a + o.correct, 0)
       tf.dispose([xs, ys, value, kept, ...Object.values(grads), ...Object.values(averaged)])
       return { loss, correct }
     },

@@ -47,22 +47,29 @@ const EVAL_BATCH = 256
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
-/** Copies of every weight, named by layer (not the process-unique variable name). */
-export function snapshotWeights(model: tf.LayersModel): StoredTensor[] {
-  return model.weights.map((w) => {
-    const value = w.read()
-    return { name: w.originalName, shape: value.shape.slice(), dtype: 'float32', data: new Float32Array(value.dataSync()) }
-  })
+/** Copies of every weight, named by layer (not the process-unique variable name). Reads are async: a GPU backend has no synchronous read. */
+export async function snapshotWeights(model: tf.LayersModel): Promise<StoredTensor[]> {
+  return Promise.all(
+    model.weights.map(async (w): Promise<StoredTensor> => {
+      const value = w.read()
+      return { name: w.originalName, shape: value.shape.slice(), dtype: 'float32', data: new Float32Array(await value.data()) }
+    })
+  )
 }
 
 export async function snapshotOptimizer(optimizer: tf.Optimizer): Promise<StoredTensor[]> {
   const named = await optimizer.getWeights()
-  const stored = named.map(({ name, tensor }): StoredTensor => ({
-    name,
-    shape: tensor.shape.slice(),
-    dtype: tensor.dtype === 'int32' ? 'int32' : 'float32',
-    data: tensor.dtype === 'int32' ? new Int32Array(tensor.dataSync()) : new Float32Array(tensor.dataSync())
-  }))
+  const stored = await Promise.all(
+    named.map(async ({ name, tensor }): Promise<StoredTensor> => {
+      const values = await tensor.data()
+      return {
+        name,
+        shape: tensor.shape.slice(),
+        dtype: tensor.dtype === 'int32' ? 'int32' : 'float32',
+        data: tensor.dtype === 'int32' ? new Int32Array(values) : new Float32Array(values)
+      }
+    })
+  )
   // getWeights() makes a fresh tensor for the iteration count; the slots are live variables.
   tf.dispose(named.filter(({ tensor }) => !(tensor instanceof tf.Variable)).map(({ tensor }) => tensor))
   return stored
@@ -95,7 +102,7 @@ async function evaluate(args: TrainLoopArgs, split: TrainSplit, onBatch: (batch:
 }
 
 async function epochRecord(args: TrainLoopArgs, metrics: EpochMetrics, batchLosses: Float32Array | null): Promise<EpochRecord> {
-  return { metrics, batchLosses, weights: snapshotWeights(args.model), optimizer: await snapshotOptimizer(args.optimizer) }
+  return { metrics, batchLosses, weights: await snapshotWeights(args.model), optimizer: await snapshotOptimizer(args.optimizer) }
 }
 
 /**

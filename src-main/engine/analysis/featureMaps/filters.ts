@@ -38,7 +38,7 @@ export interface FilterOptions {
  * The kernels of every Conv2D and DepthwiseConv2D layer. A depthwise kernel [kh, kw, in, m]
  * is shown as in·m filters of one input channel each, which is what it computes.
  */
-export function convKernels(model: tf.LayersModel, names?: string[]): ConvKernel[] {
+export async function convKernels(model: tf.LayersModel, names?: string[]): Promise<ConvKernel[]> {
   const convs = model.layers.filter((l) => ['Conv2D', 'DepthwiseConv2D'].includes(l.getClassName()))
   if (names) {
     const missing = names.filter((n) => !convs.some((l) => l.name === n))
@@ -46,18 +46,19 @@ export function convKernels(model: tf.LayersModel, names?: string[]): ConvKernel
       throw new ApiError('invalid_request', `layers: ${missing.map((m) => `"${m}"`).join(', ')} ${missing.length > 1 ? 'are not conv layers' : 'is not a conv layer'}; the conv layers are ${convs.map((l) => l.name).join(', ') || 'none'}`)
     }
   }
-  return convs
-    .filter((l) => !names || names.includes(l.name))
-    .map((l) => {
-      const kernel = l.getWeights()[0]
-      const [kh, kw, inputs, m] = kernel.shape as [number, number, number, number]
-      const data = kernel.dataSync() as Float32Array
-      if (l.getClassName() === 'Conv2D') return { layer: l.name, shape: [kh, kw, inputs, m] as [number, number, number, number], data: Float32Array.from(data) }
-      // Depthwise: filter (i·m + j) sees input i only; expand to a block-diagonal [kh, kw, 1, in·m].
-      const out = new Float32Array(kh * kw * inputs * m)
-      for (let p = 0; p < kh * kw; p++) for (let i = 0; i < inputs; i++) for (let j = 0; j < m; j++) out[p * inputs * m + i * m + j] = data[(p * inputs + i) * m + j]
-      return { layer: l.name, shape: [kh, kw, 1, inputs * m] as [number, number, number, number], data: out }
-    })
+  const chosen = convs.filter((l) => !names || names.includes(l.name))
+  // Async reads: a GPU backend has no synchronous one.
+  const values = await Promise.all(chosen.map((l) => l.getWeights()[0].data() as Promise<Float32Array>))
+  return chosen.map((l, index) => {
+    const kernel = l.getWeights()[0]
+    const [kh, kw, inputs, m] = kernel.shape as [number, number, number, number]
+    const data = values[index]
+    if (l.getClassName() === 'Conv2D') return { layer: l.name, shape: [kh, kw, inputs, m] as [number, number, number, number], data: Float32Array.from(data) }
+    // Depthwise: filter (i·m + j) sees input i only; expand to a block-diagonal [kh, kw, 1, in·m].
+    const out = new Float32Array(kh * kw * inputs * m)
+    for (let p = 0; p < kh * kw; p++) for (let i = 0; i < inputs; i++) for (let j = 0; j < m; j++) out[p * inputs * m + i * m + j] = data[(p * inputs + i) * m + j]
+    return { layer: l.name, shape: [kh, kw, 1, inputs * m] as [number, number, number, number], data: out }
+  })
 }
 
 function resolveView(view: FilterView, inputs: number): Exclude<FilterView, 'auto'> {

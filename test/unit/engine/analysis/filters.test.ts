@@ -52,7 +52,7 @@ describe('filter images', () => {
     expect(() => filterImages(kernel, { ...options, view: 'rgb' })).toThrow(/"rgb" needs a layer with 3 input channels; this one has 2/)
   })
 
-  it('reads the kernels of a real model, depthwise ones as one input per filter', () => {
+  it('reads the kernels of a real model, depthwise ones as one input per filter', async () => {
     const model = tf.sequential({
       layers: [
         tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, name: 'c1' }),
@@ -60,7 +60,7 @@ describe('filter images', () => {
         tf.layers.flatten({ name: 'f' })
       ]
     })
-    const kernels = convKernels(model)
+    const kernels = await convKernels(model)
     expect(kernels.map((k) => [k.layer, k.shape])).toEqual([
       ['c1', [3, 3, 3, 4]],
       ['dw', [3, 3, 1, 8]]
@@ -68,6 +68,6 @@ describe('filter images', () => {
     const dw = model.getLayer('dw').getWeights()[0].dataSync()
     // Depthwise filter i·2 + j is the (i, j) slice of the [3, 3, 4, 2] kernel.
     expect(kernels[1].data[(1 * 3 + 2) * 8 + 3 * 2 + 1]).toBe(dw[((1 * 3 + 2) * 4 + 3) * 2 + 1])
-    expect(() => convKernels(model, ['f'])).toThrow(/layers: "f" is not a conv layer; the conv layers are c1, dw/)
+    await expect(convKernels(model, ['f'])).rejects.toThrow(/layers: "f" is not a conv layer; the conv layers are c1, dw/)
   })
 })

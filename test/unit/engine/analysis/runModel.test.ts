@@ -22,7 +22,7 @@ describe('loading a run model at an epoch', () => {
     const model = await buildModel(config.model, { height: 28, width: 28, channels: 1 }, 10, 'softmax', 5)
     setModelTopology(db, runId, model.toJSON(null, false))
     const metrics = { epoch: 0, trainLoss: null, trainAccuracy: null, valLoss: null, valAccuracy: null, testLoss: null, testAccuracy: null, imagesPerSecond: null, durationMs: null }
-    commitEpoch(db, runId, { metrics, batchLosses: null, weights: snapshotWeights(model), optimizer: [] })
+    commitEpoch(db, runId, { metrics, batchLosses: null, weights: await snapshotWeights(model), optimizer: [] })
 
     const loaded = await loadRunModel(db, runId, 0)
     expect(loaded.layers.map((l) => l.name)).toEqual(model.layers.map((l) => l.name))
