@@ -2,24 +2,10 @@ import { describe, expect, it } from 'vitest'
 import sharp from 'sharp'
 import { valuesToRgba } from '../../../../src-shared/colormaps'
 import type { HeatmapFigure } from '../../../../src-shared/figure'
-import { curvesFigure } from '../../../../src-shared/figures/compareFigures'
-import type { CompareOverview } from '../../../../src-shared/compare'
-import type { EpochMetrics } from '../../../../src-shared/run'
 import { exportFigure } from '../../../../src-main/engine/figures/exportFigure'
 import { pngChunks } from '../../../../src-main/engine/figures/png'
-import { parseSvg, pdfText } from './parseFiles'
-
-const epoch = (e: number, trainLoss: number, valLoss: number): EpochMetrics =>
-  ({ epoch: e, trainLoss, valLoss, trainAccuracy: 0.5, valAccuracy: 0.5, testAccuracy: 0.5, imagesPerSecond: 100, seconds: 1 }) as EpochMetrics
-
-/** Two runs' loss: the figure the compare view shows. */
-export function twoRunLoss() {
-  const overview = {
-    a: { epochs: [epoch(1, 1.2, 1.3), epoch(2, 0.8, 0.9), epoch(3, 0.55, 0.7)] },
-    b: { epochs: [epoch(1, 1.5, 1.6), epoch(2, 1.1, 1.25), epoch(3, 0.9, 1.05)] }
-  } as unknown as CompareOverview
-  return curvesFigure(overview, 'loss')
-}
+import { parseSvg, pdfText } from '../../../support/parseFiles'
+import { twoRunLoss } from '../../../support/figures'
 
 function heatmap(): HeatmapFigure {
   const w = 23
