@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { appMethods } from './api/app'
 import { compareMethods } from './api/compare'
 import { datasetEvents, datasetMethods } from './api/datasets'
+import { figureMethods } from './api/figures'
 import { runEvents, runMethods } from './api/runs'
 import { inspectMethods } from './api/inspect'
 import { taskEvents, taskMethods } from './api/tasks'
@@ -17,7 +18,8 @@ export const methods = {
   ...datasetMethods,
   ...runMethods,
   ...inspectMethods,
-  ...taskMethods
+  ...taskMethods,
+  ...figureMethods
 } as const
 
 export const events = {

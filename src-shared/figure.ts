@@ -42,6 +42,34 @@ export interface ChartFigure {
   kind: 'chart'
   title?: string
   option: Record<string, unknown>
+  /** Series in an order (epochs, layers): past a dozen they take a sequential scale and a colour bar. */
+  ordered?: { label: string }
 }
 
 export type FigureSpec = HeatmapFigure | ChartFigure | ImageFigure
+
+/** Light for posters and papers, dark for slides. */
+export type FigureTheme = 'light' | 'dark'
+
+export type ExportFormat = 'svg' | 'png' | 'pdf' | 'csv' | 'npy' | 'json'
+
+/** Print resolutions offered for PNG; the engine accepts any DPI from 1 to 1200. */
+export const PNG_DPIS = [150, 300, 600] as const
+export const MAX_DPI = 1200
+/** The largest PNG the engine will render, in pixels (about 100 megapixels). */
+export const MAX_PIXELS = 100_000_000
+
+/** How a figure is rendered for export. Sizes are in inches unless px is given with a DPI. */
+export interface ExportOptions {
+  format: ExportFormat
+  dpi?: number
+  widthIn?: number
+  heightIn?: number
+  widthPx?: number
+  /** Raster maps: draw each value as exactly this many pixels square (PNG); the size follows. */
+  cellPx?: number
+  background?: 'white' | 'transparent'
+  theme?: FigureTheme
+  fontFamily?: string
+  fontSize?: number
+}

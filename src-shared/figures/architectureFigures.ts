@@ -18,7 +18,7 @@ export function spatialScaleProfile(table: ArchitectureTable, log: boolean): Cha
     title: `Spatial scale profile · ${table.model} at ${table.input.height}×${table.input.width}`,
     option: {
       tooltip: { trigger: 'axis' },
-      legend: { top: 24 },
+      legend: {},
       grid: { left: 60, right: 20, top: 60, bottom: 80 },
       xAxis: { type: 'category', name: 'depth', nameLocation: 'middle', nameGap: 62, data: rows.map((r) => r.name), axisLabel: { rotate: 40, fontSize: 10 } },
       yAxis: { type: log ? 'log' : 'value', name: 'input pixels', min: log ? 1 : 0, logBase: 2 },

@@ -61,32 +61,26 @@ export const EPOCH_CURVE_TITLES: Record<EpochCurve, string> = {
   vsFinalB: "B against B's last epoch"
 }
 
-/** One line per layer over epochs, coloured from shallow (dark) to deep (bright). */
+/** One line per layer over epochs; past a dozen layers they run shallow (dark) to deep (bright) with a colour bar. */
 export function ckaEpochsFigure(result: CkaEpochsResult, curve: EpochCurve): ChartFigure {
   const E = result.epochs.length
-  const L = result.layers.length
-  const palette = colorTable('viridis')
   const values = result[curve]
   return {
     kind: 'chart',
     title: `CKA across epochs: ${EPOCH_CURVE_TITLES[curve]}`,
+    ordered: { label: 'layer' },
     option: {
       tooltip: { trigger: 'axis' },
-      legend: { type: 'scroll', bottom: 0 },
-      grid: { left: 50, right: 20, top: 40, bottom: 60 },
+      legend: {},
+      grid: { left: 50, right: 20, top: 40, bottom: 40 },
       xAxis: { type: 'category', name: 'epoch', data: result.epochs.map(String), nameLocation: 'middle', nameGap: 24 },
       yAxis: { type: 'value', name: 'CKA', min: 0, max: 1 },
-      series: result.layers.map((name, l) => {
-        const k = Math.round((L > 1 ? l / (L - 1) : 0) * 230) * 4
-        return {
-          name,
-          type: 'line',
-          symbolSize: 5,
-          data: Array.from(values.subarray(l * E, (l + 1) * E), (v) => (Number.isNaN(v) ? null : Number(v.toFixed(4)))),
-          lineStyle: { color: `rgb(${palette[k]},${palette[k + 1]},${palette[k + 2]})` },
-          itemStyle: { color: `rgb(${palette[k]},${palette[k + 1]},${palette[k + 2]})` }
-        }
-      })
+      series: result.layers.map((name, l) => ({
+        name,
+        type: 'line',
+        symbolSize: 5,
+        data: Array.from(values.subarray(l * E, (l + 1) * E), (v) => (Number.isNaN(v) ? null : Number(v.toFixed(4))))
+      }))
     }
   }
 }
@@ -112,8 +106,8 @@ export function curvesFigure(overview: CompareOverview, metric: 'loss' | 'accura
     title: metric === 'loss' ? 'Loss of both runs' : 'Accuracy of both runs',
     option: {
       tooltip: { trigger: 'axis' },
-      legend: { top: 26, type: 'scroll' },
-      grid: { left: 55, right: 20, top: 76, bottom: 40 },
+      legend: {},
+      grid: { left: 55, right: 20, top: 60, bottom: 40 },
       xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 25, minInterval: 1 },
       yAxis: metric === 'loss' ? { type: 'value', name: 'loss', scale: true } : { type: 'value', name: 'accuracy', min: 0, max: 1 },
       series
@@ -135,8 +129,8 @@ export function histogramOverlayFigure(h: WeightHistogramsResult, epochIndex: nu
     title: `${h.weight} at epoch ${h.epochs[epochIndex]}: both runs on shared bins`,
     option: {
       tooltip: { trigger: 'axis' },
-      legend: { top: 26 },
-      grid: { left: 60, right: 20, top: 76, bottom: 40 },
+      legend: {},
+      grid: { left: 60, right: 20, top: 60, bottom: 40 },
       xAxis: { type: 'value', name: 'weight', nameLocation: 'middle', nameGap: 26, min: h.edges[0], max: h.edges[bins] },
       // Keep the density axis at the left edge, not at weight 0 where ECharts puts it by default.
       yAxis: { type: 'value', name: 'density', axisLine: { onZero: false } },

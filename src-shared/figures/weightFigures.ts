@@ -48,9 +48,10 @@ export function histogramFigure(histograms: WeightHistogram[], name: string, mod
   return {
     kind: 'chart',
     title: `${name}: weight distribution per epoch`,
+    ordered: { label: 'epoch' },
     option: {
       tooltip: { trigger: 'axis' },
-      legend: { top: 24, type: 'scroll' },
+      legend: {},
       grid: { left: 70, right: 20, top: 60, bottom: 40 },
       xAxis: { type: 'value', name: 'weight', nameLocation: 'middle', nameGap: 26, scale: true },
       // onZero false keeps the y axis at the left edge rather than at weight 0.
@@ -68,9 +69,10 @@ export function changeNormFigure(norms: ChangeNormsResponse, relative: boolean, 
   return {
     kind: 'chart',
     title: relative ? 'Relative weight change ‖Wₑ − Wₑ₋₁‖ / ‖Wₑ₋₁‖ per layer' : 'Weight change ‖Wₑ − Wₑ₋₁‖ per layer',
+    ordered: { label: 'layer' },
     option: {
       tooltip: { trigger: 'axis' },
-      legend: { top: 24, type: 'scroll' },
+      legend: {},
       grid: { left: 70, right: 20, top: 60, bottom: 40 },
       xAxis: { type: 'category', name: 'epoch', nameLocation: 'middle', nameGap: 26, data: epochs.map(String) },
       yAxis: { type: 'log', name: relative ? 'relative change' : 'change norm' },

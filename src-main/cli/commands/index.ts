@@ -18,5 +18,8 @@ export const commandEntries: CommandEntry[] = [
   { name: 'compare', load: async () => (await import('./compare')).compareCommand },
   { name: 'cka', load: async () => (await import('./cka')).ckaCommand },
   { name: 'arch', load: async () => (await import('./arch')).archCommand },
-  { name: 'backend', load: async () => (await import('./backend')).backendCommand }
+  { name: 'backend', load: async () => (await import('./backend')).backendCommand },
+  { name: 'figures', load: async () => (await import('./figures')).figuresCommand },
+  { name: 'export', load: async () => (await import('./export')).exportCommand },
+  { name: 'plot', load: async () => (await import('./plot')).plotCommand }
 ]

@@ -72,7 +72,25 @@ export const migrations: string[] = [
      created_at TEXT NOT NULL
    );
    CREATE INDEX analysis_cache_run ON analysis_cache (run_id);`,
-  // webgpu: what the run's latest training session computed on, e.g.
+  // 4: what the run's latest training session computed on, e.g.
   // "webgpu on nvidia ampere (NVIDIA GeForce RTX 3080)" or "wasm"; null before it starts
-  `ALTER TABLE runs ADD COLUMN compute TEXT;`
+  `ALTER TABLE runs ADD COLUMN compute TEXT;`,
+  // 5: figures saved with their specs (the figure set) and poster compositions of them;
+  // run_ids is a JSON list, not a foreign key: a figure outlives its run and says so
+  `CREATE TABLE figures (
+     id TEXT PRIMARY KEY,
+     title TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     source TEXT NOT NULL,
+     run_ids TEXT NOT NULL,
+     spec BLOB NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE compositions (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     layout TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );`
 ]

@@ -4,13 +4,14 @@
  * later exports) the same way.
  */
 import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts'
-import { DataZoomComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent } from 'echarts/components'
+import { DataZoomComponent, GraphicComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent } from 'echarts/components'
 import * as echarts from 'echarts/core'
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
 import { valuesToRgba } from '../../../src-shared/colormaps'
 import type { ChartFigure, FigureSpec, HeatmapFigure, ImageFigure } from '../../../src-shared/figure'
+import { styledChartOption } from '../../../src-shared/figures/chartStyle'
 
-echarts.use([BarChart, LineChart, HeatmapChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, DataZoomComponent, VisualMapComponent, CanvasRenderer, SVGRenderer])
+echarts.use([BarChart, LineChart, HeatmapChart, ScatterChart, GraphicComponent, GridComponent, TooltipComponent, LegendComponent, TitleComponent, DataZoomComponent, VisualMapComponent, CanvasRenderer, SVGRenderer])
 
 export interface MountedFigure {
   update(spec: FigureSpec): void
@@ -46,13 +47,19 @@ export function imageToCanvas(spec: ImageFigure, canvas: HTMLCanvasElement): voi
 
 function mountChart(el: HTMLElement, spec: ChartFigure, dark: boolean): MountedFigure {
   const chart = echarts.init(el, dark ? 'dark' : undefined, { renderer: 'canvas' })
+  let current = spec
+  // The same styled option the exports draw (palette, legend rows, number formats), on the page's background.
   const apply = (s: ChartFigure): void => {
-    chart.setOption({ backgroundColor: 'transparent', ...(s.title ? { title: { text: s.title, left: 'center', textStyle: { fontSize: 13 } } } : {}), ...s.option }, true)
+    current = s
+    chart.setOption(styledChartOption(s, { theme: dark ? 'dark' : 'light', background: 'transparent', width: el.clientWidth || 600 }), true)
   }
   apply(spec)
   return {
     update: (s) => (s.kind === 'chart' ? apply(s) : undefined),
-    resize: () => chart.resize(),
+    resize: () => {
+      chart.resize()
+      apply(current)
+    },
     dispose: () => chart.dispose()
   }
 }

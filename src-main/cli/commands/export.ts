@@ -1,0 +1,39 @@
+import { ApiError } from '../../../src-shared/errors'
+import type { ExportedFile } from '../../../src-shared/figureSet'
+import { openApi } from '../../api/openApi'
+import { parseCommandArgs } from '../args'
+import type { Command } from '../command'
+import { checkOutput, exportArgs, exportOptionsOf, exportUsage, writeOutput } from '../exportOptions'
+
+const usage = `Usage: featurelens export FIGURE_ID|--composition ID --format svg|png|pdf|csv [options]
+
+Renders a saved figure or a poster composition ("featurelens figures list" shows the ids)
+to a file, without a browser.
+
+${exportUsage}`
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'render a saved figure or composition to SVG, PNG, PDF or CSV',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('export', args, { ...exportArgs, composition: { type: 'string' } })
+    const figureId = positionals[0]
+    if (!figureId === !values.composition) throw new ApiError('invalid_request', 'export needs a FIGURE_ID or --composition ID ("featurelens figures list" shows them)')
+    const options = exportOptionsOf(values)
+    const out = values.out ? checkOutput(values.out) : null
+    const api = openApi({ workspace: values.workspace, shell: 'web' })
+    try {
+      const file = (values.composition
+        ? await api.dispatch('compositions.export', { id: values.composition, options })
+        : await api.dispatch('figures.export', { id: figureId, options })) as ExportedFile
+      const path = out ?? checkOutput(file.fileName)
+      await writeOutput(path, file.bytes)
+      for (const w of file.warnings) io.err(`warning: ${w}`)
+      io.out(values.json ? JSON.stringify({ path, bytes: file.bytes.byteLength, mime: file.mime, warnings: file.warnings }) : `wrote ${path} (${file.bytes.byteLength} bytes)`)
+      return 0
+    } finally {
+      api.close()
+    }
+  }
+}

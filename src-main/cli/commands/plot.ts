@@ -1,0 +1,108 @@
+import { ApiError } from '../../../src-shared/errors'
+import type { CkaResult } from '../../../src-shared/compare'
+import type { FigureSpec } from '../../../src-shared/figure'
+import type { ExportedFile } from '../../../src-shared/figureSet'
+import { ckaMatrixFigure } from '../../../src-shared/figures/compareFigures'
+import { featureMapFigure } from '../../../src-shared/figures/mapFigures'
+import { runAccuracyFigure, runLossFigure } from '../../../src-shared/figures/runFigures'
+import { matrixFigure } from '../../../src-shared/figures/weightFigures'
+import type { FeatureMapsResponse, InspectOverview, WeightMatrixResponse } from '../../../src-shared/inspect'
+import type { RunDetail } from '../../../src-shared/run'
+import { openApi, type OpenApi } from '../../api/openApi'
+import { intOption, parseCommandArgs } from '../args'
+import type { Command } from '../command'
+import { checkOutput, exportArgs, exportOptionsOf, exportUsage, writeOutput } from '../exportOptions'
+
+const usage = `Usage: featurelens plot RUN curves|weights|featuremaps|cka [what] --format svg|png|pdf|csv [options]
+
+Renders a standard figure of a run straight to a file, for scripts and headless machines.
+
+  curves       [--metric loss|accuracy]                 the training curves (default loss)
+  weights      [--weight NAME|N] [--epoch N]            a weight tensor as a matrix (default the first, last epoch)
+  featuremaps  [--layer NAME] [--channel C] [--image N] [--epoch N]
+                                                        one channel's map for test image N (default the first spatial layer, channel 0, image 0)
+  cka          [--with RUN_B] [--examples N] [--epoch N] layer × layer CKA against RUN_B (default: the run against itself)
+
+${exportUsage}`
+
+const KINDS = ['curves', 'weights', 'featuremaps', 'cka'] as const
+type Kind = (typeof KINDS)[number]
+
+async function lastEpoch(api: OpenApi, runId: string, epoch: string | undefined): Promise<{ overview: InspectOverview; epoch: number }> {
+  const overview = (await api.dispatch('inspect.overview', { runId })) as InspectOverview
+  if (!overview.epochs.length) throw new ApiError('bad_input', `run ${runId} has no stored epoch yet; train it first`)
+  const chosen = intOption('epoch', epoch, overview.epochs[overview.epochs.length - 1], 0)
+  if (!overview.epochs.includes(chosen)) throw new ApiError('invalid_request', `--epoch ${chosen}: run ${runId} has epochs ${overview.epochs.join(', ')}`)
+  return { overview, epoch: chosen }
+}
+
+async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<string, string | boolean | undefined>): Promise<FigureSpec> {
+  const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined)
+  if (kind === 'curves') {
+    const run = (await api.dispatch('runs.get', { id: runId })) as RunDetail
+    const metric = str('metric') ?? 'loss'
+    if (metric !== 'loss' && metric !== 'accuracy') throw new ApiError('invalid_request', `--metric must be loss or accuracy, got "${metric}"`)
+    return metric === 'loss' ? runLossFigure(run, `Loss · ${run.name}`) : runAccuracyFigure(run, `Accuracy · ${run.name}`)
+  }
+  if (kind === 'weights') {
+    const { overview, epoch } = await lastEpoch(api, runId, str('epoch'))
+    const ref = str('weight')
+    const weight = ref === undefined ? 0 : /^\d+$/.test(ref) ? Number(ref) : ref
+    if (typeof weight === 'string' && !overview.weights.some((w) => w.name === weight)) {
+      throw new ApiError('invalid_request', `--weight ${weight}: run ${runId} has ${overview.weights.map((w) => w.name).join(', ')}`)
+    }
+    const r = (await api.dispatch('inspect.weights', { runId, epoch, weight, maxRows: 4096, maxCols: 4096 })) as WeightMatrixResponse
+    return matrixFigure(r.matrix, `${r.name} at epoch ${epoch}`, 'coolwarm', true, 'weight')
+  }
+  if (kind === 'featuremaps') {
+    const { overview, epoch } = await lastEpoch(api, runId, str('epoch'))
+    const layer = str('layer') ?? overview.layers.find((l) => l.spatial)?.name
+    if (!layer) throw new ApiError('bad_input', `run ${runId}'s model has no layer with feature maps`)
+    const image = intOption('image', str('image'), 0, 0)
+    const r = (await api.dispatch('inspect.featureMaps', { runId, epoch, image: { split: 'test', index: image }, layers: [layer] })) as FeatureMapsResponse
+    const maps = r.layers[0]
+    const channel = intOption('channel', str('channel'), 0, 0)
+    if (channel >= maps.shape[2]) throw new ApiError('invalid_request', `--channel ${channel}: ${layer} has ${maps.shape[2]} channels (0–${maps.shape[2] - 1})`)
+    return { ...featureMapFigure(maps, channel, false), title: `${layer} · channel ${channel} · ${r.input.source} · epoch ${epoch}` }
+  }
+  const other = str('with') ?? runId
+  const examples = intOption('examples', str('examples'), 256, 4)
+  const epoch = str('epoch') === undefined ? undefined : intOption('epoch', str('epoch'), 0, 0)
+  const r = (await api.dispatch('compare.cka', { a: runId, b: other, examples: { count: examples }, epoch })) as CkaResult
+  return ckaMatrixFigure(r.cross, r.layersA, r.layersB, `Linear CKA, epoch ${r.epoch}`, runId, other)
+}
+
+export const plotCommand: Command = {
+  name: 'plot',
+  summary: "render a run's curves, weights, feature maps or CKA straight to a file",
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('plot', args, {
+      ...exportArgs,
+      metric: { type: 'string' },
+      weight: { type: 'string' },
+      epoch: { type: 'string' },
+      layer: { type: 'string' },
+      channel: { type: 'string' },
+      image: { type: 'string' },
+      with: { type: 'string' },
+      examples: { type: 'string' }
+    })
+    const [runId, kind] = positionals
+    if (!runId || !kind) throw new ApiError('invalid_request', 'plot needs a run id and one of curves, weights, featuremaps, cka ("featurelens runs list" shows the runs)')
+    if (!KINDS.includes(kind as Kind)) throw new ApiError('invalid_request', `plot: "${kind}" is not one of ${KINDS.join(', ')}`)
+    const options = exportOptionsOf(values)
+    const out = values.out ? checkOutput(values.out) : null
+    const api = openApi({ workspace: values.workspace, shell: 'web' })
+    try {
+      const spec = await figureOf(api, runId, kind as Kind, values)
+      const file = (await api.dispatch('figures.export', { spec, options })) as ExportedFile
+      const path = out ?? checkOutput(file.fileName)
+      await writeOutput(path, file.bytes)
+      io.out(values.json ? JSON.stringify({ path, bytes: file.bytes.byteLength, mime: file.mime }) : `wrote ${path} (${file.bytes.byteLength} bytes)`)
+      return 0
+    } finally {
+      api.close()
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod'
+import { Composition, CompositionLayout, ExportedFile, ExportOptionsSchema, FigureSpecSchema, SavedFigure } from '../figureSet'
+
+const id = z.object({ id: z.string().min(1) }).strict()
+
+export const figureMethods = {
+  /** The figure set: every saved figure, newest first, with runs that have since been deleted. */
+  'figures.list': { request: z.object({}).strict(), response: z.array(SavedFigure) },
+  'figures.get': { request: id, response: z.object({ figure: SavedFigure, spec: FigureSpecSchema }) },
+  /** "Add to figure set": keeps the spec so the figure re-renders later. */
+  'figures.save': {
+    request: z.object({ spec: FigureSpecSchema, title: z.string().max(300).optional(), source: z.string().max(200).default(''), runIds: z.array(z.string()).max(8).default([]) }).strict(),
+    response: SavedFigure
+  },
+  'figures.delete': { request: id, response: z.object({ deleted: z.string() }) },
+  /** Renders a figure (given inline, or saved by id) to SVG, PNG, PDF or its data. */
+  'figures.export': {
+    request: z.object({ spec: FigureSpecSchema.optional(), id: z.string().min(1).optional(), options: ExportOptionsSchema }).strict(),
+    response: ExportedFile
+  },
+  'compositions.list': { request: z.object({}).strict(), response: z.array(Composition) },
+  'compositions.get': { request: id, response: Composition },
+  /** Creates (no id) or updates a composition. */
+  'compositions.save': { request: z.object({ id: z.string().min(1).optional(), name: z.string().min(1, 'name: give the composition a name').max(200), layout: CompositionLayout }).strict(), response: Composition },
+  'compositions.duplicate': { request: id, response: Composition },
+  'compositions.delete': { request: id, response: z.object({ deleted: z.string() }) },
+  'compositions.export': {
+    request: z.object({ id: z.string().min(1), options: ExportOptionsSchema }).strict(),
+    response: ExportedFile
+  }
+} as const

@@ -1,0 +1,151 @@
+/**
+ * How every chart reads, on screen and in exports: one pass over a chart spec's ECharts option
+ * that sets the theme, the font, a colour-blind-safe palette with line styles as a second cue
+ * (or a sequential scale with a colour bar for many ordered series), a title clear of a legend
+ * that wraps instead of paging, and formatted axis numbers. Builders stay plain data; this adds
+ * the functions (formatters) at render time.
+ */
+import { colorTable } from '../colormaps'
+import type { ChartFigure, FigureTheme } from '../figure'
+
+/**
+ * Categorical colours safe for the common colour-vision deficiencies (Paul Tol's bright and
+ * vibrant sets), readable on white and on the dark slide background alike.
+ */
+export const CATEGORICAL = ['#4477AA', '#EE6677', '#228833', '#CCBB44', '#66CCEE', '#AA3377', '#EE7733', '#009988', '#BBBBBB', '#CC3311', '#999933', '#0077BB']
+
+/** Beyond this many ordered series, colour runs along a sequential scale with a colour bar. */
+export const MAX_CATEGORICAL = 12
+
+export const LINE_TYPES = ['solid', 'dashed', 'dotted'] as const
+
+export interface ThemeColors {
+  background: string
+  text: string
+  muted: string
+  axis: string
+  split: string
+}
+
+export const THEMES: Record<FigureTheme, ThemeColors> = {
+  light: { background: '#ffffff', text: '#1f2329', muted: '#4a4f57', axis: '#5c6370', split: '#e3e6ea' },
+  dark: { background: '#16181d', text: '#eef0f3', muted: '#c3c8d0', axis: '#9aa1ad', split: '#343943' }
+}
+
+export const DEFAULT_FONT = 'DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif'
+
+export interface ChartStyle {
+  theme: FigureTheme
+  /** 'transparent' on screen (the page shows through); a colour in exports. */
+  background?: string
+  fontFamily?: string
+  fontSize?: number
+  /** Drawing width in px, to lay the legend out in rows. */
+  width: number
+}
+
+/** Axis and tooltip numbers: at most four significant digits, exponent for the very small or large. */
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v)
+  if (v === 0) return '0'
+  const a = Math.abs(v)
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(1).replace('e+', 'e')
+  return String(Number(v.toPrecision(4)))
+}
+
+/** Colour of series `i` of `n` on a sequential scale (viridis, kept off its palest end). */
+export function sequentialColor(i: number, n: number): string {
+  const table = colorTable('viridis')
+  const k = Math.round((n > 1 ? i / (n - 1) : 0) * 230) * 4
+  return `rgb(${table[k]},${table[k + 1]},${table[k + 2]})`
+}
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+const asList = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : isObj(v) ? [v] : [])
+
+function styleAxis(axis: unknown, colors: ThemeColors, fontSize: number): unknown {
+  return asList(axis).map((a) => {
+    const labels = isObj(a.axisLabel) ? a.axisLabel : {}
+    const numeric = a.type === 'value' || a.type === 'log' || a.type === undefined
+    return {
+      ...a,
+      nameTextStyle: { color: colors.muted, fontSize, ...(isObj(a.nameTextStyle) ? a.nameTextStyle : {}) },
+      axisLine: { ...(isObj(a.axisLine) ? a.axisLine : {}), lineStyle: { color: colors.axis } },
+      axisTick: { lineStyle: { color: colors.axis } },
+      splitLine: isObj(a.splitLine) && a.splitLine.show === false ? a.splitLine : { lineStyle: { color: colors.split } },
+      axisLabel: { color: colors.muted, fontSize: Math.max(8, fontSize - 1), hideOverlap: true, ...labels, ...(numeric ? { formatter: (v: number) => formatNumber(v) } : {}) }
+    }
+  })
+}
+
+/** Rows the legend needs at this width (entries wrap; they never page or truncate). */
+export function legendRows(names: string[], width: number, fontSize: number): number {
+  let rows = 1
+  let x = 0
+  const avail = Math.max(80, width - 40)
+  for (const name of names) {
+    const w = 22 + 5 + name.length * fontSize * 0.6 + 16
+    if (x > 0 && x + w > avail) {
+      rows++
+      x = 0
+    }
+    x += w
+  }
+  return rows
+}
+
+/** The colour bar of ordered series: a gradient strip with its first and last names. */
+function orderedColorBar(names: string[], label: string, colors: ThemeColors, fontSize: number, top: number): Obj[] {
+  const stops = Array.from({ length: 9 }, (_, i) => ({ offset: i / 8, color: sequentialColor(i, 9) }))
+  return [
+    { type: 'text', right: 20, top, style: { text: `${label}: ${names[0]} → ${names[names.length - 1]}`, fill: colors.muted, fontSize, align: 'right' } },
+    { type: 'rect', right: 20, top: top + fontSize + 4, shape: { width: 160, height: 8 }, style: { fill: { type: 'linear', x: 0, y: 0, x2: 1, y2: 0, colorStops: stops } } }
+  ]
+}
+
+/** The styled ECharts option of a chart spec: what both the screen and the exports draw. */
+export function styledChartOption(spec: ChartFigure, style: ChartStyle): Obj {
+  const colors = THEMES[style.theme]
+  const fontSize = style.fontSize ?? 12
+  const fontFamily = style.fontFamily ?? DEFAULT_FONT
+  const option = spec.option as Obj
+  const series = asList(option.series)
+  const names = series.map((s) => (typeof s.name === 'string' ? s.name : ''))
+  const sequential = Boolean(spec.ordered) && series.length > MAX_CATEGORICAL
+  const styledSeries = series.map((s, i) => {
+    const line = isObj(s.lineStyle) ? s.lineStyle : {}
+    const item = isObj(s.itemStyle) ? s.itemStyle : {}
+    const color = (line.color as string | undefined) ?? (item.color as string | undefined) ?? (sequential ? sequentialColor(i, series.length) : CATEGORICAL[i % CATEGORICAL.length])
+    const type = line.type ?? (sequential ? 'solid' : LINE_TYPES[Math.floor(i / CATEGORICAL.length) % LINE_TYPES.length] ?? 'solid')
+    if (s.type === 'line') return { ...s, lineStyle: { width: 1.8, ...line, color, type }, itemStyle: { ...item, color } }
+    if (s.type === 'bar') return { ...s, itemStyle: { ...item, color } }
+    return s
+  })
+  const hasLegend = option.legend !== undefined && !sequential && names.some(Boolean)
+  const titleH = spec.title ? fontSize + 14 : 4
+  const rows = hasLegend ? legendRows(names.filter(Boolean), style.width, fontSize) : 0
+  const legendH = hasLegend ? rows * (fontSize + 10) : sequential ? fontSize + 18 : 0
+  const grid = isObj(option.grid) ? option.grid : {}
+  const builderTop = typeof grid.top === 'number' ? grid.top : 60
+  // Room for the y axis name above the plot, below the title and the legend.
+  const top = Math.max(builderTop - 30, 0) + titleH + legendH + fontSize + 6
+  const visualMap = isObj(option.visualMap) ? { ...option.visualMap, textStyle: { color: colors.muted, fontSize } } : option.visualMap
+  const graphics = sequential ? orderedColorBar(names, spec.ordered?.label ?? 'order', colors, Math.max(8, fontSize - 1), titleH) : []
+  return {
+    animation: false,
+    ...option,
+    backgroundColor: style.background ?? colors.background,
+    color: CATEGORICAL,
+    textStyle: { fontFamily, fontSize, color: colors.text },
+    title: spec.title ? { text: spec.title, left: 'center', top: 4, textStyle: { fontSize: fontSize + 1, fontWeight: 'bold', color: colors.text, fontFamily } } : undefined,
+    legend: hasLegend ? { ...(isObj(option.legend) ? option.legend : {}), type: 'plain', top: titleH, left: 20, right: 20, textStyle: { color: colors.text, fontSize: Math.max(8, fontSize - 1) }, itemWidth: 22, itemGap: 16 } : { show: false },
+    grid: { ...grid, top },
+    tooltip: isObj(option.tooltip) ? { ...option.tooltip, valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)) } : option.tooltip,
+    xAxis: styleAxis(option.xAxis, colors, fontSize),
+    yAxis: styleAxis(option.yAxis, colors, fontSize),
+    ...(visualMap ? { visualMap } : {}),
+    ...(graphics.length ? { graphic: graphics } : {}),
+    series: styledSeries
+  }
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest'
+import sharp from 'sharp'
+import { valuesToRgba } from '../../../../src-shared/colormaps'
+import type { HeatmapFigure } from '../../../../src-shared/figure'
+import { exportFigure } from '../../../../src-main/engine/figures/exportFigure'
+import { pngChunks } from '../../../../src-main/engine/figures/png'
+import { parseSvg, pdfText } from '../../../support/parseFiles'
+import { twoRunLoss } from '../../../support/figures'
+
+function heatmap(): HeatmapFigure {
+  const w = 23
+  const h = 17
+  const values = new Float32Array(w * h)
+  for (let i = 0; i < values.length; i++) values[i] = Math.sin(i * 0.37) * 3 + (i % 7)
+  return { kind: 'heatmap', title: 'conv1 · weights', width: w, height: h, values, scale: { name: 'viridis', min: -3, max: 9, label: 'w' }, xLabel: 'input', yLabel: 'output' }
+}
+
+describe('figure export files', () => {
+  it('PNG at 300 DPI and 6 inches is 1800 px wide and records 300 DPI in pHYs', async () => {
+    const file = await exportFigure(twoRunLoss(), { format: 'png', dpi: 300, widthIn: 6 })
+    const meta = await sharp(Buffer.from(file.bytes)).metadata()
+    expect(meta.width).toBe(1800)
+    const phys = pngChunks(file.bytes).find((c) => c.type === 'pHYs')
+    expect(phys).toBeDefined()
+    expect(phys?.data.readUInt32BE(0)).toBe(11811)
+    expect(phys?.data.readUInt32BE(4)).toBe(11811)
+    expect(phys?.data[8]).toBe(1)
+    expect(meta.density).toBe(300)
+  })
+
+  it('SVG of a two-run loss chart has legend entries, axis titles and ticks as text, parses, and uses no external CSS', async () => {
+    const file = await exportFigure(twoRunLoss(), { format: 'svg', widthIn: 6 })
+    const svg = Buffer.from(file.bytes).toString('utf8')
+    const texts = parseSvg(svg)
+    for (const entry of ['A train', 'A validation', 'B train', 'B validation', 'epoch', 'loss', 'Loss of both runs']) expect(texts).toContain(entry)
+    // Tick labels: the epochs and some loss values.
+    expect(texts).toEqual(expect.arrayContaining(['1', '2', '3']))
+    expect(texts.some((t) => /^0\.\d+$|^1\.\d+$/.test(t))).toBe(true)
+    expect(svg).not.toMatch(/<link|@import|stylesheet|<style|class="/)
+    expect(svg).toMatch(/font-family="DejaVu Sans/)
+    expect(svg).toMatch(/width="6\.0000in"/)
+  })
+
+  it('a heatmap PNG at native size reads back as the spec through the colour map, pixel for pixel', async () => {
+    const spec = heatmap()
+    const file = await exportFigure(spec, { format: 'png', cellPx: 1, dpi: 300 })
+    const rect = file.rasters?.[0]
+    expect(rect).toMatchObject({ width: spec.width, height: spec.height })
+    const { data, info } = await sharp(Buffer.from(file.bytes)).raw().ensureAlpha().toBuffer({ resolveWithObject: true })
+    const expected = valuesToRgba(spec.values, spec.scale.min, spec.scale.max, spec.scale.name)
+    let mismatches = 0
+    for (let y = 0; y < spec.height; y++) for (let x = 0; x < spec.width; x++) {
+      const o = ((rect!.y + y) * info.width + rect!.x + x) * 4
+      const e = (y * spec.width + x) * 4
+      for (let c = 0; c < 4; c++) if (data[o + c] !== expected[e + c]) mismatches++
+    }
+    expect(mismatches).toBe(0)
+    // The pixel just outside the map is not map (the frame or background).
+    const scaled = await exportFigure(spec, { format: 'png', cellPx: 4, dpi: 300 })
+    expect(scaled.rasters?.[0]).toMatchObject({ width: spec.width * 4, height: spec.height * 4 })
+  })
+
+  it('a heatmap SVG carries the colour bar and labels as vector text and the map as a pixelated image', async () => {
+    const file = await exportFigure(heatmap(), { format: 'svg' })
+    const svg = Buffer.from(file.bytes).toString('utf8')
+    const texts = parseSvg(svg)
+    expect(texts).toEqual(expect.arrayContaining(['conv1 · weights', 'input', 'output', 'w', '9', '3', '-3']))
+    expect(svg).toMatch(/<linearGradient/)
+    expect(svg).toMatch(/image-rendering="optimizeSpeed"/)
+  })
+
+  it('a PDF is one page at the figure size with its text', async () => {
+    const file = await exportFigure(twoRunLoss(), { format: 'pdf', widthIn: 5, heightIn: 3 })
+    const { pages, text, size } = await pdfText(file.bytes)
+    expect(pages).toBe(1)
+    expect(size[0]).toBeCloseTo(360, 1)
+    expect(size[1]).toBeCloseTo(216, 1)
+    expect(text).toContain('A validation')
+  })
+
+  it('the CSV of a curve has the spec points', async () => {
+    const spec = twoRunLoss()
+    const file = await exportFigure(spec, { format: 'csv' })
+    const lines = Buffer.from(file.bytes).toString('utf8').trim().split('\n')
+    expect(lines[0]).toBe('series,x,y')
+    const series = spec.option.series as { name: string; data: [number, number][] }[]
+    const expected = series.flatMap((s) => s.data.map(([x, y]) => `${s.name},${x},${y}`))
+    expect(lines.slice(1)).toEqual(expected)
+  })
+
+  it('matrices export as .npy with their shape', async () => {
+    const spec = heatmap()
+    const file = await exportFigure(spec, { format: 'npy' })
+    const header = Buffer.from(file.bytes).toString('latin1', 10, 80)
+    expect(header).toContain(`'shape': (${spec.height}, ${spec.width})`)
+  })
+
+  it('refuses a DPI of 0 or above 1200 and a size past 100 megapixels, naming the limit', async () => {
+    await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 0 })).rejects.toThrow(/dpi must be between 1 and 1200.*got 0/)
+    await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 1201 })).rejects.toThrow(/dpi must be between 1 and 1200.*got 1201/)
+    await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 1200, widthIn: 40 })).rejects.toThrow(/exceeds the limit of 100 megapixels/)
+    await expect(exportFigure(twoRunLoss(), { format: 'npy' })).rejects.toThrow(/npy is for maps/)
+  })
+})
