@@ -73,14 +73,8 @@ export const runHandlers: {
     return getRun(context.db, id)
   },
   'runs.delete': ({ id }, context) => {
-<<<<<<< HEAD
     if (context.jobs.isBusy(id)) throw new ApiError('conflict', `${id} is running or queued; cancel it before deleting it`)
-    deleteRun(context.db, id)
-    return { deleted: id }
-=======
-    if (context.jobs.isBusy(id)) throw new ApiError('conflict', `run ${id} is running or queued; cancel it before deleting it`)
     const spaceNote = deleteRun(context.db, id)
     return spaceNote ? { deleted: id, spaceNote } : { deleted: id }
->>>>>>> i13
   }
 }
