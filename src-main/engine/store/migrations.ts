@@ -71,5 +71,16 @@ export const migrations: string[] = [
      value BLOB NOT NULL,
      created_at TEXT NOT NULL
    );
-   CREATE INDEX analysis_cache_run ON analysis_cache (run_id);`
+   CREATE INDEX analysis_cache_run ON analysis_cache (run_id);`,
+  // 4 (early exit): feature-map descriptors V = (μ_0, σ_0, …) per run, epoch, conv layer and
+  // training image, with the image's label; dropped with their run
+  `CREATE TABLE descriptors (
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     epoch INTEGER NOT NULL,
+     layer TEXT NOT NULL,
+     image INTEGER NOT NULL,
+     label INTEGER NOT NULL,
+     vector BLOB NOT NULL,
+     PRIMARY KEY (run_id, epoch, layer, image)
+   );`
 ]
