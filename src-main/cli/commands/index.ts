@@ -18,5 +18,8 @@ export const commandEntries: CommandEntry[] = [
   { name: 'compare', load: async () => (await import('./compare')).compareCommand },
   { name: 'cka', load: async () => (await import('./cka')).ckaCommand },
   { name: 'arch', load: async () => (await import('./arch')).archCommand },
-  { name: 'backend', load: async () => (await import('./backend')).backendCommand }
+  { name: 'backend', load: async () => (await import('./backend')).backendCommand },
+  { name: 'descriptors', load: async () => (await import('./descriptors')).descriptorsCommand },
+  { name: 'earlyexit', load: async () => (await import('./earlyExit')).earlyExitCommand },
+  { name: 'featuremap-train', load: async () => (await import('./featureMapTrain')).featureMapTrainCommand }
 ]

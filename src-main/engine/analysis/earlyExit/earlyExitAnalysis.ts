@@ -169,74 +169,82 @@ function sweepThresholds(strategy: Strategy, matches: Matches[], points = 24): n
   return [...picks].sort((a, b) => a - b)
 }
 
+interface Timed {
+  mean: number
+  p95: number
+  split: TimeSplit
+}
+
 interface Measured {
   labels: Int32Array
   exitLayer: Int32Array
-  batch1: { mean: number; p95: number; split: TimeSplit }
-  batched: { mean: number; p95: number; split: TimeSplit }
+  batch1: Timed
+  batched: Timed
 }
 
-function measureEarly(inputs: EarlyExitInputs, rule: ExitRule, batch: number): Measured {
+interface FullMeasured {
+  labels: Int32Array
+  batch1: { mean: number; p95: number }
+  batched: { mean: number; p95: number }
+}
+
+/** Collects one contender's per-image (batch 1) or per-batch times and its split. */
+class Timer {
+  readonly perUnit: number[] = []
+  readonly split: TimeSplit = { stages: 0, descriptor: 0, search: 0 }
+  total = 0
+  add(ms: number, images: number, split?: TimeSplit): void {
+    this.perUnit.push(ms / images)
+    this.total += ms
+    if (split) for (const key of ['stages', 'descriptor', 'search'] as const) this.split[key] += split[key]
+  }
+  result(images: number): Timed {
+    const split = { stages: this.split.stages / images, descriptor: this.split.descriptor / images, search: this.split.search / images }
+    return { mean: this.total / images, p95: percentile(this.perUnit, 0.95), split }
+  }
+}
+
+/**
+ * The full network and every strategy's early exit, measured image by image (batch 1) and
+ * batch by batch, taking turns on each image or batch, so a slow spell of a busy machine
+ * falls on all of them alike.
+ */
+function measureAll(inputs: EarlyExitInputs, rules: ExitRule[], batch: number): { full: FullMeasured; early: Measured[] } {
   const q = inputs.queries
-  const labels = new Int32Array(q.count)
-  const exitLayer = new Int32Array(q.count)
-  const perImage: number[] = []
-  const split1: TimeSplit = { stages: 0, descriptor: 0, search: 0 }
+  const fullLabels = new Int32Array(q.count)
+  const early = rules.map(() => ({ labels: new Int32Array(q.count), exitLayer: new Int32Array(q.count) }))
+  const full1 = new Timer()
+  const fullB = new Timer()
+  const early1 = rules.map(() => new Timer())
+  const earlyB = rules.map(() => new Timer())
   for (let i = 0; i < q.count; i++) {
     const x = imageTensor(q, i, 1)
-    const out = classifyEarly(inputs.stages, rule, x)
+    const f = classifyFull(inputs.model, x)
+    fullLabels[i] = f.labels[0]
+    full1.add(f.totalMs, 1)
+    rules.forEach((rule, r) => {
+      const out = classifyEarly(inputs.stages, rule, x)
+      early[r].labels[i] = out.labels[0]
+      early[r].exitLayer[i] = out.exitLayer[0]
+      early1[r].add(out.totalMs, 1, out.split)
+    })
     x.dispose()
-    labels[i] = out.labels[0]
-    exitLayer[i] = out.exitLayer[0]
-    perImage.push(out.totalMs)
-    split1.stages += out.split.stages / q.count
-    split1.descriptor += out.split.descriptor / q.count
-    split1.search += out.split.search / q.count
   }
-  const perBatch: number[] = []
-  const splitB: TimeSplit = { stages: 0, descriptor: 0, search: 0 }
-  let batchedTotal = 0
   for (let from = 0; from < q.count; from += batch) {
     const size = Math.min(batch, q.count - from)
     const x = imageTensor(q, from, size)
-    const out = classifyEarly(inputs.stages, rule, x)
+    fullB.add(classifyFull(inputs.model, x).totalMs, size)
+    rules.forEach((rule, r) => {
+      const out = classifyEarly(inputs.stages, rule, x)
+      earlyB[r].add(out.totalMs, size, out.split)
+    })
     x.dispose()
-    perBatch.push(out.totalMs / size)
-    batchedTotal += out.totalMs
-    splitB.stages += out.split.stages / q.count
-    splitB.descriptor += out.split.descriptor / q.count
-    splitB.search += out.split.search / q.count
   }
+  const plain = (t: Timed) => ({ mean: t.mean, p95: t.p95 })
   return {
-    labels,
-    exitLayer,
-    batch1: { mean: mean(perImage), p95: percentile(perImage, 0.95), split: split1 },
-    batched: { mean: batchedTotal / q.count, p95: percentile(perBatch, 0.95), split: splitB }
+    full: { labels: fullLabels, batch1: plain(full1.result(q.count)), batched: plain(fullB.result(q.count)) },
+    early: early.map((e, r) => ({ ...e, batch1: early1[r].result(q.count), batched: earlyB[r].result(q.count) }))
   }
-}
-
-function measureFull(inputs: EarlyExitInputs, batch: number): { labels: Int32Array; batch1: { mean: number; p95: number }; batched: { mean: number; p95: number } } {
-  const q = inputs.queries
-  const labels = new Int32Array(q.count)
-  const perImage: number[] = []
-  for (let i = 0; i < q.count; i++) {
-    const x = imageTensor(q, i, 1)
-    const out = classifyFull(inputs.model, x)
-    x.dispose()
-    labels[i] = out.labels[0]
-    perImage.push(out.totalMs)
-  }
-  const perBatch: number[] = []
-  let total = 0
-  for (let from = 0; from < q.count; from += batch) {
-    const size = Math.min(batch, q.count - from)
-    const x = imageTensor(q, from, size)
-    const out = classifyFull(inputs.model, x)
-    x.dispose()
-    perBatch.push(out.totalMs / size)
-    total += out.totalMs
-  }
-  return { labels, batch1: { mean: mean(perImage), p95: percentile(perImage, 0.95) }, batched: { mean: total / q.count, p95: percentile(perBatch, 0.95) } }
 }
 
 /** Warms every stage and the full model up (first calls compile kernels and allocate). */
@@ -275,43 +283,34 @@ export async function runEarlyExit(inputs: EarlyExitInputs, request: EarlyExitRe
     warmUp(inputs, request.batch)
     tracker.stage('timing every stage, descriptor and search per image')
     const prof = await profile(inputs, matchers, tracker)
-    const full = measureFull(inputs, request.batch)
-    const fullAccuracy = accuracyOf(queries.labels, full.labels)
+    // The full network's accuracy as the profile saw it (the same classes the measured run gives).
+    const fullAccuracy = accuracyOf(queries.labels, prof.fullLabels)
     const globalDistance = request.globalDistance ?? null
-    const results: StrategyResult[] = []
-    for (const strategy of strategies) {
-      tracker.stage(`measuring ${strategy.name}`)
+    const chosen = strategies.map((strategy) => {
       const thresholds = sweepThresholds(strategy, prof.matches.get(strategy.name)!)
       const sweep = thresholds.map((t) => sweepPoint(inputs, prof, strategy, t, globalDistance))
-      let threshold: number
-      let chosenBy: StrategyResult['chosenBy']
-      if (request.threshold !== undefined) {
-        threshold = request.threshold
-        chosenBy = 'given'
-      } else {
-        const within = sweep.filter((p) => p.accuracy >= fullAccuracy - 0.01)
-        if (within.length) {
-          threshold = within.reduce((a, b) => (b.meanLatencyMs < a.meanLatencyMs ? b : a)).threshold
-          chosenBy = 'best within 1 pt'
-        } else {
-          threshold = sweep.reduce((a, b) => (b.accuracy > a.accuracy ? b : a)).threshold
-          chosenBy = 'most accurate'
-        }
-      }
-      const rule: ExitRule = { strategy, matchers: matchers.get(strategy.name)!, threshold, globalDistance }
-      const measured = measureEarly(inputs, rule, request.batch)
+      if (request.threshold !== undefined) return { strategy, sweep, threshold: request.threshold, chosenBy: 'given' as const }
+      const within = sweep.filter((p) => p.accuracy >= fullAccuracy - 0.01)
+      if (within.length) return { strategy, sweep, threshold: within.reduce((a, b) => (b.meanLatencyMs < a.meanLatencyMs ? b : a)).threshold, chosenBy: 'best within 1 pt' as const }
+      return { strategy, sweep, threshold: sweep.reduce((a, b) => (b.accuracy > a.accuracy ? b : a)).threshold, chosenBy: 'most accurate' as const }
+    })
+    tracker.stage('measuring the full network and early exit, at batch 1 and batched')
+    const rules: ExitRule[] = chosen.map((c) => ({ strategy: c.strategy, matchers: matchers.get(c.strategy.name)!, threshold: c.threshold, globalDistance }))
+    const { full, early } = measureAll(inputs, rules, request.batch)
+    await tracker.step(queries.count * strategies.length)
+    const results: StrategyResult[] = chosen.map((c, r) => {
+      const measured = early[r]
       const perLayer = layers.map((layer, k) => {
         const at = [...measured.exitLayer.keys()].filter((i) => measured.exitLayer[i] === k)
         const right = at.filter((i) => measured.labels[i] === queries.labels[i]).length
         return { layer, hits: at.length, hitRate: at.length / queries.count, accuracy: at.length ? right / at.length : null }
       })
-      const accuracy = accuracyOf(queries.labels, measured.labels)
       const partial: Omit<StrategyResult, 'sentence'> = {
-        strategy: strategy.name,
-        thresholdName: strategy.thresholdName,
-        threshold,
-        chosenBy,
-        accuracy,
+        strategy: c.strategy.name,
+        thresholdName: c.strategy.thresholdName,
+        threshold: c.threshold,
+        chosenBy: c.chosenBy,
+        accuracy: accuracyOf(queries.labels, measured.labels),
         hitRate: perLayer.reduce((a, l) => a + l.hits, 0) / queries.count,
         perLayer,
         batch1: measured.batch1,
@@ -319,13 +318,13 @@ export async function runEarlyExit(inputs: EarlyExitInputs, request: EarlyExitRe
         speedup: full.batch1.mean / measured.batch1.mean,
         speedupBatched: full.batched.mean / measured.batched.mean,
         confusion: confusion(queries.labels, measured.labels, numClasses),
-        sweep
+        sweep: c.sweep
       }
-      results.push({ ...partial, sentence: strategySentence(partial, { accuracy: fullAccuracy, batch1: full.batch1 }) })
-      await tracker.step(queries.count)
-    }
+      return { ...partial, sentence: strategySentence(partial, { accuracy: accuracyOf(queries.labels, full.labels), batch1: full.batch1 }) }
+    })
+    const fullAccuracyMeasured = accuracyOf(queries.labels, full.labels)
     tracker.finish()
-    const fullStats = { accuracy: fullAccuracy, batch1: full.batch1, batched: full.batched, confusion: confusion(queries.labels, full.labels, numClasses) }
+    const fullStats = { accuracy: fullAccuracyMeasured, batch1: full.batch1, batched: full.batched, confusion: confusion(queries.labels, full.labels, numClasses) }
     return {
       runId: inputs.runId,
       epoch: inputs.epoch,

@@ -27,10 +27,14 @@ export function strategySentence(r: Partial, full: Full): string {
   }
   const overhead = r.batch1.split.descriptor + r.batch1.split.search
   const saved = full.batch1.mean - r.batch1.split.stages
-  if (overhead > saved) {
-    return `Early exit is slower here (${ms(r.batch1.mean)} ms against ${ms(full.batch1.mean)} ms per image, ${delta} accuracy; ${how}): the descriptor and search (${ms(overhead)} ms) cost more than the layers it skips (${ms(Math.max(0, saved))} ms).`
+  const slower = `Early exit is slower here (${ms(r.batch1.mean)} ms against ${ms(full.batch1.mean)} ms per image, ${delta} accuracy; ${how})`
+  if (saved <= 0) {
+    return `${slower}: the network run in stages, up to each image's exit, already takes ${ms(r.batch1.split.stages)} ms, more than the whole network in one call, before any descriptor or search (${ms(overhead)} ms).`
   }
-  return `Early exit is slower here (${ms(r.batch1.mean)} ms against ${ms(full.batch1.mean)} ms per image, ${delta} accuracy; ${how}).`
+  if (overhead > saved) {
+    return `${slower}: the descriptor and search (${ms(overhead)} ms) cost more than the ${ms(saved)} ms the skipped layers would take.`
+  }
+  return `${slower}.`
 }
 
 /** One sentence for the whole result: the fastest strategy within 1 pt of full accuracy, else the most accurate. */
