@@ -32,7 +32,7 @@ export function sweepFigure(result: EarlyExitResult): ChartFigure {
       legend: { bottom: 0 },
       grid: { left: 60, right: 24, top: 40, bottom: 70 },
       xAxis: { type: 'value', name: 'mean latency per image (ms)', nameLocation: 'middle', nameGap: 28, scale: true },
-      yAxis: { type: 'value', name: 'accuracy (%)', scale: true },
+      yAxis: { type: 'value', name: 'accuracy (%)', nameLocation: 'middle', nameGap: 42, scale: true },
       series
     }
   }
@@ -53,7 +53,7 @@ export function hitRateFigure(s: StrategyResult, layers: string[]): ChartFigure 
       legend: { bottom: 0 },
       grid: { left: 60, right: 24, top: 40, bottom: 70 },
       xAxis: { type: 'value', name: s.thresholdName, nameLocation: 'middle', nameGap: 28, scale: true },
-      yAxis: { type: 'value', name: 'images exiting (%)', min: 0, max: 100 },
+      yAxis: { type: 'value', name: 'images exiting (%)', nameLocation: 'middle', nameGap: 42, min: 0, max: 100 },
       series
     }
   }
@@ -73,7 +73,7 @@ export function perLayerFigure(result: EarlyExitResult): ChartFigure {
       legend: { bottom: 0, type: 'scroll' },
       grid: { left: 60, right: 24, top: 40, bottom: 80 },
       xAxis: { type: 'category', data: result.layers },
-      yAxis: { type: 'value', name: '%', min: 0, max: 100 },
+      yAxis: { type: 'value', name: '%', nameLocation: 'middle', nameGap: 42, min: 0, max: 100 },
       series
     }
   }

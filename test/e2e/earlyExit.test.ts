@@ -26,7 +26,10 @@ async function openPage(path: string): Promise<{ page: Page; errors: string[] }>
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
   const errors: string[] = []
   page.on('pageerror', (err) => errors.push(err.message))
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
+  // Console errors fail the test; a failed load is reported by its URL instead (the browser's own
+  // favicon request is the one 404 that is not the app's).
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()))
+  page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && errors.push(`${r.status()} ${r.url()}`))
   await page.goto(app.url + path)
   return { page, errors }
 }
