@@ -51,7 +51,11 @@ describe('the Early exit page in Chromium', () => {
     await page.getByTestId('ee-hitrate-chart').locator('canvas').waitFor()
     await page.getByTestId('ee-split-chart').locator('canvas').waitFor()
     expect(await page.getByTestId('ee-table').textContent()).toContain('class centroids')
-    await page.screenshot({ path: `${process.env.FEATURELENS_SCREENSHOTS ?? '/tmp'}/early-exit.png`, fullPage: true })
+    const shots = process.env.FEATURELENS_SCREENSHOTS
+    if (shots) {
+      await page.screenshot({ path: `${shots}/early-exit.png` })
+      await page.getByTestId('ee-results').screenshot({ path: `${shots}/early-exit-results.png` })
+    }
 
     // Reopening the page shows the stored result without recomputing.
     await page.reload()
