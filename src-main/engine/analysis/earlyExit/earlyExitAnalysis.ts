@@ -12,7 +12,7 @@ import type { ModelImageShape } from '../core/imageInput'
 import { classifyEarly, classifyFull, passes, type ExitRule, type TimeSplit } from './earlyExitClassifier'
 import { batchDescriptors } from './descriptors'
 import type { LayerDescriptors } from './descriptorStore'
-import type { Stage } from './stagedModel'
+import { forward, type Stage } from './stagedModel'
 import { strategyOf, type LayerMatcher, type Matches, type Strategy } from './strategies'
 import { resultSentence, strategySentence } from './sentence'
 
@@ -252,7 +252,7 @@ function warmUp(inputs: EarlyExitInputs, batch: number): void {
   for (const size of [1, Math.min(batch, inputs.queries.count)]) {
     for (let r = 0; r < 3; r++) {
       const x = imageTensor(inputs.queries, 0, size)
-      tf.dispose(inputs.model.predict(x) as tf.Tensor)
+      tf.dispose(forward(inputs.model, x))
       let current: tf.Tensor = x
       for (const stage of inputs.stages) {
         const out = stage.run(current)

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { batchDescriptors } from './descriptors'
-import type { Stage } from './stagedModel'
+import { forward, type Stage } from './stagedModel'
 import type { LayerMatcher, Strategy } from './strategies'
 
 export interface ExitRule {
@@ -106,7 +106,7 @@ export function classifyEarly(stages: readonly Stage[], rule: ExitRule, x: tf.Te
 /** The whole network, as the run's model predicts: classes and wall-clock milliseconds. */
 export function classifyFull(model: tf.LayersModel, x: tf.Tensor): { labels: Int32Array; totalMs: number } {
   const start = performance.now()
-  const out = model.predict(x) as tf.Tensor
+  const out = forward(model, x)
   const data = out.dataSync() as Float32Array
   const labels = predictedClasses(data, x.shape[0] ?? 1)
   const totalMs = performance.now() - start

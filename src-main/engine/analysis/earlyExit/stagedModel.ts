@@ -59,6 +59,15 @@ export function candidateLayers(model: tf.LayersModel, requested?: readonly stri
   return [...new Set(requested)].sort((a, b) => order.indexOf(a) - order.indexOf(b))
 }
 
+/**
+ * One inference call of a model on a batch: the graph executed directly (inference mode), without
+ * predict()'s loop that slices the batch into 32s and concatenates the outputs. The full network
+ * and each stage are run the same way, so their times compare.
+ */
+export function forward(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor)
+}
+
 /** Cuts a chain network (no branches) after each of `boundaries`, in network order. */
 export function stagedModel(model: tf.LayersModel, boundaries: readonly string[]): Stage[] {
   if (!isChain(model)) throw new ApiError('bad_input', `early exit needs a network without branches (a chain of layers); this run's network has skip connections or several inputs`)
@@ -73,7 +82,7 @@ export function stagedModel(model: tf.LayersModel, boundaries: readonly string[]
     let y: tf.SymbolicTensor = input
     for (let i = start; i <= end; i++) y = model.layers[i].apply(y) as tf.SymbolicTensor
     const part = tf.model({ inputs: input, outputs: y })
-    stages.push({ boundary: k < cuts.length ? order[end] : null, run: (x) => part.predict(x) as tf.Tensor })
+    stages.push({ boundary: k < cuts.length ? order[end] : null, run: (x) => forward(part, x) })
     start = end + 1
   }
   return stages
