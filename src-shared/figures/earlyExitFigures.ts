@@ -29,8 +29,8 @@ export function sweepFigure(result: EarlyExitResult): ChartFigure {
     title: 'Accuracy against mean latency per image (threshold sweep, batch 1)',
     option: {
       tooltip: { trigger: 'item' },
-      legend: { bottom: 0 },
-      grid: { left: 60, right: 24, top: 40, bottom: 70 },
+      legend: { top: 26 },
+      grid: { left: 60, right: 24, top: 80, bottom: 50 },
       xAxis: { type: 'value', name: 'mean latency per image (ms)', nameLocation: 'middle', nameGap: 28, scale: true },
       yAxis: { type: 'value', name: 'accuracy (%)', nameLocation: 'middle', nameGap: 42, scale: true },
       series
@@ -50,8 +50,8 @@ export function hitRateFigure(s: StrategyResult, layers: string[]): ChartFigure 
     title: `Hit rate against threshold: ${STRATEGY_LABELS[s.strategy]}`,
     option: {
       tooltip: { trigger: 'axis' },
-      legend: { bottom: 0 },
-      grid: { left: 60, right: 24, top: 40, bottom: 70 },
+      legend: { top: 26 },
+      grid: { left: 60, right: 24, top: 80, bottom: 50 },
       xAxis: { type: 'value', name: s.thresholdName, nameLocation: 'middle', nameGap: 28, scale: true },
       yAxis: { type: 'value', name: 'images exiting (%)', nameLocation: 'middle', nameGap: 42, min: 0, max: 100 },
       series
@@ -70,8 +70,8 @@ export function perLayerFigure(result: EarlyExitResult): ChartFigure {
     title: 'Per layer: share of images exiting and their accuracy',
     option: {
       tooltip: { trigger: 'axis' },
-      legend: { bottom: 0, type: 'scroll' },
-      grid: { left: 60, right: 24, top: 40, bottom: 80 },
+      legend: { top: 26, type: 'scroll' },
+      grid: { left: 60, right: 24, top: 80, bottom: 40 },
       xAxis: { type: 'category', data: result.layers },
       yAxis: { type: 'value', name: '%', nameLocation: 'middle', nameGap: 42, min: 0, max: 100 },
       series
