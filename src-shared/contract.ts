@@ -3,6 +3,7 @@ import { appMethods } from './api/app'
 import { compareMethods } from './api/compare'
 import { datasetEvents, datasetMethods } from './api/datasets'
 import { figureMethods } from './api/figures'
+import { earlyExitMethods } from './api/earlyExit'
 import { runEvents, runMethods } from './api/runs'
 import { inspectMethods } from './api/inspect'
 import { taskEvents, taskMethods } from './api/tasks'
@@ -19,7 +20,8 @@ export const methods = {
   ...runMethods,
   ...inspectMethods,
   ...taskMethods,
-  ...figureMethods
+  ...figureMethods,
+  ...earlyExitMethods
 } as const
 
 export const events = {

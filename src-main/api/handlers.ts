@@ -2,6 +2,7 @@ import { appHandlers } from './app'
 import { compareHandlers } from './compare'
 import { datasetHandlers } from './datasets'
 import { figureHandlers } from './figures'
+import { earlyExitHandlers } from './earlyExit'
 import { inspectHandlers } from './inspect'
 import { runHandlers } from './runs'
 import { taskHandlers } from './tasks'
@@ -15,5 +16,6 @@ export const handlers: Handlers = {
   ...runHandlers,
   ...inspectHandlers,
   ...taskHandlers,
-  ...figureHandlers
+  ...figureHandlers,
+  ...earlyExitHandlers
 }

@@ -21,5 +21,8 @@ export const commandEntries: CommandEntry[] = [
   { name: 'backend', load: async () => (await import('./backend')).backendCommand },
   { name: 'figures', load: async () => (await import('./figures')).figuresCommand },
   { name: 'export', load: async () => (await import('./export')).exportCommand },
-  { name: 'plot', load: async () => (await import('./plot')).plotCommand }
+  { name: 'plot', load: async () => (await import('./plot')).plotCommand },
+  { name: 'descriptors', load: async () => (await import('./descriptors')).descriptorsCommand },
+  { name: 'earlyexit', load: async () => (await import('./earlyExit')).earlyExitCommand },
+  { name: 'featuremap-train', load: async () => (await import('./featureMapTrain')).featureMapTrainCommand }
 ]

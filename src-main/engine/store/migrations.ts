@@ -92,5 +92,16 @@ export const migrations: string[] = [
      layout TEXT NOT NULL,
      created_at TEXT NOT NULL,
      updated_at TEXT NOT NULL
+   );`,
+  // 6: feature-map descriptors V = (μ_0, σ_0, …) per run, epoch, conv layer and
+  // training image, with the image's label; dropped with their run
+  `CREATE TABLE descriptors (
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     epoch INTEGER NOT NULL,
+     layer TEXT NOT NULL,
+     image INTEGER NOT NULL,
+     label INTEGER NOT NULL,
+     vector BLOB NOT NULL,
+     PRIMARY KEY (run_id, epoch, layer, image)
    );`
 ]
