@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { appMethods } from './api/app'
 import { compareEvents, compareMethods } from './api/compare'
 import { datasetEvents, datasetMethods } from './api/datasets'
+import { explainMethods } from './api/explain'
 import { runEvents, runMethods } from './api/runs'
 import { inspectEvents, inspectMethods } from './api/inspect'
 import { taskEvents, taskMethods } from './api/tasks'
@@ -17,7 +18,8 @@ export const methods = {
   ...datasetMethods,
   ...runMethods,
   ...inspectMethods,
-  ...taskMethods
+  ...taskMethods,
+  ...explainMethods
 } as const
 
 export const events = {

@@ -1,6 +1,7 @@
 import { appHandlers } from './app'
 import { compareHandlers } from './compare'
 import { datasetHandlers } from './datasets'
+import { explainHandlers } from './explain'
 import { inspectHandlers } from './inspect'
 import { runHandlers } from './runs'
 import { taskHandlers } from './tasks'
@@ -13,5 +14,6 @@ export const handlers: Handlers = {
   ...datasetHandlers,
   ...runHandlers,
   ...inspectHandlers,
-  ...taskHandlers
+  ...taskHandlers,
+  ...explainHandlers
 }

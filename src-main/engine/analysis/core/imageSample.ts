@@ -15,7 +15,7 @@ export interface ImageSample {
   indices: Int32Array
   shape: ModelImageShape
   /** Reads some of the sample; images that fail to decode are left out (see `indices` of the result). */
-  read(indices: Int32Array): Promise<{ x: Float32Array; indices: Int32Array }>
+  read(indices: Int32Array): Promise<{ x: Float32Array; indices: Int32Array; labels?: Int32Array }>
 }
 
 /** The split to sample when none is named: held-out images first. */
@@ -38,7 +38,7 @@ export function datasetSample(dataset: Dataset, split: SplitName | undefined, si
     shape,
     async read(batch) {
       const read = await view.readBatch(batch, shape)
-      return { x: read.x, indices: read.indices }
+      return { x: read.x, indices: read.indices, labels: read.labels }
     }
   }
 }

@@ -22,11 +22,13 @@ const reluWith = new Map<ReluRule, (x: tf.Tensor) => tf.Tensor>()
 export function customRelu(rule: ReluRule): (x: tf.Tensor) => tf.Tensor {
   let fn = reluWith.get(rule)
   if (!fn) {
-    fn = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [x, save] = args as [tf.Tensor, tf.GradSaveFunc]
       save([x])
       return {
         value: tf.relu(x),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          if (Array.isArray(dy)) throw new Error('ReLU has one output')
           const [input] = saved
           if (rule === 'deconvnet') return tf.relu(dy)
           const open = tf.cast(tf.greater(input, 0), dy.dtype)

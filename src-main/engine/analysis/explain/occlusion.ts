@@ -128,7 +128,7 @@ export async function occlusion(model: tf.LayersModel, image: Float32Array, shap
     activation: new Float32Array(count),
     probability: new Float32Array(count),
     label: new Int32Array(count),
-    unoccluded: { activation: total(a0, 0), probability: p0[options.cls], label: argmax(p0, 0), probabilities: p0 },
+    unoccluded: { activation: Math.fround(total(a0, 0)), probability: p0[options.cls], label: argmax(p0, 0), probabilities: p0 },
     attribution: new Float32Array(H * W)
   }
 
