@@ -220,3 +220,13 @@ export const PointingResponse = z.object({
   cached: z.boolean()
 })
 export type PointingResponse = z.infer<typeof PointingResponse>
+
+/** Ranges that suit the input size: a quarter of the image up and down, half to one and a half times, a full turn. */
+export function defaultInvarianceRange(transform: InvarianceTransform, height: number): { from: number; to: number; steps: number } {
+  if (transform === 'translate') {
+    const d = Math.max(1, Math.round(height / 4))
+    return { from: -d, to: d, steps: 2 * Math.min(d, 6) + 1 }
+  }
+  if (transform === 'scale') return { from: 0.5, to: 1.5, steps: 11 }
+  return { from: 0, to: 360, steps: 13 }
+}

@@ -59,9 +59,18 @@ export function layerList(model: tf.LayersModel): ExplainLayer[] {
     })
 }
 
-/** The default Grad-CAM layer: the last conv layer with maps of at least 2×2. */
+/**
+ * The default Grad-CAM layer: the deepest conv layer whose maps are at least 8 cells (or a
+ * sixteenth of the input) across, fine enough to tell a mouth from a jaw; else the deepest conv layer.
+ */
 export function defaultGradcamLayer(model: tf.LayersModel): string {
-  return defaultOcclusionLayer(model)
+  const { height, width } = modelImageShape(model)
+  const least = Math.max(8, Math.round(Math.min(height, width) / 16))
+  const fine = model.layers.filter((l) => {
+    const s = l.outputShape as (number | null)[]
+    return /Conv/.test(l.getClassName()) && s.length === 4 && Math.min(s[1] ?? 0, s[2] ?? 0) >= least
+  })
+  return fine.at(-1)?.name ?? defaultOcclusionLayer(model)
 }
 
 export function explainDefaults(model: tf.LayersModel): ExplainOverview['defaults'] {

@@ -18,5 +18,8 @@ export const commandEntries: CommandEntry[] = [
   { name: 'compare', load: async () => (await import('./compare')).compareCommand },
   { name: 'cka', load: async () => (await import('./cka')).ckaCommand },
   { name: 'arch', load: async () => (await import('./arch')).archCommand },
-  { name: 'backend', load: async () => (await import('./backend')).backendCommand }
+  { name: 'backend', load: async () => (await import('./backend')).backendCommand },
+  { name: 'explain', load: async () => (await import('./explain')).explainCommand },
+  { name: 'top9', load: async () => (await import('./top9')).top9Command },
+  { name: 'invariance', load: async () => (await import('./invariance')).invarianceCommand }
 ]
