@@ -19,7 +19,7 @@ import { shuffledIndices } from '../engine/data/splits'
 import { withAnalysisCache } from '../engine/store/analysisCache'
 import { epochStamp } from '../engine/store/epochStamps'
 import { explainDefaults, explainedClass, explainedImage, layerList, ownRunModel, runDataset, withRunModel } from './explainSupport'
-import { openRunDatasetSafely, requireEpoch, runWithEpochs } from './inspectSupport'
+import { openRunDatasetSafely, readyBackend, requireEpoch, runWithEpochs } from './inspectSupport'
 import type { TaskUpdate } from '../engine/tasks/taskControl'
 import type { Handler } from './router'
 import { runTask } from './tasks'
@@ -181,7 +181,12 @@ export const explainHandlers: {
     }
     const split = request.split ?? defaultSplit(dataset)
     if (!dataset.has(split)) throw new ApiError('invalid_request', `split: the dataset has no "${split}" split; it has ${dataset.splitNames.join(', ')}`)
-    const key = `explain.pointing:1:${epochStamp(context.db, request.runId, epoch)}:${split}:${request.count}:${request.seed}:${request.methods.join(',')}:${request.layer ?? ''}:${request.patch ?? ''}:${request.stride ?? ''}`
+    await readyBackend()
+    const defaults = explainDefaults(await context.models.get(context.db, request.runId, epoch))
+    const patch = request.patch ?? defaults.occlusion.patch
+    const stride = request.stride ?? defaults.occlusion.stride
+    const layer = request.layer ?? defaults.gradcamLayer
+    const key = `explain.pointing:1:${epochStamp(context.db, request.runId, epoch)}:${split}:${request.count}:${request.seed}:${request.methods.join(',')}:${layer}:${patch}:${stride}`
     let fresh = false
     const result = await withAnalysisCache<PointingResponse>(context.db, key, 'explain.pointing', [request.runId, null], () =>
       withRunModel(context, request.runId, epoch, async ({ model }) => {
@@ -193,10 +198,6 @@ export const explainHandlers: {
         if (batch.indices.length === 0) throw new ApiError('bad_input', `none of the ${indices.length} chosen ${split} images could be decoded (first failure: ${batch.failed[0]?.file ?? '?'})`)
         const masks = await evidenceMasks(dataset, split, batch.indices, shape.height, shape.width)
         if (!masks) throw new ApiError('bad_input', `the evidence masks of ${run.config.dataset} cannot be read; regenerate the synthetic faces`)
-        const defaults = explainDefaults(model)
-        const patch = request.patch ?? defaults.occlusion.patch
-        const stride = request.stride ?? defaults.occlusion.stride
-        const layer = request.layer ?? defaults.gradcamLayer
         const figures = await runTask(context, request.taskId, { task: 'pointing figures', runId: request.runId }, (control) =>
           pointingFigures(model, { x: batch.x, labels: batch.labels, shape, masks }, { methods: request.methods, gradcamLayer: layer, occlusionLayer: defaults.occlusionLayer, patch, stride, fill: defaults.occlusion.fill }, control)
         )
