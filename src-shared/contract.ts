@@ -4,6 +4,7 @@ import { compareMethods } from './api/compare'
 import { datasetEvents, datasetMethods } from './api/datasets'
 import { figureMethods } from './api/figures'
 import { earlyExitMethods } from './api/earlyExit'
+import { explainMethods } from './api/explain'
 import { runEvents, runMethods } from './api/runs'
 import { inspectMethods } from './api/inspect'
 import { taskEvents, taskMethods } from './api/tasks'
@@ -21,7 +22,8 @@ export const methods = {
   ...inspectMethods,
   ...taskMethods,
   ...figureMethods,
-  ...earlyExitMethods
+  ...earlyExitMethods,
+  ...explainMethods
 } as const
 
 export const events = {

@@ -3,6 +3,7 @@ import { compareHandlers } from './compare'
 import { datasetHandlers } from './datasets'
 import { figureHandlers } from './figures'
 import { earlyExitHandlers } from './earlyExit'
+import { explainHandlers } from './explain'
 import { inspectHandlers } from './inspect'
 import { runHandlers } from './runs'
 import { taskHandlers } from './tasks'
@@ -17,5 +18,6 @@ export const handlers: Handlers = {
   ...inspectHandlers,
   ...taskHandlers,
   ...figureHandlers,
-  ...earlyExitHandlers
+  ...earlyExitHandlers,
+  ...explainHandlers
 }

@@ -24,5 +24,8 @@ export const commandEntries: CommandEntry[] = [
   { name: 'plot', load: async () => (await import('./plot')).plotCommand },
   { name: 'descriptors', load: async () => (await import('./descriptors')).descriptorsCommand },
   { name: 'earlyexit', load: async () => (await import('./earlyExit')).earlyExitCommand },
-  { name: 'featuremap-train', load: async () => (await import('./featureMapTrain')).featureMapTrainCommand }
+  { name: 'featuremap-train', load: async () => (await import('./featureMapTrain')).featureMapTrainCommand },
+  { name: 'explain', load: async () => (await import('./explain')).explainCommand },
+  { name: 'top9', load: async () => (await import('./top9')).top9Command },
+  { name: 'invariance', load: async () => (await import('./invariance')).invarianceCommand }
 ]

@@ -38,7 +38,7 @@ export interface ImageSample {
   indices: Int32Array
   shape: ModelInputShape
   /** Reads some of the sample; images that fail to decode are left out (see `indices` of the result). */
-  read(indices: Int32Array): Promise<{ x: Float32Array; indices: Int32Array }>
+  read(indices: Int32Array): Promise<{ x: Float32Array; indices: Int32Array; labels?: Int32Array }>
 }
 
 export function datasetSample(dataset: Dataset, split: SplitName | undefined, size: number, seed: number, shape: ModelInputShape): ImageSample {
@@ -50,7 +50,7 @@ export function datasetSample(dataset: Dataset, split: SplitName | undefined, si
     shape,
     async read(batch) {
       const read = await view.readBatch(batch, shape)
-      return { x: read.x, indices: read.indices }
+      return { x: read.x, indices: read.indices, labels: read.labels }
     }
   }
 }

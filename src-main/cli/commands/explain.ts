@@ -1,0 +1,177 @@
+import { resolve } from 'node:path'
+import { ApiError } from '../../../src-shared/errors'
+import type { GradientsResponse, OcclusionResponse, PointingResponse, ProjectResponse } from '../../../src-shared/explain'
+import { PointingMethod } from '../../../src-shared/explain'
+import { occlusionHeatmaps, occlusionLabelFigure, PROJECTION_SCALE, positiveMapFigure, projectionFigure } from '../../../src-shared/figures/explainFigures'
+import { intOption, parseCommandArgs } from '../args'
+import type { Command, CommandIO } from '../command'
+import { imageArgument, numberOption, splitArgument, withExplainSession } from '../explainSession'
+import { writeFigurePng, type WrittenMap } from '../figurePng'
+
+const methods = ['occlusion', 'gradcam', 'saliency', 'deconv', 'guided'] as const
+type Method = (typeof methods)[number]
+
+const usage = `Usage: featurelens explain RUN --image PATH|INDEX --method M [options]
+       featurelens explain RUN --pointing [options]
+
+Explains one prediction of a run (Zeiler & Fergus 2014) and writes each map as a PNG, with the
+numbers as JSON. --pointing instead prints the pointing figures of a synthetic-faces run: the
+share of each map's positive mass inside each attribute's evidence region, next to the region's
+share of the image, as mean ± standard deviation over a sample of images.
+
+Methods:
+  occlusion   a grey square slides over the image: (a) total activation of the layer's strongest
+              map, (b) P(true class), (c) most probable label, per position of the square
+  gradcam     Grad-CAM at a conv layer for the true class
+  saliency    |∂ class score / ∂ pixel|, max over colour channels
+  deconv      the strongest unit of --layer (or of --channel) projected to pixels by a deconvnet
+  guided      the same unit projected by guided backpropagation
+
+Options:
+  --image PATH|INDEX  a PNG/JPEG file, or the index of an example of --split (default test)
+  --split S           train, val, test or all
+  --epoch N           epoch of the run (default: the last)
+  --layer L           layer for occlusion map (a), Grad-CAM or the projections
+  --channel C         channel of --layer to project (default: the strongest)
+  --class K           class to explain (default: the true label, or the prediction)
+  --patch N --stride N --fill X|mean   occlusion square (defaults depend on the input size)
+  --count N           images for --pointing (default 24)
+  --out DIR           folder for the PNG files (default: explain-RUN)
+  --json              print JSON
+  --workspace DIR     workspace directory`
+
+function methodArgument(value: string | undefined): Method {
+  if (value === undefined) throw new ApiError('invalid_request', `--method is required: one of ${methods.join(', ')}`)
+  if (!(methods as readonly string[]).includes(value)) throw new ApiError('invalid_request', `--method must be one of ${methods.join(', ')}; got "${value}"`)
+  return value as Method
+}
+
+const pct = (v: number): string => `${(v * 100).toFixed(1)}%`
+
+function pointingText(r: PointingResponse): string[] {
+  const lines = [`pointing figures of run ${r.runId} (trained on ${r.attribute ?? 'classes'}), epoch ${r.epoch}, ${r.images} ${r.split} images (seed ${r.seed}); Grad-CAM at ${r.layer}, occlusion square ${r.patch} px, stride ${r.stride}`]
+  lines.push('method     region       area share       share of positive mass')
+  for (const m of r.methods) {
+    for (const g of m.regions) lines.push(`${m.method.padEnd(10)} ${g.attribute.padEnd(12)} ${`${pct(g.area.mean)} ± ${pct(g.area.std)}`.padEnd(16)} ${pct(g.share.mean)} ± ${pct(g.share.std)} (min ${pct(g.share.min)}, max ${pct(g.share.max)})`)
+    if (m.empty) lines.push(`${m.method.padEnd(10)} ${m.empty} image(s) left out: the map had no positive mass`)
+  }
+  return lines
+}
+
+async function writeMaps(method: Method, result: OcclusionResponse | GradientsResponse | ProjectResponse, out: string): Promise<{ maps: WrittenMap[]; extra: Record<string, unknown> }> {
+  const { width, height, channels } = result.input
+  if (method === 'occlusion') {
+    const r = result as OcclusionResponse
+    const heat = occlusionHeatmaps(r)
+    const labels = occlusionLabelFigure(r)
+    const maps = [await writeFigurePng(out, 'occlusion-activation', heat.activation), await writeFigurePng(out, 'occlusion-probability', heat.probability), await writeFigurePng(out, 'occlusion-label', labels.figure, 'categorical (legend)')]
+    return { maps, extra: { legend: labels.legend } }
+  }
+  if (method === 'gradcam' || method === 'saliency') {
+    const r = result as GradientsResponse
+    const spec = method === 'gradcam' ? positiveMapFigure(r.gradcam.upsampled, width, height, `Grad-CAM at ${r.gradcam.layer}`, 'Grad-CAM') : positiveMapFigure(r.saliency, width, height, 'saliency', '|∂ score / ∂ pixel|')
+    return { maps: [await writeFigurePng(out, method, spec)], extra: method === 'gradcam' ? { layer: r.gradcam.layer, mapHeight: r.gradcam.mapHeight, mapWidth: r.gradcam.mapWidth } : {} }
+  }
+  const r = result as ProjectResponse
+  const values = method === 'deconv' ? r.deconvnet : r.guided
+  const spec = projectionFigure(values, width, height, channels, method === 'deconv' ? 'deconvnet projection' : 'guided backpropagation')
+  return { maps: [await writeFigurePng(out, method, spec, PROJECTION_SCALE)], extra: { layer: r.layer, unit: r.unit } }
+}
+
+function summary(result: OcclusionResponse | GradientsResponse | ProjectResponse): Record<string, unknown> {
+  const base = { runId: result.runId, epoch: result.epoch, image: result.input.source, label: result.input.labelName }
+  if ('class' in result) return { ...base, class: result.class, className: result.classNames[result.class] ?? String(result.class), classSource: result.classSource }
+  return base
+}
+
+async function explainOne(api: Parameters<Parameters<typeof withExplainSession>[2]>[0], taskId: string, runId: string, method: Method, values: Record<string, string | boolean | undefined>, io: CommandIO): Promise<number> {
+  const image = imageArgument(values.image as string | undefined, values.split as string | undefined)
+  const epoch = values.epoch === undefined ? undefined : intOption('epoch', values.epoch as string, 0, 0)
+  const overview = (await api.dispatch('explain.overview', { runId })) as { epochs: number[] }
+  const common = { runId, epoch: epoch ?? overview.epochs[overview.epochs.length - 1], image }
+  const layer = values.layer as string | undefined
+  const cls = values.class === undefined ? undefined : intOption('class', values.class as string, 0, 0)
+  let result: OcclusionResponse | GradientsResponse | ProjectResponse
+  if (method === 'occlusion') {
+    const fill = values.fill === undefined ? undefined : values.fill === 'mean' ? ('mean' as const) : numberOption('fill', values.fill as string)
+    const patch = values.patch === undefined ? undefined : intOption('patch', values.patch as string, 0)
+    const stride = values.stride === undefined ? undefined : intOption('stride', values.stride as string, 0)
+    result = (await api.dispatch('explain.occlusion', { ...common, patch, stride, fill, layer, class: cls, taskId })) as OcclusionResponse
+  } else if (method === 'gradcam' || method === 'saliency') {
+    result = (await api.dispatch('explain.gradients', { ...common, layer, class: cls })) as GradientsResponse
+  } else {
+    if (!layer) throw new ApiError('invalid_request', `--layer is required for --method ${method}: the layer whose unit is projected to pixels`)
+    const channel = values.channel === undefined ? undefined : intOption('channel', values.channel as string, 0)
+    result = (await api.dispatch('explain.project', { ...common, layer, channel })) as ProjectResponse
+  }
+  const out = resolve((values.out as string | undefined) ?? `explain-${runId}`)
+  const { maps, extra } = await writeMaps(method, result, out)
+  const numbers: Record<string, unknown> = { method, ...summary(result), ...extra, maps }
+  if (method === 'occlusion') {
+    const r = result as OcclusionResponse
+    Object.assign(numbers, { patch: r.patch, stride: r.stride, fill: r.fill, layer: r.layer, channel: r.channel, tops: r.tops, lefts: r.lefts, unoccluded: { ...r.unoccluded, probabilities: Array.from(r.unoccluded.probabilities) }, activation: Array.from(r.activation), probability: Array.from(r.probability), labels: Array.from(r.label) })
+  }
+  if (values.json) {
+    io.out(JSON.stringify(numbers))
+    return 0
+  }
+  io.out(`${method} of ${result.input.source} (run ${runId}, epoch ${result.epoch})${'class' in result ? `, explaining class ${result.classNames[result.class] ?? result.class} (${result.classSource})` : ''}`)
+  if (method === 'occlusion') {
+    const r = result as OcclusionResponse
+    io.out(`square ${r.patch} px, stride ${r.stride}, fill ${r.fill.map((v) => v.toFixed(2)).join('/')}; ${r.tops.length}×${r.lefts.length} positions; map (a) is ${r.layer} channel ${r.channel}; unoccluded P = ${r.unoccluded.probability.toFixed(4)}, lowest P = ${Math.min(...r.probability).toFixed(4)}`)
+  }
+  for (const m of maps) io.out(`${m.file}  (${m.width}×${m.height}, ${m.colormap}${m.min !== null ? ` from ${m.min.toPrecision(3)} to ${m.max!.toPrecision(3)}` : ''})`)
+  return 0
+}
+
+export const explainCommand: Command = {
+  name: 'explain',
+  summary: 'explain a prediction: occlusion, Grad-CAM, saliency, deconvnet and guided backprop maps as PNG; pointing figures',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('explain', args, {
+      image: { type: 'string' },
+      method: { type: 'string' },
+      split: { type: 'string' },
+      epoch: { type: 'string' },
+      layer: { type: 'string' },
+      channel: { type: 'string' },
+      class: { type: 'string' },
+      patch: { type: 'string' },
+      stride: { type: 'string' },
+      fill: { type: 'string' },
+      count: { type: 'string' },
+      pointing: { type: 'boolean' },
+      methods: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+      workspace: { type: 'string' }
+    })
+    if (positionals.length !== 1) throw new ApiError('invalid_request', `explain needs one run id, got ${positionals.length}; "featurelens runs list" shows them`)
+    const runId = positionals[0]
+    return withExplainSession(values.workspace, io, async (api, taskId) => {
+      if (values.pointing) {
+        const chosen = values.methods?.split(',').map((m) => {
+          const parsed = PointingMethod.safeParse(m.trim())
+          if (!parsed.success) throw new ApiError('invalid_request', `--methods: "${m}" is not one of ${PointingMethod.options.join(', ')}`)
+          return parsed.data
+        })
+        const r = (await api.dispatch('explain.pointing', {
+          runId,
+          epoch: values.epoch === undefined ? undefined : intOption('epoch', values.epoch, 0, 0),
+          split: splitArgument(values.split),
+          count: intOption('count', values.count, 24, 1),
+          layer: values.layer,
+          patch: values.patch === undefined ? undefined : intOption('patch', values.patch, 0),
+          stride: values.stride === undefined ? undefined : intOption('stride', values.stride, 0),
+          ...(chosen ? { methods: chosen } : {}),
+          taskId
+        })) as PointingResponse
+        if (values.json) io.out(JSON.stringify(r))
+        else pointingText(r).forEach((line) => io.out(line))
+        return 0
+      }
+      return explainOne(api, taskId, runId, methodArgument(values.method), values, io)
+    })
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * Plain data of the Explain page: occlusion sensitivity, gradient maps, units projected to
+ * pixels (deconvnet, guided backpropagation), top activations per channel, invariance curves,
+ * and pointing figures checked against the synthetic faces' evidence regions.
+ */
+import { z } from 'zod'
+import { SplitName } from './dataset'
+import { ImageChoice, InspectEpoch, InspectInputImage, InspectRunId } from './inspect'
+
+const f32 = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array')
+const i32 = z.custom<Int32Array>((v) => v instanceof Int32Array, 'expected an Int32Array')
+const int = z.number().int()
+const count = int.nonnegative()
+const taskId = z.string().min(1).max(100).optional()
+const layer = z.string().min(1, 'layer: choose a layer')
+
+export const ExplainLayer = z.object({
+  name: z.string(),
+  className: z.string(),
+  /** Output shape without the batch axis. */
+  shape: z.array(count),
+  /** Has height × width × channels maps (Grad-CAM, projections, top activations). */
+  spatial: z.boolean()
+})
+export type ExplainLayer = z.infer<typeof ExplainLayer>
+
+export const OcclusionDefaults = z.object({ patch: count, stride: count, fill: z.number() })
+
+export const ExplainOverview = z.object({
+  runId: z.string(),
+  name: z.string(),
+  epochs: z.array(count),
+  input: z.object({ height: count, width: count, channels: count }),
+  layers: z.array(ExplainLayer),
+  classNames: z.array(z.string()),
+  /** The attribute the run was trained on (a synthetic-faces run), or null. */
+  attribute: z.string().nullable(),
+  dataset: z.object({
+    path: z.string(),
+    splits: z.array(z.object({ name: SplitName, count })),
+    /** Why the dataset cannot be read (moved, deleted); uploaded images still work. */
+    error: z.string().nullable(),
+    /** Attributes with evidence masks (synthetic faces); empty otherwise. */
+    evidence: z.array(z.string())
+  }),
+  defaults: z.object({
+    occlusion: OcclusionDefaults,
+    occlusionLayer: z.string(),
+    gradcamLayer: z.string(),
+    invarianceLayers: z.tuple([z.string(), z.string()])
+  })
+})
+export type ExplainOverview = z.infer<typeof ExplainOverview>
+
+const imageRequest = { runId: InspectRunId, epoch: InspectEpoch, image: ImageChoice }
+/** The class to explain; the image's true class by default (the predicted one for an upload). */
+const classChoice = count.optional()
+
+export const OcclusionRequest = z
+  .object({
+    ...imageRequest,
+    patch: int.optional(),
+    stride: int.optional(),
+    fill: z.union([z.number(), z.literal('mean')]).optional(),
+    layer: layer.optional(),
+    class: classChoice,
+    taskId
+  })
+  .strict()
+
+const explained = {
+  runId: z.string(),
+  epoch: count,
+  input: InspectInputImage,
+  classNames: z.array(z.string()),
+  /** The class explained, and whether it is the true label or the prediction. */
+  class: count,
+  classSource: z.enum(['label', 'prediction', 'chosen'])
+}
+
+export const OcclusionResponse = z.object({
+  ...explained,
+  patch: count,
+  stride: count,
+  fill: z.array(z.number()),
+  tops: z.array(count),
+  lefts: z.array(count),
+  layer: z.string(),
+  channel: count,
+  activation: f32,
+  probability: f32,
+  label: i32,
+  unoccluded: z.object({ activation: z.number(), probability: z.number(), label: count, probabilities: f32 }),
+  attribution: f32
+})
+export type OcclusionResponse = z.infer<typeof OcclusionResponse>
+
+export const GradientsRequest = z.object({ ...imageRequest, layer: layer.optional(), class: classChoice }).strict()
+export const GradientsResponse = z.object({
+  ...explained,
+  gradcam: z.object({ layer: z.string(), map: f32, mapHeight: count, mapWidth: count, upsampled: f32 }),
+  /** max over channels of |∂score/∂x|, H×W. */
+  saliency: f32
+})
+export type GradientsResponse = z.infer<typeof GradientsResponse>
+
+export const ProjectRequest = z.object({ ...imageRequest, layer, channel: count.optional() }).strict()
+export const ProjectResponse = z.object({
+  runId: z.string(),
+  epoch: count,
+  input: InspectInputImage,
+  layer: z.string(),
+  unit: z.object({ y: count, x: count, channel: count, value: z.number() }),
+  /** H×W×C projections to pixel space. */
+  deconvnet: f32,
+  guided: f32
+})
+export type ProjectResponse = z.infer<typeof ProjectResponse>
+
+export const Top9Request = z
+  .object({
+    runId: InspectRunId,
+    epochs: z.array(InspectEpoch).min(1, 'epochs: choose at least one epoch').max(8, 'epochs: at most 8 epochs side by side'),
+    layer,
+    channels: z.array(count).min(1, 'channels: choose at least one channel').max(16, 'channels: at most 16 channels per page'),
+    split: SplitName.optional(),
+    sample: z.number().int().min(9, 'sample: take at least 9 images').max(10_000, 'sample: at most 10000 images').default(300),
+    seed: count.default(0),
+    count: z.number().int().min(1).max(25).default(9),
+    taskId
+  })
+  .strict()
+
+export const TopActivationItem = z.object({ index: count, label: int, value: z.number(), y: count, x: count, patch: f32, deconvnet: f32, guided: f32 })
+export type TopActivationItem = z.infer<typeof TopActivationItem>
+
+export const Top9Response = z.object({
+  runId: z.string(),
+  layer: z.string(),
+  /** Channels the layer has, for paging. */
+  channelCount: count,
+  split: SplitName,
+  images: count,
+  patchShape: z.tuple([count, count, count]),
+  field: count.nullable(),
+  classNames: z.array(z.string()),
+  epochs: z.array(z.object({ epoch: count, channels: z.array(z.object({ channel: count, top: z.array(TopActivationItem) })) }))
+})
+export type Top9Response = z.infer<typeof Top9Response>
+
+export const InvarianceTransform = z.enum(['translate', 'scale', 'rotate'])
+export type InvarianceTransform = z.infer<typeof InvarianceTransform>
+
+export const InvarianceRequest = z
+  .object({
+    runId: InspectRunId,
+    epoch: InspectEpoch,
+    images: z.array(ImageChoice).min(1, 'images: choose at least one image').max(16, 'images: at most 16 images'),
+    transform: InvarianceTransform,
+    from: z.number(),
+    to: z.number(),
+    steps: z.number().int().default(11),
+    layers: z.tuple([layer, layer]).optional(),
+    taskId
+  })
+  .strict()
+
+export const InvarianceResponse = z.object({
+  runId: z.string(),
+  epoch: count,
+  transform: InvarianceTransform,
+  /** What the amounts are in: pixels down, scale factor, degrees. */
+  unit: z.string(),
+  amounts: z.array(z.number()),
+  layers: z.array(z.string()),
+  images: z.array(z.object({ source: z.string(), label: count, labelName: z.string(), labelSource: z.enum(['label', 'prediction']) })),
+  distance: z.array(z.array(z.array(z.number()))),
+  probability: z.array(z.array(z.number())),
+  meanDistance: z.array(z.array(z.number())),
+  meanProbability: z.array(z.number())
+})
+export type InvarianceResponse = z.infer<typeof InvarianceResponse>
+
+export const PointingMethod = z.enum(['occlusion', 'gradcam', 'saliency'])
+export type PointingMethod = z.infer<typeof PointingMethod>
+
+export const PointingRequest = z
+  .object({
+    runId: InspectRunId,
+    epoch: InspectEpoch.optional(),
+    split: SplitName.optional(),
+    count: z.number().int().min(1, 'count: take at least 1 image').max(2000, 'count: at most 2000 images').default(24),
+    seed: count.default(0),
+    methods: z.array(PointingMethod).min(1).default(['occlusion', 'gradcam', 'saliency']),
+    layer: layer.optional(),
+    patch: int.optional(),
+    stride: int.optional(),
+    taskId
+  })
+  .strict()
+
+const Spread = z.object({ mean: z.number(), std: z.number(), min: z.number(), max: z.number() })
+export const PointingResponse = z.object({
+  runId: z.string(),
+  epoch: count,
+  attribute: z.string().nullable(),
+  split: SplitName,
+  seed: count,
+  images: count,
+  layer: z.string(),
+  patch: count,
+  stride: count,
+  methods: z.array(
+    z.object({
+      method: PointingMethod,
+      empty: count,
+      regions: z.array(z.object({ attribute: z.string(), area: Spread, share: Spread }))
+    })
+  ),
+  cached: z.boolean()
+})
+export type PointingResponse = z.infer<typeof PointingResponse>
+
+/** Ranges that suit the input size: a quarter of the image up and down, half to one and a half times, a full turn. */
+export function defaultInvarianceRange(transform: InvarianceTransform, height: number): { from: number; to: number; steps: number } {
+  if (transform === 'translate') {
+    const d = Math.max(1, Math.round(height / 4))
+    return { from: -d, to: d, steps: 2 * Math.min(d, 6) + 1 }
+  }
+  if (transform === 'scale') return { from: 0.5, to: 1.5, steps: 11 }
+  return { from: 0, to: 360, steps: 13 }
+}
