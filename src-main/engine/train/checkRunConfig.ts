@@ -1,5 +1,5 @@
 import type { TrainConfig } from '../../../src-shared/run'
-import { validateModelFit } from '../models/index'
+import { readImportedInput, validateModelFit } from '../models/index'
 import { openRunDataset, planSplits } from './datasetTrainingData'
 
 /**
@@ -9,6 +9,6 @@ import { openRunDataset, planSplits } from './datasetTrainingData'
 export async function checkRunConfig(config: TrainConfig): Promise<void> {
   const dataset = await openRunDataset(config)
   const numClasses = config.label.kind === 'class' ? dataset.classNames.length : 2
-  validateModelFit(config.model, dataset.inputShape, numClasses)
+  validateModelFit(config.model, dataset.inputShape, numClasses, await readImportedInput(config.model))
   planSplits(dataset, config)
 }

@@ -11,7 +11,7 @@ import { initBackend } from '../backend/select'
 import { openWorkspaceDb } from '../store/database'
 import { commitEpoch, lastCompleteEpoch, loadTensors } from '../store/epochStore'
 import { getRunRow, setModelTopology, setRunStatus } from '../store/runStore'
-import { buildModel, validateModelFit } from '../models/index'
+import { buildModel, readImportedInput, validateModelFit } from '../models/index'
 import { openTrainingData } from './datasetTrainingData'
 import { describeJobFailure } from './jobFailure'
 import type { JobCommand, JobMessage } from './jobMessages'
@@ -59,7 +59,8 @@ async function main(): Promise<void> {
   say('opening the dataset')
 
   const backend = await initBackend(config.backend ?? null)
-  const data = await openTrainingData(config, (shape, numClasses) => validateModelFit(config.model, shape, numClasses).input)
+  const imported = await readImportedInput(config.model)
+  const data = await openTrainingData(config, (shape, numClasses) => validateModelFit(config.model, shape, numClasses, imported).input)
   const objective = chooseObjective(data.labelKind, data.classNames.length, config.loss)
   const model = await buildModel(config.model, data.input, objective.numOutputs, objective.outputActivation, config.seed)
   const optimizer = createOptimizer(config.optimizer, config.learningRate, config.momentum)
