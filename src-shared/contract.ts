@@ -4,6 +4,7 @@ import { compareEvents, compareMethods } from './api/compare'
 import { datasetEvents, datasetMethods } from './api/datasets'
 import { runEvents, runMethods } from './api/runs'
 import { inspectEvents, inspectMethods } from './api/inspect'
+import { modelMethods } from './api/models'
 import { taskEvents, taskMethods } from './api/tasks'
 
 /**
@@ -17,7 +18,8 @@ export const methods = {
   ...datasetMethods,
   ...runMethods,
   ...inspectMethods,
-  ...taskMethods
+  ...taskMethods,
+  ...modelMethods
 } as const
 
 export const events = {

@@ -91,3 +91,43 @@ export function catalogEntry(name: BuiltinModelName): ModelCatalogEntry {
   if (!entry) throw new Error(`no catalog entry for model "${name}"`)
   return entry
 }
+
+/**
+ * How an image in 0..1 (as Featurelens decodes it) becomes what an opened model was trained on:
+ * `unit` keeps 0..1, `symmetric` maps to -1..1, `raw` to 0..255, `torch` subtracts ImageNet's
+ * mean and divides by its std (torchvision), `caffe` takes 0..255 BGR minus ImageNet's mean
+ * (Keras' VGG/ResNet50). Wrong preprocessing is the usual reason a model "predicts garbage".
+ */
+export const PreprocessScale = z.enum(['unit', 'symmetric', 'raw', 'torch', 'caffe'])
+export type PreprocessScale = z.infer<typeof PreprocessScale>
+
+export const Preprocess = z
+  .object({
+    scale: PreprocessScale,
+    /** The order the model expects its colour channels in (caffe style is always BGR). */
+    channelOrder: z.enum(['rgb', 'bgr'])
+  })
+  .strict()
+export type Preprocess = z.infer<typeof Preprocess>
+
+export const OpenedModelFormat = z.enum(['tfjs', 'onnx', 'keras'])
+export type OpenedModelFormat = z.infer<typeof OpenedModelFormat>
+
+/** Where a model run came from: a model file opened as it is (epoch 0 holds its own weights). */
+export const ModelSource = z
+  .object({
+    path: z.string().min(1),
+    format: OpenedModelFormat,
+    /** The model's own classes, in the order of its outputs. */
+    classNames: z.array(z.string()),
+    /** Where the class names came from, for people: "labels.txt", "metadata.json", "numbered". */
+    classNamesFrom: z.string(),
+    preprocess: Preprocess,
+    input: ModelInputShape,
+    /** Whether the model's output is already probabilities (a softmax/sigmoid at its end) or logits. */
+    outputs: z.enum(['logits', 'probabilities']),
+    /** Who made the file, e.g. "pytorch 1.13.0", when it says. */
+    producer: z.string().optional()
+  })
+  .strict()
+export type ModelSource = z.infer<typeof ModelSource>

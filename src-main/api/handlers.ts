@@ -2,6 +2,7 @@ import { appHandlers } from './app'
 import { compareHandlers } from './compare'
 import { datasetHandlers } from './datasets'
 import { inspectHandlers } from './inspect'
+import { modelHandlers } from './models'
 import { runHandlers } from './runs'
 import { taskHandlers } from './tasks'
 import type { Handlers } from './router'
@@ -13,5 +14,6 @@ export const handlers: Handlers = {
   ...datasetHandlers,
   ...runHandlers,
   ...inspectHandlers,
-  ...taskHandlers
+  ...taskHandlers,
+  ...modelHandlers
 }

@@ -64,6 +64,7 @@ export const runHandlers: {
   },
   'runs.resume': ({ id }, context) => {
     const run = getRun(context.db, id)
+    if (run.config.source) throw new ApiError('conflict', `run ${id} is an opened model, not trained here; fine-tune it into a new run instead`)
     if (run.status === 'completed') throw new ApiError('conflict', `run ${id} already completed all ${run.config.epochs} epochs`)
     if (context.jobs.isBusy(id)) throw new ApiError('conflict', `run ${id} is already running or queued`)
     context.jobs.enqueue(id)

@@ -18,5 +18,7 @@ export const commandEntries: CommandEntry[] = [
   { name: 'compare', load: async () => (await import('./compare')).compareCommand },
   { name: 'cka', load: async () => (await import('./cka')).ckaCommand },
   { name: 'arch', load: async () => (await import('./arch')).archCommand },
-  { name: 'backend', load: async () => (await import('./backend')).backendCommand }
+  { name: 'backend', load: async () => (await import('./backend')).backendCommand },
+  { name: 'model', load: async () => (await import('./model')).modelCommand },
+  { name: 'predict', load: async () => (await import('./predict')).predictCommand }
 ]

@@ -1,3 +1,4 @@
+import { ApiError } from '../../../src-shared/errors'
 import type { TrainConfig } from '../../../src-shared/run'
 import { readImportedInput, validateModelFit } from '../models/index'
 import { openRunDataset, planSplits } from './datasetTrainingData'
@@ -7,6 +8,7 @@ import { openRunDataset, planSplits } from './datasetTrainingData'
  * label exists, the model fits the images and classes, and there is something to train on.
  */
 export async function checkRunConfig(config: TrainConfig): Promise<void> {
+  if (config.source) throw new ApiError('invalid_request', 'source: only opening a model (models.open) makes a model run; to train from one, start a run whose model is fromRun')
   const dataset = await openRunDataset(config)
   const numClasses = config.label.kind === 'class' ? dataset.classNames.length : 2
   validateModelFit(config.model, dataset.inputShape, numClasses, await readImportedInput(config.model))
