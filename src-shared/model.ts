@@ -37,11 +37,27 @@ export const ModelSpec = z
     /** Folder holding model.json and its weight shards (or the model.json itself); only for `import`. */
     importPath: z.string().min(1).optional(),
     /** For `import`: keep the pretrained layers fixed and train only the new head. */
-    freezeBase: z.boolean().default(false)
+    freezeBase: z.boolean().default(false),
+    /** For `import`: start from this run's last epoch (e.g. an opened model) instead of a folder. */
+    fromRun: z.string().min(1).optional(),
+    /** For `import` from a run: keep its own head and classes (the dataset must have as many) instead of a new one. */
+    keepHead: z.boolean().default(false)
   })
   .superRefine((spec, ctx) => {
-    if (spec.name === 'import' && spec.importPath === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['importPath'], message: 'an imported model needs importPath: the folder holding model.json' })
+    if (spec.name === 'import' && spec.importPath === undefined && spec.fromRun === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['importPath'], message: 'an imported model needs importPath: the folder holding model.json (or fromRun: a run to start from)' })
+    }
+    if (spec.importPath !== undefined && spec.fromRun !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['fromRun'], message: 'give importPath or fromRun, not both' })
+    }
+    if (spec.name !== 'import' && spec.fromRun !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['fromRun'], message: `fromRun is only for name "import", not "${spec.name}"` })
+    }
+    if (spec.keepHead && spec.fromRun === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['keepHead'], message: 'keepHead applies when starting from a run (fromRun)' })
+    }
+    if (spec.keepHead && spec.freezeBase) {
+      ctx.addIssue({ code: 'custom', path: ['freezeBase'], message: 'freezeBase trains only a new head; with keepHead nothing would train' })
     }
     if (spec.name !== 'import' && spec.importPath !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['importPath'], message: `importPath is only for name "import", not "${spec.name}"` })

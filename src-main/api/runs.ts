@@ -41,7 +41,7 @@ export const runHandlers: {
   'runs.get': ({ id }, context) => runDetail(context, id),
   'runs.start': async (request, context) => {
     const config = withPreferredBackend(context, request.config)
-    await checkRunConfig(config)
+    await checkRunConfig(config, context.db)
     const id = createRun(context.db, config)
     context.jobs.enqueue(id)
     return getRun(context.db, id)
@@ -51,7 +51,7 @@ export const runHandlers: {
     const config = withPreferredBackend(context, request.config)
     if (attributes[0] === attributes[1]) throw new ApiError('invalid_request', `attributes: a pair needs two different labels, got "${attributes[0]}" twice`)
     const configs = attributes.map((attribute) => ({ ...config, label: { kind: 'attribute' as const, attribute }, name: config.name ? `${config.name} · ${attribute}` : undefined }))
-    for (const c of configs) await checkRunConfig(c)
+    for (const c of configs) await checkRunConfig(c, context.db)
     const pairId = `pair-${randomBytes(4).toString('hex')}`
     const ids = configs.map((c) => createRun(context.db, c, { pairId }))
     ids.forEach((id) => context.jobs.enqueue(id))

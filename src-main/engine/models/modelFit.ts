@@ -10,13 +10,26 @@ export interface ImportedInput {
   shape: (number | null)[] | null
 }
 
-/** Reads an `import` spec's model.json (checked, without blocking) for validateModelFit. */
-export async function readImportedInput(spec: { name: string; importPath?: string }): Promise<ImportedInput | undefined> {
-  if (spec.name !== 'import' || spec.importPath === undefined) return undefined
+/**
+ * Reads an `import` spec's model.json (checked, without blocking), or the topology of the run it
+ * starts from, for validateModelFit.
+ */
+export async function readImportedInput(spec: { name: string; importPath?: string; fromRun?: string }, db?: WorkspaceDb): Promise<ImportedInput | undefined> {
+  if (spec.name !== 'import') return undefined
+  if (spec.fromRun !== undefined) {
+    if (!db) throw new Error('starting from a run needs the workspace database')
+    const topology = modelTopology(db, spec.fromRun)
+    if (!topology || lastCompleteEpoch(db, spec.fromRun) === null) throw new ApiError('bad_input', `model.fromRun: run ${spec.fromRun} has no stored epoch to start from`)
+    return { path: `run ${spec.fromRun}`, shape: declaredInputShape(topology) }
+  }
+  if (spec.importPath === undefined) return undefined
   const { path, json } = await readModelJson(spec.importPath)
   return { path, shape: declaredInputShape(json.modelTopology) }
 }
 import { planModel } from './registry'
+import type { WorkspaceDb } from '../store/database'
+import { lastCompleteEpoch } from '../store/epochStore'
+import { modelTopology } from '../store/runStore'
 
 /** Above this the weights alone pass 4 GB, before gradients and optimizer state. */
 const MAX_PARAMS = 1_000_000_000

@@ -59,10 +59,10 @@ async function main(): Promise<void> {
   say('opening the dataset')
 
   const backend = await initBackend(config.backend ?? null)
-  const imported = await readImportedInput(config.model)
+  const imported = await readImportedInput(config.model, db)
   const data = await openTrainingData(config, (shape, numClasses) => validateModelFit(config.model, shape, numClasses, imported).input)
   const objective = chooseObjective(data.labelKind, data.classNames.length, config.loss)
-  const model = await buildModel(config.model, data.input, objective.numOutputs, objective.outputActivation, config.seed)
+  const model = await buildModel(config.model, data.input, objective.numOutputs, objective.outputActivation, config.seed, db)
   const optimizer = createOptimizer(config.optimizer, config.learningRate, config.momentum)
   setModelTopology(db, runId, model.toJSON(null, false))
   const threads = chooseTrainThreads(backend.chosen, config.batchSize)
