@@ -7,6 +7,7 @@ import { earlyExitMethods } from './api/earlyExit'
 import { explainMethods } from './api/explain'
 import { runEvents, runMethods } from './api/runs'
 import { inspectMethods } from './api/inspect'
+import { modelMethods } from './api/models'
 import { taskEvents, taskMethods } from './api/tasks'
 
 /**
@@ -23,7 +24,8 @@ export const methods = {
   ...taskMethods,
   ...figureMethods,
   ...earlyExitMethods,
-  ...explainMethods
+  ...explainMethods,
+  ...modelMethods
 } as const
 
 export const events = {

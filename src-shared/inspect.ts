@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { SplitName } from './dataset'
+import { ModelSource } from './model'
 
 // z.custom rather than z.instanceof: the engine's arrays are views over any ArrayBufferLike.
 const f32 = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array')
@@ -115,7 +116,9 @@ export const InspectOverview = z.object({
     classNames: z.array(z.string()),
     /** Why the dataset cannot be read (moved, deleted); uploaded images still work. */
     error: z.string().nullable()
-  })
+  }),
+  /** For an opened model: its file, class names and the preprocessing its first layer does. */
+  source: ModelSource.nullable().default(null)
 })
 export type InspectOverview = z.infer<typeof InspectOverview>
 

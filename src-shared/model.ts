@@ -37,11 +37,27 @@ export const ModelSpec = z
     /** Folder holding model.json and its weight shards (or the model.json itself); only for `import`. */
     importPath: z.string().min(1).optional(),
     /** For `import`: keep the pretrained layers fixed and train only the new head. */
-    freezeBase: z.boolean().default(false)
+    freezeBase: z.boolean().default(false),
+    /** For `import`: start from this run's last epoch (e.g. an opened model) instead of a folder. */
+    fromRun: z.string().min(1).optional(),
+    /** For `import` from a run: keep its own head and classes (the dataset must have as many) instead of a new one. */
+    keepHead: z.boolean().default(false)
   })
   .superRefine((spec, ctx) => {
-    if (spec.name === 'import' && spec.importPath === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['importPath'], message: 'an imported model needs importPath: the folder holding model.json' })
+    if (spec.name === 'import' && spec.importPath === undefined && spec.fromRun === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['importPath'], message: 'an imported model needs importPath: the folder holding model.json (or fromRun: a run to start from)' })
+    }
+    if (spec.importPath !== undefined && spec.fromRun !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['fromRun'], message: 'give importPath or fromRun, not both' })
+    }
+    if (spec.name !== 'import' && spec.fromRun !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['fromRun'], message: `fromRun is only for name "import", not "${spec.name}"` })
+    }
+    if (spec.keepHead && spec.fromRun === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['keepHead'], message: 'keepHead applies when starting from a run (fromRun)' })
+    }
+    if (spec.keepHead && spec.freezeBase) {
+      ctx.addIssue({ code: 'custom', path: ['freezeBase'], message: 'freezeBase trains only a new head; with keepHead nothing would train' })
     }
     if (spec.name !== 'import' && spec.importPath !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['importPath'], message: `importPath is only for name "import", not "${spec.name}"` })
@@ -91,3 +107,43 @@ export function catalogEntry(name: BuiltinModelName): ModelCatalogEntry {
   if (!entry) throw new Error(`no catalog entry for model "${name}"`)
   return entry
 }
+
+/**
+ * How an image in 0..1 (as Featurelens decodes it) becomes what an opened model was trained on:
+ * `unit` keeps 0..1, `symmetric` maps to -1..1, `raw` to 0..255, `torch` subtracts ImageNet's
+ * mean and divides by its std (torchvision), `caffe` takes 0..255 BGR minus ImageNet's mean
+ * (Keras' VGG/ResNet50). Wrong preprocessing is the usual reason a model "predicts garbage".
+ */
+export const PreprocessScale = z.enum(['unit', 'symmetric', 'raw', 'torch', 'caffe'])
+export type PreprocessScale = z.infer<typeof PreprocessScale>
+
+export const Preprocess = z
+  .object({
+    scale: PreprocessScale,
+    /** The order the model expects its colour channels in (caffe style is always BGR). */
+    channelOrder: z.enum(['rgb', 'bgr'])
+  })
+  .strict()
+export type Preprocess = z.infer<typeof Preprocess>
+
+export const OpenedModelFormat = z.enum(['tfjs', 'onnx', 'keras'])
+export type OpenedModelFormat = z.infer<typeof OpenedModelFormat>
+
+/** Where a model run came from: a model file opened as it is (epoch 0 holds its own weights). */
+export const ModelSource = z
+  .object({
+    path: z.string().min(1),
+    format: OpenedModelFormat,
+    /** The model's own classes, in the order of its outputs. */
+    classNames: z.array(z.string()),
+    /** Where the class names came from, for people: "labels.txt", "metadata.json", "numbered". */
+    classNamesFrom: z.string(),
+    preprocess: Preprocess,
+    input: ModelInputShape,
+    /** Whether the model's output is already probabilities (a softmax/sigmoid at its end) or logits. */
+    outputs: z.enum(['logits', 'probabilities']),
+    /** Who made the file, e.g. "pytorch 1.13.0", when it says. */
+    producer: z.string().optional()
+  })
+  .strict()
+export type ModelSource = z.infer<typeof ModelSource>

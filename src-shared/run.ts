@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { BackendName } from './backend'
 import { LabelSpec } from './dataset'
-import { ModelSpec } from './model'
+import { ModelSource, ModelSpec } from './model'
 
 export const runStatuses = ['queued', 'running', 'completed', 'cancelled', 'interrupted', 'failed'] as const
 export const RunStatus = z.enum(runStatuses)
@@ -15,8 +15,8 @@ export type LossName = z.infer<typeof LossName>
 export const TrainConfig = z
   .object({
     name: z.string().trim().max(120).optional(),
-    /** A dataset folder, or "mnist" for the bundled MNIST. */
-    dataset: z.string().trim().min(1, 'choose a dataset folder (or "mnist")'),
+    /** A dataset folder, or "mnist" for the bundled MNIST; may be empty for an opened model (source). */
+    dataset: z.string().trim(),
     label: LabelSpec.default({ kind: 'class' }),
     model: ModelSpec,
     optimizer: OptimizerName.default('adam'),
@@ -36,9 +36,14 @@ export const TrainConfig = z
     /** Fixes the initial weights and the shuffling. */
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
     /** Compute backend for this run; absent means the best that loads. */
-    backend: BackendName.optional()
+    backend: BackendName.optional(),
+    /** Set for a model run: a model opened as it is, not trained here. */
+    source: ModelSource.optional()
   })
   .strict()
+  .superRefine((config, ctx) => {
+    if (!config.source && config.dataset.length === 0) ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'choose a dataset folder (or "mnist")' })
+  })
 export type TrainConfig = z.output<typeof TrainConfig>
 export type TrainConfigInput = z.input<typeof TrainConfig>
 

@@ -5,6 +5,7 @@ import { figureHandlers } from './figures'
 import { earlyExitHandlers } from './earlyExit'
 import { explainHandlers } from './explain'
 import { inspectHandlers } from './inspect'
+import { modelHandlers } from './models'
 import { runHandlers } from './runs'
 import { taskHandlers } from './tasks'
 import type { Handlers } from './router'
@@ -19,5 +20,6 @@ export const handlers: Handlers = {
   ...taskHandlers,
   ...figureHandlers,
   ...earlyExitHandlers,
-  ...explainHandlers
+  ...explainHandlers,
+  ...modelHandlers
 }

@@ -42,6 +42,13 @@ function describeLayers(model: tf.LayersModel): InspectLayer[] {
   })
 }
 
+function softmax(logits: Float32Array): Float32Array {
+  const max = logits.reduce((m, v) => Math.max(m, v), -Infinity)
+  const exp = logits.map((v) => Math.exp(v - max))
+  const sum = exp.reduce((a, b) => a + b, 0)
+  return exp.map((v) => v / sum)
+}
+
 export const inspectHandlers: {
   'inspect.overview': Handler<'inspect.overview'>
   'inspect.architecture': Handler<'inspect.architecture'>
@@ -79,7 +86,8 @@ export const inspectHandlers: {
         splits: dataset ? dataset.splitNames.map((name) => ({ name, count: dataset.split(name).count })) : [],
         classNames: dataset?.classNames ?? [],
         error
-      }
+      },
+      source: run.config.source ?? null
     }
   },
 
@@ -106,7 +114,9 @@ export const inspectHandlers: {
     const { dataset, error } = fromDataset ? await openRunDatasetSafely(context, run) : { dataset: null, error: null }
     const image = await readInputImage(request.image, shape, dataset, error)
     const maps = await featureMaps(model, image.x, shape, request.layers)
-    const classNames = dataset?.classNames ?? (await openRunDatasetSafely(context, run)).dataset?.classNames ?? []
+    const classNames = run.config.source?.classNames ?? dataset?.classNames ?? (await openRunDatasetSafely(context, run)).dataset?.classNames ?? []
+    // An opened model may end in logits; the view shows probabilities.
+    const output = run.config.source?.outputs === 'logits' && maps.output ? softmax(maps.output) : maps.output
     return {
       runId: request.runId,
       epoch: request.epoch,
@@ -120,7 +130,7 @@ export const inspectHandlers: {
         labelName: image.label === null ? null : (classNames[image.label] ?? String(image.label))
       },
       layers: maps.layers,
-      output: maps.output,
+      output,
       classNames
     }
   },

@@ -41,6 +41,7 @@ export function resolveWeight(db: WorkspaceDb, runId: string, lastEpoch: number,
 
 /** The run's dataset under its label, or why it cannot be opened (moved, deleted). */
 export async function openRunDatasetSafely(context: ApiContext, run: RunSummary): Promise<{ dataset: Dataset | null; error: string | null }> {
+  if (run.config.source && !run.config.dataset) return { dataset: null, error: 'this opened model has no dataset; upload an image, or open the model again with a dataset folder' }
   try {
     const label = run.config.label.kind === 'attribute' ? run.config.label.attribute : undefined
     return { dataset: await context.datasets.open(run.config.dataset, label), error: null }

@@ -43,7 +43,7 @@ export const runHandlers: {
   'runs.get': ({ id }, context) => runDetail(context, id),
   'runs.start': async (request, context) => {
     const config = withPreferredBackend(context, request.config)
-    await checkRunConfig(config)
+    await checkRunConfig(config, context.db)
     const id = createRun(context.db, config)
     context.jobs.enqueue(id)
     return getRun(context.db, id)
@@ -54,7 +54,7 @@ export const runHandlers: {
     const config = withPreferredBackend(context, request.config)
     if (attributes[0] === attributes[1]) throw new ApiError('invalid_request', `attributes: a pair needs two different labels, got "${attributes[0]}" twice`)
     const configs = attributes.map((attribute) => ({ ...config, label: { kind: 'attribute' as const, attribute }, name: config.name ? `${config.name} · ${attribute}` : undefined }))
-    for (const c of configs) await checkRunConfig(c)
+    for (const c of configs) await checkRunConfig(c, context.db)
     const pairId = `pair-${randomBytes(4).toString('hex')}`
     const ids = configs.map((c) => createRun(context.db, c, { pairId }))
     ids.forEach((id) => context.jobs.enqueue(id))
@@ -67,6 +67,7 @@ export const runHandlers: {
   },
   'runs.resume': ({ id }, context) => {
     const run = getRun(context.db, id)
+    if (run.config.source) throw new ApiError('conflict', `${id} is an opened model, not trained here; fine-tune it into a new run instead`)
     if (run.status === 'completed') throw new ApiError('conflict', `${id} already completed all ${run.config.epochs} epochs`)
     if (context.jobs.isBusy(id)) throw new ApiError('conflict', `${id} is already running or queued`)
     context.jobs.enqueue(id)

@@ -27,5 +27,7 @@ export const commandEntries: CommandEntry[] = [
   { name: 'featuremap-train', load: async () => (await import('./featureMapTrain')).featureMapTrainCommand },
   { name: 'explain', load: async () => (await import('./explain')).explainCommand },
   { name: 'top9', load: async () => (await import('./top9')).top9Command },
-  { name: 'invariance', load: async () => (await import('./invariance')).invarianceCommand }
+  { name: 'invariance', load: async () => (await import('./invariance')).invarianceCommand },
+  { name: 'model', load: async () => (await import('./model')).modelCommand },
+  { name: 'predict', load: async () => (await import('./predict')).predictCommand }
 ]

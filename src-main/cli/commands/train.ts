@@ -12,7 +12,10 @@ Trains a model in a separate process; every epoch's weights are stored in the wo
   --dataset PATH     dataset folder, or "mnist" for the bundled MNIST
   --model NAME       minimal, lenet5, fcnn3, vgg11, vgg16, vgg19, resnet18, resnet50, import
   --import DIR       folder with a TF.js model.json (with --model import); a new head is trained
-  --freeze-base      with --import: train only the new head
+  --freeze-base      with --import or --from-run: train only the new head
+  --from-run RUN     fine-tune a stored run (e.g. one made by "featurelens model open") from its
+                     last epoch; a new head is trained unless --keep-head
+  --keep-head        with --from-run: keep the model's own head and classes (as many as the dataset's)
   --width W          width multiplier (e.g. 0.25 for a narrow VGG)
   --batch-norm       VGG only: batch normalisation after each conv (trains a narrow VGG much faster)
   --input N          resize images to N×N pixels
@@ -39,22 +42,24 @@ function num(name: string, value: string | undefined): number | undefined {
   return n
 }
 
-const FLAG_OF: Record<string, string> = { batchSize: 'batch-size', learningRate: 'lr', fractionPerClass: 'fraction', validationSplit: 'val', 'model.widthMultiplier': 'width', 'model.inputSize': 'input', 'model.importPath': 'import', 'model.batchNorm': 'batch-norm' }
+const FLAG_OF: Record<string, string> = { batchSize: 'batch-size', learningRate: 'lr', fractionPerClass: 'fraction', validationSplit: 'val', 'model.widthMultiplier': 'width', 'model.inputSize': 'input', 'model.importPath': 'import', 'model.batchNorm': 'batch-norm', 'model.fromRun': 'from-run', 'model.keepHead': 'keep-head' }
 
 function configFromFlags(values: Record<string, string | boolean | undefined>): TrainConfig {
   const str = (k: string) => values[k] as string | undefined
   if (!str('dataset')) throw new ApiError('invalid_request', '--dataset is required (a folder, or "mnist")')
-  if (!str('model')) throw new ApiError('invalid_request', '--model is required (e.g. lenet5)')
+  if (!str('model') && !str('from-run')) throw new ApiError('invalid_request', '--model is required (e.g. lenet5), or --from-run RUN to fine-tune a run such as an opened model')
   const label = str('label') ?? 'class'
   const raw = {
     name: str('name'),
     dataset: str('dataset'),
     label: label === 'class' ? { kind: 'class' } : { kind: 'attribute', attribute: label },
     model: {
-      name: str('model'),
+      name: str('model') ?? 'import',
       widthMultiplier: num('width', str('width')),
       inputSize: num('input', str('input')),
       importPath: str('import'),
+      fromRun: str('from-run'),
+      keepHead: values['keep-head'] === true ? true : undefined,
       freezeBase: values['freeze-base'] === true ? true : undefined,
       batchNorm: values['batch-norm'] === true ? true : undefined
     },
@@ -126,7 +131,7 @@ export const trainCommand: Command = {
   usage,
   async run(args, io) {
     const { values } = parseCommandArgs('train', args, {
-      dataset: { type: 'string' }, model: { type: 'string' }, import: { type: 'string' }, 'freeze-base': { type: 'boolean' }, 'batch-norm': { type: 'boolean' },
+      dataset: { type: 'string' }, model: { type: 'string' }, import: { type: 'string' }, 'freeze-base': { type: 'boolean' }, 'from-run': { type: 'string' }, 'keep-head': { type: 'boolean' }, 'batch-norm': { type: 'boolean' },
       width: { type: 'string' }, input: { type: 'string' }, label: { type: 'string' }, pair: { type: 'string' },
       epochs: { type: 'string' }, 'batch-size': { type: 'string' }, optimizer: { type: 'string' }, momentum: { type: 'string' },
       lr: { type: 'string' }, loss: { type: 'string' }, limit: { type: 'string' }, fraction: { type: 'string' }, val: { type: 'string' },

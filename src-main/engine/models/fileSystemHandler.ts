@@ -1,25 +1,11 @@
 import * as tf from '@tensorflow/tfjs'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { ApiError } from '../../../src-shared/errors'
 import { readModelJson, resolveModelJsonPath } from './modelJson'
+import { readManifestWeights } from './tfjsWeights'
 
 const WEIGHTS_FILE = 'weights.bin'
 
-function readShards(modelJsonPath: string, manifest: tf.io.WeightsManifestConfig): [tf.io.WeightsManifestEntry[], ArrayBuffer] {
-  const specs: tf.io.WeightsManifestEntry[] = []
-  const buffers: ArrayBuffer[] = []
-  for (const group of manifest) {
-    for (const shard of group.paths) {
-      const shardPath = join(dirname(modelJsonPath), shard)
-      if (!existsSync(shardPath)) throw new ApiError('bad_input', `weight file ${shardPath} listed in ${modelJsonPath} is missing`)
-      const bytes = readFileSync(shardPath)
-      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
-    }
-    specs.push(...group.weights)
-  }
-  return [specs, tf.io.CompositeArrayBuffer.join(buffers)]
-}
 
 function writeAtomically(path: string, data: string | Uint8Array): void {
   const partial = `${path}.partial`
@@ -30,13 +16,14 @@ function writeAtomically(path: string, data: string | Uint8Array): void {
 /**
  * A TF.js IOHandler on the local file system for plain Node (tfjs-node has one, but it is an
  * optional native accelerator that may not load). Load reads model.json and its shards;
- * save writes model.json and one weights.bin. Pass it to tf.loadLayersModel or model.save.
+ * save writes model.json and one weights.bin. Loading checks every file first (readModelJson). Pass it to tf.loadLayersModel or model.save.
  */
 export function fileSystemHandler(location: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
-      const { path, json } = readModelJson(location)
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) => readShards(path, manifest))
+      const { path, json } = await readModelJson(location)
+      const { specs, data } = await readManifestWeights(path, json.weightsManifest)
+      return tf.io.getModelArtifactsForJSON(json, async () => [specs, data])
     },
 
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {

@@ -3,7 +3,33 @@ import type { ArchitectureTable } from '../../../src-shared/architecture'
 import { catalogEntry, ModelSpec, type BuiltinModelName, type ModelInputShape } from '../../../src-shared/model'
 import { architectureTable } from '../analysis/receptiveField/receptiveField'
 import { declaredInputShape, readModelJson } from './modelJson'
+
+/** What an imported model declares, read beforehand (readImportedInput) so validation stays synchronous. */
+export interface ImportedInput {
+  path: string
+  shape: (number | null)[] | null
+}
+
+/**
+ * Reads an `import` spec's model.json (checked, without blocking), or the topology of the run it
+ * starts from, for validateModelFit.
+ */
+export async function readImportedInput(spec: { name: string; importPath?: string; fromRun?: string }, db?: WorkspaceDb): Promise<ImportedInput | undefined> {
+  if (spec.name !== 'import') return undefined
+  if (spec.fromRun !== undefined) {
+    if (!db) throw new Error('starting from a run needs the workspace database')
+    const topology = modelTopology(db, spec.fromRun)
+    if (!topology || lastCompleteEpoch(db, spec.fromRun) === null) throw new ApiError('bad_input', `model.fromRun: run ${spec.fromRun} has no stored epoch to start from`)
+    return { path: `run ${spec.fromRun}`, shape: declaredInputShape(topology) }
+  }
+  if (spec.importPath === undefined) return undefined
+  const { path, json } = await readModelJson(spec.importPath)
+  return { path, shape: declaredInputShape(json.modelTopology) }
+}
 import { planModel } from './registry'
+import type { WorkspaceDb } from '../store/database'
+import { lastCompleteEpoch } from '../store/epochStore'
+import { modelTopology } from '../store/runStore'
 
 /** Above this the weights alone pass 4 GB, before gradients and optimizer state. */
 const MAX_PARAMS = 1_000_000_000
@@ -55,9 +81,9 @@ export function minimumInputSize(spec: ModelSpec, channels: number): number {
   return Infinity
 }
 
-function fitImport(spec: ModelSpec, dataset: ModelInputShape): ModelInputShape {
-  const { path, json } = readModelJson(spec.importPath as string)
-  const shape = declaredInputShape(json.modelTopology)
+function fitImport(spec: ModelSpec, dataset: ModelInputShape, imported: ImportedInput | undefined): ModelInputShape {
+  if (!imported) throw new Error('an imported model needs readImportedInput before validateModelFit')
+  const { path, shape } = imported
   if (!shape || shape.length !== 3) {
     refuse('model.importPath', `${path} does not declare an image input [height, width, channels]; Featurelens fine-tunes image models`)
   }
@@ -81,8 +107,9 @@ function fitImport(spec: ModelSpec, dataset: ModelInputShape): ModelInputShape {
  * spec, too few classes, an input too small for the architecture's poolings, an imported model
  * made for other channels or another fixed size, or a size that makes the model absurdly large.
  * Every message names the field and the fix. Returns the parsed spec and the model's input shape.
+ * An `import` spec needs what readImportedInput read from its model.json.
  */
-export function validateModelFit(spec: unknown, dataset: ModelInputShape, numClasses: number): ModelFit {
+export function validateModelFit(spec: unknown, dataset: ModelInputShape, numClasses: number, imported?: ImportedInput): ModelFit {
   const parsed = ModelSpec.safeParse(spec)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -95,7 +122,7 @@ export function validateModelFit(spec: unknown, dataset: ModelInputShape, numCla
   if (!Number.isInteger(numClasses) || numClasses < 2) {
     refuse('numClasses', `the dataset has ${numClasses} class${numClasses === 1 ? '' : 'es'}; a classifier needs at least 2 (pick a label with two or more values)`)
   }
-  if (model.name === 'import') return { spec: model, input: fitImport(model, dataset) }
+  if (model.name === 'import') return { spec: model, input: fitImport(model, dataset, imported) }
 
   const input = { height: model.inputSize ?? dataset.height, width: model.inputSize ?? dataset.width, channels: dataset.channels }
   const source = model.inputSize === undefined ? `the dataset's images are ${dataset.height}×${dataset.width} px` : `inputSize is ${model.inputSize}`

@@ -13,7 +13,7 @@ import { openWorkspaceDb } from '../store/database'
 import { storeEpochPyramids } from '../analysis/weights/epochPyramids'
 import { commitEpoch, lastCompleteEpoch, loadTensors } from '../store/epochStore'
 import { getRun, getRunRow, setModelTopology, setRunCompute, setRunStatus } from '../store/runStore'
-import { buildModel, validateModelFit } from '../models/index'
+import { buildModel, readImportedInput, validateModelFit } from '../models/index'
 import { openTrainingData } from './datasetTrainingData'
 import { describeJobFailure } from './jobFailure'
 import type { JobCommand, JobMessage } from './jobMessages'
@@ -63,9 +63,10 @@ async function main(): Promise<void> {
   const backend = await initBackend(config.backend ?? null)
   setRunCompute(db, runId, computeLabel(backend))
   if (backend.details.fallback) say(String(backend.details.fallback))
-  const data = await openTrainingData(config, (shape, numClasses) => validateModelFit(config.model, shape, numClasses).input)
+  const imported = await readImportedInput(config.model, db)
+  const data = await openTrainingData(config, (shape, numClasses) => validateModelFit(config.model, shape, numClasses, imported).input)
   const objective = chooseObjective(data.labelKind, data.classNames.length, config.loss)
-  const model = await buildModel(config.model, data.input, objective.numOutputs, objective.outputActivation, config.seed)
+  const model = await buildModel(config.model, data.input, objective.numOutputs, objective.outputActivation, config.seed, db)
   const optimizer = createOptimizer(config.optimizer, config.learningRate, config.momentum)
   setModelTopology(db, runId, model.toJSON(null, false))
   const threads = chooseTrainThreads(backend.chosen, config.batchSize)

@@ -42,7 +42,10 @@ export function singleThreadStep(model: tf.LayersModel, optimizer: tf.Optimizer,
     async run(x, y, size) {
       const { xs, ys } = batchTensors(input, x, y, size)
       let correctT: tf.Scalar | null = null
-      const lossT = optimizer.minimize(lossOfBatch(model, objective, xs, ys, (t) => (correctT = t)), true) as tf.Scalar
+      // Only the trainable layers' weights: minimize() without a list would also move frozen
+      // layers (a frozen base, an opened model's fixed preprocessing).
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable)
+      const lossT = optimizer.minimize(lossOfBatch(model, objective, xs, ys, (t) => (correctT = t)), true, vars) as tf.Scalar
       const kept = correctT as unknown as tf.Scalar
       const [l, c] = await Promise.all([lossT.data(), kept.data()])
       tf.dispose([xs, ys, lossT, kept])

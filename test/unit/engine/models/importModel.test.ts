@@ -75,12 +75,12 @@ describe('file system IOHandler', () => {
 
   it('refuses a missing folder, a missing shard, a graph model and broken JSON, naming the file', async () => {
     const empty = tempDir()
-    await expectBadInput(loadModelFromDisk(empty), /no model\.json at .*featurelens-import-/)
+    await expectBadInput(loadModelFromDisk(empty), /model\.json .*featurelens-import-.* is missing/)
 
     const { dir, model } = await savedModel('minimal')
     model.dispose()
     unlinkSync(join(dir, 'weights.bin'))
-    await expectBadInput(loadModelFromDisk(dir), /weights\.bin .* is missing/)
+    await expectBadInput(loadModelFromDisk(dir), /weight file .*weights\.bin is missing/)
 
     const graph = tempDir()
     writeFileSync(join(graph, 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }))

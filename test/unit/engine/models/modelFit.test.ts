@@ -7,7 +7,7 @@ import { ApiError } from '../../../../src-shared/errors'
 import { modelCatalog } from '../../../../src-shared/model'
 import { buildBuiltinModel } from '../../../../src-main/engine/models/buildModel'
 import { fileSystemHandler } from '../../../../src-main/engine/models/fileSystemHandler'
-import { minimumInputSize, validateModelFit } from '../../../../src-main/engine/models/modelFit'
+import { minimumInputSize, readImportedInput, validateModelFit } from '../../../../src-main/engine/models/modelFit'
 import { ModelSpec } from '../../../../src-shared/model'
 
 const mnist = { height: 28, width: 28, channels: 1 }
@@ -21,6 +21,22 @@ function refusal(run: () => unknown): ApiError {
     throw err
   }
   throw new Error('expected validateModelFit to refuse')
+}
+
+/** An import spec's model.json is read first, as checkRunConfig and the job do. */
+async function fitImport(spec: { name: 'import'; importPath: string; inputSize?: number; widthMultiplier?: number }, dataset: typeof mnist, classes: number) {
+  const imported = await readImportedInput(spec)
+  return () => validateModelFit(spec, dataset, classes, imported)
+}
+
+async function asyncRefusal(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise
+  } catch (err) {
+    if (err instanceof ApiError) return err
+    throw err
+  }
+  throw new Error('expected reading the model to fail')
 }
 
 let rgbModelDir = ''
@@ -83,21 +99,19 @@ describe('validateModelFit', () => {
     )
   })
 
-  it('refuses an imported model made for other channels or another fixed size', () => {
-    const channels = refusal(() => validateModelFit({ name: 'import', importPath: rgbModelDir }, mnist, 10))
+  it('refuses an imported model made for other channels or another fixed size', async () => {
+    const channels = refusal(await fitImport({ name: 'import', importPath: rgbModelDir }, mnist, 10))
     expect(channels.message).toMatch(/^model\.importPath: the model takes RGB images but the dataset's are grayscale/)
-    const size = refusal(() => validateModelFit({ name: 'import', importPath: rgbModelDir, inputSize: 64 }, faces, 2))
+    const size = refusal(await fitImport({ name: 'import', importPath: rgbModelDir, inputSize: 64 }, faces, 2))
     expect(size.message).toMatch(/^model\.inputSize: the imported model is fixed at 48×48 px; set inputSize to 48/)
-    expect(refusal(() => validateModelFit({ name: 'import', importPath: join(rgbModelDir, 'nope') }, faces, 2)).message).toMatch(/no model\.json at/)
-    expect(refusal(() => validateModelFit({ name: 'import', importPath: rgbModelDir, widthMultiplier: 2 }, faces, 2)).message).toMatch(
-      /^model\.widthMultiplier: /
-    )
+    expect((await asyncRefusal(fitImport({ name: 'import', importPath: join(rgbModelDir, 'nope') }, faces, 2))).message).toMatch(/model\.json .*nope is missing/)
+    expect(refusal(await fitImport({ name: 'import', importPath: rgbModelDir, widthMultiplier: 2 }, faces, 2)).message).toMatch(/^model\.widthMultiplier: /)
   })
 
-  it('takes the imported model its fixed size, or the dataset size when it accepts any', () => {
-    expect(validateModelFit({ name: 'import', importPath: rgbModelDir }, faces, 2).input).toEqual({ height: 48, width: 48, channels: 3 })
-    expect(validateModelFit({ name: 'import', importPath: anySizeModelDir }, faces, 2).input).toEqual(faces)
-    expect(validateModelFit({ name: 'import', importPath: anySizeModelDir, inputSize: 40 }, faces, 2).input).toEqual({ height: 40, width: 40, channels: 3 })
+  it('takes the imported model its fixed size, or the dataset size when it accepts any', async () => {
+    expect((await fitImport({ name: 'import', importPath: rgbModelDir }, faces, 2))().input).toEqual({ height: 48, width: 48, channels: 3 })
+    expect((await fitImport({ name: 'import', importPath: anySizeModelDir }, faces, 2))().input).toEqual(faces)
+    expect((await fitImport({ name: 'import', importPath: anySizeModelDir, inputSize: 40 }, faces, 2))().input).toEqual({ height: 40, width: 40, channels: 3 })
   })
 
   it('agrees with the catalog on each architecture’s smallest input', () => {
