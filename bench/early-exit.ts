@@ -17,7 +17,7 @@ import type { EarlyExitResult, FeatureMapTrainResult } from '../src-shared/early
 import type { RunSummary, TrainConfigInput } from '../src-shared/run'
 import { openApi, type OpenApi } from '../src-main/api/openApi'
 import { initBackend } from '../src-main/engine/backend/select'
-import { generateSyntheticFaces } from '../src-main/engine/data/synth-faces/generate'
+import { generateSyntheticFaces } from '../src-main/engine/data/synthFaces/generate'
 
 const { values } = parseArgs({
   options: {

@@ -8,7 +8,7 @@ import { ApiError } from '../../src-shared/errors'
 import type { ExplainLayer, ExplainOverview } from '../../src-shared/explain'
 import type { ImageChoice, InspectInputImage } from '../../src-shared/inspect'
 import type { RunSummary } from '../../src-shared/run'
-import { modelImageShape, readInputImage, type ImageRequest, type InputImage } from '../engine/analysis/core/imageInput'
+import { modelImageShape, readInputImage, type InputImage } from '../engine/analysis/core/imageInput'
 import { loadRunModel } from '../engine/analysis/core/runModel'
 import { classProbabilities, runGraph } from '../engine/analysis/explain/layerGraph'
 import { defaultOcclusion, defaultOcclusionLayer } from '../engine/analysis/explain/occlusion'
@@ -94,7 +94,7 @@ export async function explainedImage(context: ApiContext, run: RunSummary, model
   const shape = modelImageShape(model)
   const { dataset, error } = await openRunDatasetSafely(context, run)
   if (!('encoded' in choice) && !dataset) throw new ApiError('not_found', movedDatasetMessage(run, error, false))
-  const image = await readInputImage(choice as ImageRequest, shape, dataset, error)
+  const image = await readInputImage(choice as ImageChoice, shape, dataset, error)
   const classNames = dataset?.classNames ?? []
   return {
     image,

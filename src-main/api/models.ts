@@ -31,7 +31,7 @@ export const modelHandlers: {
     if (request.dataset) await context.datasets.open(request.dataset)
     const opened = await openModelFile(request.path, { labels: request.labels, inputSize: request.inputSize, preprocess: request.preprocess })
     try {
-      const id = storeModelRun(context.db, opened, { name: request.name, dataset: request.dataset })
+      const id = await storeModelRun(context.db, opened, { name: request.name, dataset: request.dataset })
       return getRun(context.db, id)
     } finally {
       opened.model.dispose()
@@ -54,7 +54,7 @@ export const modelHandlers: {
       const config = TrainConfig.parse({ ...run.config, source: { ...source, preprocess } })
       const metrics = completeEpochs(context.db, runId).find((m) => m.epoch === 0)
       if (!metrics) throw new ApiError('not_found', `run ${runId} has no epoch 0`)
-      const weights = snapshotWeights(model)
+      const weights = await snapshotWeights(model)
       context.db.transaction(() => {
         context.db.prepare(`UPDATE runs SET config = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify(config), new Date().toISOString(), runId)
         commitEpoch(context.db, runId, { metrics, batchLosses: null, weights, optimizer: [] })

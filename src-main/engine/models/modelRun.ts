@@ -18,7 +18,7 @@ export interface ModelRunOptions {
  * the model's own weights and no metrics, status completed. One transaction: a failure leaves
  * no run behind.
  */
-export function storeModelRun(db: WorkspaceDb, opened: OpenedModel, options: ModelRunOptions = {}): string {
+export async function storeModelRun(db: WorkspaceDb, opened: OpenedModel, options: ModelRunOptions = {}): Promise<string> {
   const { source } = opened
   const fileName = source.path.split(/[\\/]/).filter(Boolean).pop() ?? source.path
   const parsed = TrainConfig.safeParse({
@@ -32,7 +32,7 @@ export function storeModelRun(db: WorkspaceDb, opened: OpenedModel, options: Mod
     const issue = parsed.error.issues[0]
     throw new ApiError('invalid_request', `${issue.path.join('.') || 'model run'}: ${issue.message}`)
   }
-  const weights = snapshotWeights(opened.model)
+  const weights = await snapshotWeights(opened.model)
   const topology = (opened.model as tf.LayersModel).toJSON(null, false)
   return db.transaction(() => {
     const id = createRun(db, parsed.data)

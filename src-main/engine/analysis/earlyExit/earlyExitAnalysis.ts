@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { EarlyExitRequest, EarlyExitResult, StrategyName, StrategyResult, SweepPoint } from '../../../../src-shared/earlyExit'
 import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
-import type { ModelImageShape } from '../core/imageInput'
+import type { ModelInputShape } from '../../../../src-shared/model'
 import { classifyEarly, classifyFull, passes, type ExitRule, type TimeSplit } from './earlyExitClassifier'
 import { batchDescriptors } from './descriptors'
 import type { LayerDescriptors } from './descriptorStore'
@@ -20,7 +20,7 @@ export interface QueryImages {
   x: Float32Array
   labels: Int32Array
   count: number
-  shape: ModelImageShape
+  shape: ModelInputShape
   description: string
 }
 

@@ -15,7 +15,7 @@ import type { Dataset } from '../../data/dataset'
 import { epochOrder } from '../../data/splits'
 import { buildModel } from '../../models/index'
 import type { WorkspaceDb } from '../../store/database'
-import { commitEpoch } from '../../store/epochStore'
+import { commitEpoch, type StoredTensor } from '../../store/epochStore'
 import { createRun, setModelTopology, setRunStatus } from '../../store/runStore'
 import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import { snapshotWeights } from '../../train/trainLoop'
@@ -99,13 +99,14 @@ function evaluate(model: tf.LayersModel, data: Examples): { loss: number; accura
   })
 }
 
-function storeTrainedRun(db: WorkspaceDb, at: RunAt, name: string, model: tf.LayersModel, request: FeatureMapTrainRequest, epochs: EpochMetrics[], initial: ReturnType<typeof snapshotWeights>): string {
+async function storeTrainedRun(db: WorkspaceDb, at: RunAt, name: string, model: tf.LayersModel, request: FeatureMapTrainRequest, epochs: EpochMetrics[], initial: StoredTensor[]): Promise<string> {
   const config = { ...at.run.config, name, epochs: request.epochs, batchSize: request.batchSize, learningRate: request.learningRate, seed: request.seed, fractionPerClass: undefined, limit: undefined }
   const runId = createRun(db, config)
   setModelTopology(db, runId, model.toJSON(null, false))
   const none = { trainLoss: null, trainAccuracy: null, valLoss: null, valAccuracy: null, testLoss: null, testAccuracy: null, imagesPerSecond: null, durationMs: null }
   commitEpoch(db, runId, { metrics: { epoch: 0, ...none }, batchLosses: null, weights: initial, optimizer: [] })
-  epochs.forEach((metrics, i) => commitEpoch(db, runId, { metrics, batchLosses: null, weights: i === epochs.length - 1 ? snapshotWeights(model) : initial, optimizer: [] }))
+  const final = await snapshotWeights(model)
+  epochs.forEach((metrics, i) => commitEpoch(db, runId, { metrics, batchLosses: null, weights: i === epochs.length - 1 ? final : initial, optimizer: [] }))
   setRunStatus(db, runId, 'completed', null)
   return runId
 }
@@ -165,21 +166,21 @@ export async function trainOnFeatureMaps(db: WorkspaceDb, at: RunAt, input: Feat
     for (let i = cut + 1; i < composite.layers.length; i++) y = composite.layers[i].apply(y) as tf.SymbolicTensor
     const head = tf.model({ inputs: mapInput, outputs: y })
     const options = { epochs: request.epochs, batchSize: request.batchSize, learningRate: request.learningRate, seed: request.seed }
-    const mapInitial = snapshotWeights(composite)
+    const mapInitial = await snapshotWeights(composite)
     const mapEpochs: EpochMetrics[] = []
     tracker.stage(`training on ${layer}'s feature maps`)
     const onMaps = await train(head, trainMaps, testMaps, options, tracker, (m) => mapEpochs.push(m))
 
     const plain = await buildModel(at.run.config.model, shape, 2, 'softmax', request.seed)
-    const plainInitial = snapshotWeights(plain)
+    const plainInitial = await snapshotWeights(plain)
     const plainEpochs: EpochMetrics[] = []
     tracker.stage('training on the images')
     const onImages = await train(plain, trainImages, testImages, options, tracker, (m) => plainEpochs.push(m))
     tracker.throwIfCancelled()
 
     const pair = `${names[a]} vs ${names[b]}`
-    const mapRun = storeTrainedRun(db, at, `${at.run.name} · ${pair} on ${layer} feature maps`, composite, request, mapEpochs, mapInitial)
-    const imageRun = storeTrainedRun(db, at, `${at.run.name} · ${pair} on images`, plain, request, plainEpochs, plainInitial)
+    const mapRun = await storeTrainedRun(db, at, `${at.run.name} · ${pair} on ${layer} feature maps`, composite, request, mapEpochs, mapInitial)
+    const imageRun = await storeTrainedRun(db, at, `${at.run.name} · ${pair} on images`, plain, request, plainEpochs, plainInitial)
     tracker.finish()
     // `frozen` shares the run's own layers, so it is not disposed; the new models are.
     composite.dispose()
