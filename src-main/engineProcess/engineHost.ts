@@ -17,7 +17,7 @@ const workspaceArg = process.argv.indexOf('--workspace')
 let api: OpenApi | null = null
 let openError: unknown = null
 try {
-  api = openApi({ workspace: workspaceArg > 0 ? process.argv[workspaceArg + 1] : null, shell: 'electron' })
+  api = openApi({ workspace: workspaceArg > 0 ? process.argv[workspaceArg + 1] : null, shell: 'electron', role: 'host' })
   api.context.events.subscribe((name, payload) => process.send?.({ t: 'event', name, payload }))
 } catch (err) {
   // A read-only, full or damaged workspace: every call is answered with why, instead of a crash loop.

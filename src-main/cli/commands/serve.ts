@@ -36,7 +36,7 @@ export const serveCommand: Command = {
     }
     const rendererDir = rendererRoot()
     ensureRendererBuilt(rendererDir, io.err)
-    const api = openApi({ workspace: values.workspace, shell: 'web' })
+    const api = openApi({ workspace: values.workspace, shell: 'web', role: 'host' })
     const token = createToken()
     let webHost: Awaited<ReturnType<typeof startWebHost>>
     let tokenFile: string
