@@ -5,6 +5,9 @@
  * stays free to answer other clients and serve files.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import type { BackendName } from '../../src-shared/backend'
+import { initBackend } from '../engine/backend/select'
+import { readSetting } from '../engine/store/settings'
 import { pyramidPreparer } from './inspectWeightData'
 import { openApi, type OpenApi } from './openApi'
 import { toErrorShape } from './router'
@@ -20,6 +23,8 @@ let prepareEpoch: ((runId: string, epoch: number) => void) | null = null
 try {
   api = openApi({ workspace: setup.workspace, shell: setup.shell, role: 'worker' })
   prepareEpoch = pyramidPreparer(api.context)
+  // The backend chosen in Settings, as on the main thread (backend.report); a failure shows there.
+  initBackend(readSetting<BackendName>(api.context.db, 'backend')).catch(() => undefined)
   api.context.events.subscribe((name, payload) => {
     try {
       post({ t: 'event', name, payload })

@@ -65,7 +65,16 @@ export function offloadAnalyses(local: Dispatch, setup: WorkerSetup, events: Eve
   worker = start()
 
   const dispatch: Dispatch = async (method, params) => {
-    if (!isMethodName(method) || runsOnMain(method)) return local(method, params)
+    if (!isMethodName(method) || runsOnMain(method)) {
+      const value = await local(method, params)
+      // The backend the user picks serves the analyses too: the worker switches with main.
+      if (method === 'backend.select') await inWorker(method, params).catch(() => undefined)
+      return value
+    }
+    return inWorker(method, params)
+  }
+
+  function inWorker(method: string, params: unknown): Promise<unknown> {
     const target = worker ?? (worker = start())
     const id = nextId++
     return new Promise((resolve, reject) => {
@@ -78,6 +87,7 @@ export function offloadAnalyses(local: Dispatch, setup: WorkerSetup, events: Eve
       }
     })
   }
+
   return {
     dispatch,
     /** Big weights' pyramids of a newly stored epoch, prepared in the worker (see preparePyramidsOnEpochs). */
