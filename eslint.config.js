@@ -32,7 +32,7 @@ export default [
     }
   },
   {
-    files: ['src-main/engine/**/*.ts'],
+    files: ['src-main/engine/**/*.ts', 'src-main/engineProcess/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [electronBan], patterns: [{ group: ['electron/*'], message: electronBan.message }] }] }
   },
   {

@@ -1,7 +1,7 @@
 // `npm test`: lint (layering), type checks, the UI build the browser tests load, then every
 // vitest suite (unit, integration, end-to-end in Chromium). Ends with one summary line.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -28,6 +28,8 @@ if (!ok) process.exit(1)
 
 mkdirSync(join(root, 'test-results'), { recursive: true })
 const report = join(root, 'test-results', 'vitest.json')
+// A report left by an earlier run must not stand in for this one if vitest dies without writing one.
+rmSync(report, { force: true })
 const tests = step('vitest', [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra])
 try {
   const summary = JSON.parse(readFileSync(report, 'utf8'))

@@ -1,12 +1,13 @@
 /** Electron entry: lifecycle, the window and IPC wiring. The work happens in the engine host. */
-import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { methodNames, methods } from '../src-shared/contract'
 import { EVENT_CHANNEL, IPC_PREFIX } from '../src-shared/bridge'
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from './electron/appProtocol'
-import { startEngineHost } from './electron/engineClient'
+import { startEngineHost } from './engineProcess/engineClient'
 import { openExternalLink } from './electron/externalLinks'
+import { denyUnusedPermissions } from './electron/permissions'
 import { describeValidationError } from './api/router'
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url))
@@ -81,6 +82,7 @@ app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault())
 })
 app.whenReady().then(() => {
+  denyUnusedPermissions(session.defaultSession)
   serveRenderer(join(projectRoot, 'out', 'renderer'))
   wireIpc()
   createWindow()

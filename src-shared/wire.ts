@@ -5,6 +5,8 @@
  * Frame layout: [u32 LE header length][header JSON, UTF-8][pad to 8][array bytes, each padded to 8]
  */
 
+import { MAX_UPLOAD_BYTES } from './inspect'
+
 const typedArrayKinds = {
   Uint8Array,
   Int8Array,
@@ -152,9 +154,18 @@ export type WireMessage =
   | { t: 'result'; id: number; ok: false; error: { code: string; message: string } }
   | { t: 'event'; name: string; payload: unknown }
 
-/**
- * The largest message a client may send the host, over HTTP or the WebSocket. Requests are small
- * (ids, paths, layer names, at most a few hundred sample refs); responses are not capped.
- */
-export const MAX_REQUEST_BYTES = 1024 * 1024
-export const MAX_REQUEST_TEXT = '1 MiB'
+/** Requests sent as JSON text carry ids, paths, names and at most a few hundred sample refs. */
+export const MAX_TEXT_REQUEST_BYTES = 1024 * 1024
+/** Requests sent as binary frames may carry an uploaded image (MAX_UPLOAD_BYTES) and a header. */
+export const MAX_BINARY_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
+
+/** The cap for a request in this encoding, as a person reads it ("1 MiB"). */
+export function requestCap(binary: boolean): { bytes: number; text: string } {
+  const bytes = binary ? MAX_BINARY_REQUEST_BYTES : MAX_TEXT_REQUEST_BYTES
+  return { bytes, text: `${bytes / (1024 * 1024)} MiB` }
+}
+
+/** The error for a request over its cap; names the cap and the encoding. */
+export function requestTooLarge(binary: boolean): string {
+  return `request is larger than the ${requestCap(binary).text} the host accepts for ${binary ? 'binary frames (uploads)' : 'JSON requests'}`
+}

@@ -88,18 +88,26 @@ export async function evolutionOf(context: ApiContext, runId: string, epochs: nu
 /**
  * Prepares the pyramids of big weights as each epoch is stored, while training runs in its own
  * process and the host is idle, so opening the inspector afterwards paints big maps at once.
+ * `prepare` is where the work runs: here by default, or in the host's analysis worker.
  */
-export function preparePyramidsOnEpochs(context: ApiContext): () => void {
-  let queue = Promise.resolve()
+export function preparePyramidsOnEpochs(context: ApiContext, prepare: (runId: string, epoch: number) => void = pyramidPreparer(context)): () => void {
   return context.events.subscribe((name, payload) => {
     if (name !== 'runs.epoch') return
     const { runId, metrics } = payload as { runId: string; metrics: { epoch: number } }
+    prepare(runId, metrics.epoch)
+  })
+}
+
+/** Prepares one stored epoch's pyramids at a time, in the order the epochs arrive. */
+export function pyramidPreparer(context: ApiContext): (runId: string, epoch: number) => void {
+  let queue = Promise.resolve()
+  return (runId, epoch) => {
     queue = queue.then(async () => {
       try {
-        for (const info of listTensors(context.db, runId, metrics.epoch, 'weight')) await epochPyramid(context, runId, metrics.epoch, info)
+        for (const info of listTensors(context.db, runId, epoch, 'weight')) await epochPyramid(context, runId, epoch, info)
       } catch {
         // The run or epoch may be gone already (deleted, resumed from earlier); the view builds it on demand.
       }
     })
-  })
+  }
 }

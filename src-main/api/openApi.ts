@@ -7,6 +7,7 @@ import { DatasetCache } from '../engine/data/datasetCache'
 import { EventBus, type ApiContext } from './context'
 import { handlers } from './handlers'
 import { preparePyramidsOnEpochs } from './inspectWeightData'
+import { offloadAnalyses } from './offload'
 import { createDispatcher, type Dispatch } from './router'
 
 export interface OpenApi {
@@ -15,12 +16,25 @@ export interface OpenApi {
   close(): void
 }
 
+export interface OpenApiOptions {
+  workspace?: string | null
+  shell: 'electron' | 'web'
+  /**
+   * 'host': a long-lived host (web host, Electron's engine host) whose analyses run in a worker
+   * thread so it stays responsive; 'worker': that worker itself; 'inline' (default, the CLI and
+   * tests): everything on the calling thread.
+   */
+  role?: 'inline' | 'host' | 'worker'
+}
+
 /** Opens the workspace and wires every handler to it: what both transports serve. */
-export function openApi(options: { workspace?: string | null; shell: 'electron' | 'web' }): OpenApi {
+export function openApi(options: OpenApiOptions): OpenApi {
+  const role = options.role ?? 'inline'
   const workspace = resolveWorkspace(options.workspace)
   ensureWorkspaceDir(workspace)
   const db = openWorkspaceDb(workspace.database)
-  markOrphanedRuns(db)
+  // Runs and their job processes belong to the main thread; a worker leaves them alone.
+  if (role !== 'worker') markOrphanedRuns(db)
   const events = new EventBus()
   const jobs = new JobQueue(db, workspace.dir, {
     progress: (event) => events.emit('runs.progress', event),
@@ -28,11 +42,14 @@ export function openApi(options: { workspace?: string | null; shell: 'electron' 
     epoch: (event) => events.emit('runs.epoch', event)
   })
   const context: ApiContext = { shell: options.shell, workspace, db, events, jobs, models: new RunModelCache(), datasets: new DatasetCache() }
-  const stopPreparing = preparePyramidsOnEpochs(context)
+  const local = createDispatcher(handlers, context)
+  const offloaded = role === 'host' ? offloadAnalyses(local, { workspace: workspace.dir, shell: options.shell }, events) : null
+  const stopPreparing = role === 'worker' ? () => undefined : preparePyramidsOnEpochs(context, offloaded?.prepareEpoch)
   return {
     context,
-    dispatch: createDispatcher(handlers, context),
+    dispatch: offloaded?.dispatch ?? local,
     close: () => {
+      offloaded?.close()
       stopPreparing()
       db.close()
     }

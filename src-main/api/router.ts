@@ -24,21 +24,47 @@ export function toErrorShape(err: unknown): ApiErrorShape {
 }
 
 /**
- * The single entry point both transports call. It validates the method name and the request
- * against the contract before any handler runs, so handlers only ever see well-formed input.
+ * What happens when a handler's response does not match its schema: tests throw (vitest sets
+ * VITEST, also in the hosts they start), production says so once per method on stderr and
+ * still answers. zod checks a response faster than JSON.stringify writes it, so every response
+ * is checked.
  */
-export function createDispatcher(handlers: Handlers, context: ApiContext) {
+export type ResponseCheck = 'throw' | 'warn'
+const defaultResponseCheck = (): ResponseCheck => (process.env.VITEST || process.env.FEATURELENS_STRICT_CONTRACT ? 'throw' : 'warn')
+
+/**
+ * The single entry point both transports call. It validates the method name and the request
+ * against the contract before any handler runs, so handlers only ever see well-formed input,
+ * and every response against the contract after it.
+ */
+export function createDispatcher(handlers: Handlers, context: ApiContext, options: { responseCheck?: ResponseCheck; warn?: (line: string) => void } = {}) {
+  const responseCheck = options.responseCheck ?? defaultResponseCheck()
+  const warn = options.warn ?? ((line: string) => process.stderr.write(line + '\n'))
+  const warned = new Set<string>()
+  function checkResponse(method: MethodName, value: unknown): void {
+    const checked = methods[method].response.safeParse(value)
+    if (checked.success) return
+    const problems = checked.error.issues.slice(0, 3).map((issue) => `${issue.path.length ? issue.path.join('.') : '(response)'}: ${issue.message}`)
+    const message = `the ${method} response does not match the API contract: ${problems.join('; ')}`
+    if (responseCheck === 'throw') throw new ApiError('internal', message)
+    if (!warned.has(method)) warn(`featurelens: ${message}`)
+    warned.add(method)
+  }
+
   return async function dispatch(method: unknown, params: unknown): Promise<unknown> {
     if (!isMethodName(method)) throw new ApiError('unknown_method', `unknown method "${String(method)}"`)
     const parsed = methods[method].request.safeParse(params ?? {})
     if (!parsed.success) throw new ApiError('invalid_request', describeValidationError(method, parsed.error))
     const handler = handlers[method] as (request: unknown, context: ApiContext) => unknown
+    let value: unknown
     try {
-      return await handler(parsed.data, context)
+      value = await handler(parsed.data, context)
     } catch (err) {
       // A full disk, a read-only or damaged workspace: name the file and what to do.
       throw storageFailure(err, context.workspace.database, method) ?? err
     }
+    checkResponse(method, value)
+    return value
   }
 }
 export type Dispatch = ReturnType<typeof createDispatcher>

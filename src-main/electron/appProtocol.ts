@@ -1,9 +1,9 @@
 import { protocol } from 'electron'
 import { contentSecurityPolicy } from '../../src-shared/csp'
 import { readStaticFile } from '../server/static'
+import { APP_ORIGIN, APP_SCHEME } from './appOrigin'
 
-export const APP_SCHEME = 'featurelens'
-export const APP_ORIGIN = `${APP_SCHEME}://app`
+export { APP_ORIGIN, APP_SCHEME }
 
 // Electron's transport is IPC: connect-src stays 'self'.
 const CSP = contentSecurityPolicy({ delivery: 'header' })

@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { contentSecurityPolicy } from '../../src-shared/csp'
-import { hasBinary, encodeFrame, decodeFrame, MAX_REQUEST_BYTES, MAX_REQUEST_TEXT } from '../../src-shared/wire'
+import { hasBinary, encodeFrame, decodeFrame, MAX_BINARY_REQUEST_BYTES, requestCap, requestTooLarge } from '../../src-shared/wire'
 import { ApiError } from '../../src-shared/errors'
 import type { EventBus } from '../api/context'
 import { toErrorShape, type Dispatch } from '../api/router'
@@ -18,7 +18,7 @@ export interface WebHostOptions {
   rendererDir: string
   dispatch: Dispatch
   events: EventBus
-  /** Largest API request body or WebSocket message accepted, in bytes. */
+  /** Largest binary API request or WebSocket message accepted, in bytes (JSON ones: 1 MiB). */
   maxBodyBytes?: number
   /** How long a client may take to send its headers, and its whole request, in ms. */
   headersTimeoutMs?: number
@@ -49,19 +49,19 @@ export function requestUrl(target: string | undefined): URL | null {
 }
 
 class BodyTooLarge extends ApiError {
-  constructor(limit: number) {
-    super('invalid_request', `request body is larger than the ${limit === MAX_REQUEST_BYTES ? MAX_REQUEST_TEXT : `${limit} bytes`} the API accepts`)
+  constructor(binary: boolean) {
+    super('invalid_request', requestTooLarge(binary))
   }
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+async function readBody(req: IncomingMessage, limit: number, binary: boolean): Promise<Buffer> {
   const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge(limit)
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge(binary)
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {
     size += (chunk as Buffer).length
-    if (size > limit) throw new BodyTooLarge(limit)
+    if (size > limit) throw new BodyTooLarge(binary)
     chunks.push(chunk as Buffer)
   }
   return Buffer.concat(chunks)
@@ -80,7 +80,7 @@ function isPageLoad(req: IncomingMessage, url: URL): boolean {
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   let port = options.port
   const guard = createGuard({ token: options.token, port: () => port })
-  const maxBody = options.maxBodyBytes ?? MAX_REQUEST_BYTES
+  const maxBody = options.maxBodyBytes ?? MAX_BINARY_REQUEST_BYTES
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxBody })
   const headersTimeout = options.headersTimeoutMs ?? 10_000
   const requestTimeout = options.requestTimeoutMs ?? 30_000
@@ -139,9 +139,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     let params: unknown
     try {
-      const body = await readBody(req, maxBody)
-      const type = req.headers['content-type'] ?? ''
-      params = body.length === 0 ? {} : type.startsWith('application/octet-stream') ? decodeFrame(body) : JSON.parse(body.toString('utf8'))
+      const binary = (req.headers['content-type'] ?? '').startsWith('application/octet-stream')
+      const body = await readBody(req, Math.min(maxBody, requestCap(binary).bytes), binary)
+      params = body.length === 0 ? {} : binary ? decodeFrame(body) : JSON.parse(body.toString('utf8'))
     } catch (err) {
       if (err instanceof BodyTooLarge) {
         // The rest of an oversized body is not read: answer, then close the connection.

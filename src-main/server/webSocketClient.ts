@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws'
-import { decodeFrame, encodeFrame, hasBinary, type WireMessage } from '../../src-shared/wire'
+import { decodeFrame, encodeFrame, hasBinary, requestCap, requestTooLarge, type WireMessage } from '../../src-shared/wire'
 import type { EventBus } from '../api/context'
 import { toErrorShape, type Dispatch } from '../api/router'
 
@@ -34,6 +34,12 @@ export function attachWebSocketClient(ws: WebSocket, dispatch: Dispatch, events:
   ws.on('message', (data, isBinary) => void answer(data as Buffer | ArrayBuffer | Buffer[], isBinary))
 
   async function answer(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): Promise<void> {
+    // ws caps every message at the binary cap; JSON text has a smaller one, checked before parsing.
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength
+    if (size > requestCap(isBinary).bytes) {
+      send(ws, { t: 'result', id: -1, ok: false, error: { code: 'invalid_request', message: requestTooLarge(isBinary) } })
+      return
+    }
     let message: unknown
     try {
       message = parseMessage(data, isBinary)

@@ -193,7 +193,12 @@ describe('damaged or misplaced workspaces', () => {
   })
 })
 
-describe('an unreadable dataset folder', () => {
+// As root, /proc/self opens but one of its folders fails part-way through listing (EACCES), the
+// case the probe found; elsewhere /proc differs too much to say which folder fails.
+const notRoot = process.getuid?.() !== 0
+if (notRoot) console.log('unreadable /proc dataset test skipped: it needs root')
+
+describe.skipIf(notRoot)('an unreadable dataset folder', () => {
   it('names the folder it could not read', () => {
     const result = runFeaturelens(['dataset', 'inspect', '/proc/self'], 120_000)
     expect(result.status).toBe(1)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { encodeFrame } from '../../src-shared/wire'
 import { rawRequest } from '../support/http'
 import { httpText, rawExchange, upgradeHeaders } from '../support/rawSocket'
 import { startServe, type ServedApp } from '../support/serve'
@@ -110,7 +111,32 @@ describe('message size caps', () => {
     await expectServing()
   })
 
-  it('closes a WebSocket whose message is over the cap with 1009 (message too big)', async () => {
+  it('accepts a binary request the size of an uploaded image, which the JSON cap would refuse', async () => {
+    const frame = Buffer.from(encodeFrame({ encoded: new Uint8Array(2 * 1024 * 1024) }))
+    const res = await rawRequest(app.port, { path: '/api/app.info', method: 'POST', headers: { ...bearer(), 'Content-Type': 'application/octet-stream' }, body: frame })
+    // Past the size check: refused by the contract (app.info takes no fields), not by the cap.
+    expect(res.status).toBe(400)
+    expect(JSON.parse(res.body).message).toContain('app.info')
+  })
+
+  it('answers a WebSocket text message over the JSON cap with an error naming it, and keeps the socket', async () => {
+    const ws = await new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${app.port}/ws`, { headers: { Cookie: cookie() } })
+      socket.once('open', () => resolve(socket))
+      socket.once('error', reject)
+    })
+    const replies: { id: number; ok: boolean; error?: { message: string }; value?: unknown }[] = []
+    ws.on('message', (data) => replies.push(JSON.parse(data.toString())))
+    ws.send(JSON.stringify({ t: 'call', id: 1, method: 'app.info', params: { pad: 'x'.repeat(2 * 1024 * 1024) } }))
+    ws.send(JSON.stringify({ t: 'call', id: 2, method: 'app.info', params: {} }))
+    await expect.poll(() => replies.length, { timeout: 10_000 }).toBe(2)
+    expect(replies[0].ok).toBe(false)
+    expect(replies[0].error?.message).toContain('1 MiB')
+    expect(replies[1]).toMatchObject({ id: 2, ok: true })
+    ws.close()
+  })
+
+  it('closes a WebSocket whose message is over the binary cap with 1009 (message too big)', async () => {
     const closed = await socketClose({ Cookie: cookie() }, (ws) => ws.send(JSON.stringify({ t: 'call', id: 1, method: 'app.info', params: { pad: 'x'.repeat(17 * 1024 * 1024) } })))
     expect(closed.code).toBe(1009)
     await expectServing()

@@ -205,7 +205,7 @@ export async function sendMalformedTraffic(t: TrafficTarget, count: number, seed
       counts.wsRawFrames++
     })
   }
-  const parallel = 16
+  const parallel = 32
   for (let i = 0; i < jobs.length; i += parallel) await Promise.all(jobs.slice(i, i + parallel).map((job) => job()))
   counts.wsMessages = await malformedMessages(rand, t, messageCount, counts.failures)
   counts.total = counts.http + counts.upgrades + counts.wsRawFrames + counts.wsMessages

@@ -36,7 +36,8 @@ export const serveCommand: Command = {
     }
     const rendererDir = rendererRoot()
     ensureRendererBuilt(rendererDir, io.err)
-    const api = openApi({ workspace: values.workspace, shell: 'web' })
+    // Analyses run in a worker thread; FEATURELENS_ANALYSIS_WORKER=0 keeps them on the main thread (for comparison).
+    const api = openApi({ workspace: values.workspace, shell: 'web', role: process.env.FEATURELENS_ANALYSIS_WORKER === '0' ? 'inline' : 'host' })
     const token = createToken()
     let webHost: Awaited<ReturnType<typeof startWebHost>>
     let tokenFile: string

@@ -35,7 +35,7 @@ export function storageFailure(err: unknown, path: string, doing: string): ApiEr
   if (DAMAGED.has(code)) return new ApiError('bad_input', `${doing} failed: the workspace database ${path} is damaged (${(err as Error).message}). ${damagedAdvice(path)}`)
   if (code === 'SQLITE_CANTOPEN') return new ApiError('unavailable', `${doing} failed: cannot open ${target}. Check that its folder exists and is writable, or choose another workspace with --workspace DIR.`)
   if (code.startsWith('SQLITE_IOERR')) return new ApiError('unavailable', `${doing} failed: the disk reported an error for ${target} (${code}). Check that the disk is not full and is writable, then try again.`)
-  if (code === 'ENOTDIR' || code === 'EEXIST') return new ApiError('bad_input', `${doing} failed: ${target} is a file, not a folder. Choose a folder with --workspace DIR.`)
+  if (code === 'ENOTDIR' || code === 'EEXIST') return new ApiError('bad_input', `${doing} failed: ${target}, or a folder on its path, is a file where a folder is expected; check the path.`)
   if (code === 'ENOENT') return new ApiError('not_found', `${doing} failed: ${target} does not exist.`)
   return null
 }

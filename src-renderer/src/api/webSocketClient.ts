@@ -1,6 +1,6 @@
 import type { ApiClient, EventName, EventOf, MethodName, RequestOf, ResponseOf } from '../../../src-shared/contract'
 import { ApiError, isApiErrorShape } from '../../../src-shared/errors'
-import { decodeFrame, encodeFrame, hasBinary, MAX_REQUEST_BYTES, MAX_REQUEST_TEXT, type WireMessage } from '../../../src-shared/wire'
+import { decodeFrame, encodeFrame, hasBinary, requestCap, requestTooLarge, type WireMessage } from '../../../src-shared/wire'
 
 interface Pending {
   resolve(value: unknown): void
@@ -46,7 +46,7 @@ export function createWebSocketClient(url: string): ApiClient {
       }
       ws.onclose = (event) => {
         socket = null
-        const why = event.code === 1009 ? `a message was larger than the ${MAX_REQUEST_TEXT} the host accepts` : 'the connection to the Featurelens host closed'
+        const why = event.code === 1009 ? `a ${requestTooLarge(true)}` : 'the connection to the Featurelens host closed'
         for (const [id, waiter] of pending) {
           pending.delete(id)
           waiter.reject(new ApiError('unavailable', `${why}; reload the page`))
@@ -65,7 +65,7 @@ export function createWebSocketClient(url: string): ApiClient {
       const message: WireMessage = { t: 'call', id, method, params: request }
       const data = hasBinary(message) ? encodeFrame(message) : JSON.stringify(message)
       const size = typeof data === 'string' ? new TextEncoder().encode(data).byteLength : data.byteLength
-      if (size > MAX_REQUEST_BYTES) throw new ApiError('invalid_request', `the ${method} request is ${(size / 1048576).toFixed(1)} MiB; the host accepts at most ${MAX_REQUEST_TEXT}`)
+      if (size > requestCap(typeof data !== 'string').bytes) throw new ApiError('invalid_request', `the ${method} ${requestTooLarge(typeof data !== 'string')} (it is ${(size / 1048576).toFixed(1)} MiB)`)
       return new Promise<ResponseOf<M>>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
         ws.send(data)

@@ -4,7 +4,7 @@ import { handlers } from '../../../src-main/api/handlers'
 import type { ApiContext } from '../../../src-main/api/context'
 
 const context = { workspace: { dir: '/nowhere', database: '/nowhere/featurelens.sqlite', source: 'flag' } } as unknown as ApiContext
-// app.info returns an object; this one drops a required field, as a drifting handler would.
+// app.info returns an object; this one drops required fields, as a drifting handler would.
 const drifting = { ...handlers, 'app.info': () => ({ version: 42 }) } as unknown as Handlers
 
 describe('responses are checked against the contract', () => {

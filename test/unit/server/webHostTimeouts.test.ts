@@ -17,7 +17,10 @@ beforeAll(async () => {
     port: 0,
     token,
     rendererDir,
-    dispatch: async (method) => ({ method }),
+    dispatch: async (method) => {
+      if (method === 'slow.analysis') await new Promise((r) => setTimeout(r, 2500))
+      return { method }
+    },
     events: new EventBus(),
     headersTimeoutMs: 600,
     requestTimeoutMs: 1200
@@ -42,6 +45,12 @@ describe('web host timeouts', () => {
     expect(res.closed).toBe(true)
     expect(Date.now() - started).toBeLessThan(5000)
     expect(res.status === 0 || res.status === 408).toBe(true)
+  })
+
+  it('lets a response take longer than the request timeout: only receiving the request is timed', async () => {
+    const res = await rawExchange(host.port, httpText(host.port, 'POST /api/slow.analysis HTTP/1.1', { Authorization: `Bearer ${token}`, Connection: 'close' }, '{}'), 10_000)
+    expect(res.status).toBe(200)
+    expect(res.text).toContain('"method":"slow.analysis"')
   })
 
   it('still answers a prompt request', async () => {
