@@ -16,6 +16,7 @@ import { strategyOf } from '../../src-main/engine/analysis/earlyExit/strategies'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { openDataset } from '../../src-main/engine/data/index'
 import { buildBuiltinModel } from '../../src-main/engine/models/index'
+import { descriptorsCommand } from '../../src-main/cli/commands/descriptors'
 import { earlyExitCommand } from '../../src-main/cli/commands/earlyExit'
 import { featureMapTrainCommand } from '../../src-main/cli/commands/featureMapTrain'
 import { trainEarlyExitRun } from '../support/earlyExitRun'
@@ -87,6 +88,16 @@ describe('the descriptor cache', () => {
     expect(events.some((e) => e.stage?.startsWith('resuming'))).toBe(true)
     expect(events.at(-1)).toMatchObject({ done: images.indices.length, total: images.indices.length, task: 'descriptor extraction' })
     model.dispose()
+
+    // The CLI finds everything stored and lists the layers.
+    const lines: string[] = []
+    expect(await descriptorsCommand.run([run.id, '--workspace', api.context.workspace.dir], { out: (l) => lines.push(l), err: () => undefined })).toBe(0)
+    expect(lines[0]).toContain(`0 extracted now, ${images.indices.length} were already stored`)
+    expect(lines.slice(2).map((l) => l.split(/\s+/).slice(0, 3))).toEqual([
+      ['c1', String(images.indices.length), '12'],
+      ['c3', String(images.indices.length), '32'],
+      ['c5', String(images.indices.length), '240']
+    ])
   }, 120_000)
 
   it('reads back from SQLite exactly the descriptors computed afresh from the feature maps', async () => {
