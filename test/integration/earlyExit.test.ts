@@ -63,16 +63,13 @@ describe('the descriptor cache', () => {
   it('extracts in batches with progress, stops on cancel keeping whole batches, and resumes where it stopped', async () => {
     const model = await loadRunModel(api.context.db, run.id, 1)
     const images = referenceImages(await openDataset('mnist'), run.config)
+    // Cancel as soon as two batches are in the database; the extraction yields between batches.
     const controller = new AbortController()
-    const updates: { done: number; total: number }[] = []
-    const control = {
-      signal: controller.signal,
-      onProgress: (u: { done: number; total: number }) => {
-        updates.push(u)
-        if (u.done >= 64) controller.abort()
-      }
-    }
-    await expect(extractDescriptors(api.context.db, { runId: run.id, epoch: 1, model, layers: LAYERS }, images, control, 32)).rejects.toThrow(/cancelled/)
+    const watcher = setInterval(() => {
+      if (count(`SELECT count(*) AS n FROM descriptors WHERE run_id = ? AND layer = 'c1'`, run.id) >= 64) controller.abort()
+    }, 1)
+    const extraction = extractDescriptors(api.context.db, { runId: run.id, epoch: 1, model, layers: LAYERS }, images, { signal: controller.signal }, 32)
+    await expect(extraction.finally(() => clearInterval(watcher))).rejects.toThrow(/cancelled/)
     const partial = count(`SELECT count(*) AS n FROM descriptors WHERE run_id = ? AND layer = 'c1'`, run.id)
     expect(partial).toBeGreaterThan(0)
     expect(partial).toBeLessThan(images.indices.length)
