@@ -16,6 +16,7 @@ import { strategyOf } from '../../src-main/engine/analysis/earlyExit/strategies'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { openDataset } from '../../src-main/engine/data/index'
 import { buildBuiltinModel } from '../../src-main/engine/models/index'
+import { descriptorsCommand } from '../../src-main/cli/commands/descriptors'
 import { earlyExitCommand } from '../../src-main/cli/commands/earlyExit'
 import { featureMapTrainCommand } from '../../src-main/cli/commands/featureMapTrain'
 import { trainEarlyExitRun } from '../support/earlyExitRun'
@@ -62,16 +63,13 @@ describe('the descriptor cache', () => {
   it('extracts in batches with progress, stops on cancel keeping whole batches, and resumes where it stopped', async () => {
     const model = await loadRunModel(api.context.db, run.id, 1)
     const images = referenceImages(await openDataset('mnist'), run.config)
+    // Cancel as soon as two batches are in the database; the extraction yields between batches.
     const controller = new AbortController()
-    const updates: { done: number; total: number }[] = []
-    const control = {
-      signal: controller.signal,
-      onProgress: (u: { done: number; total: number }) => {
-        updates.push(u)
-        if (u.done >= 64) controller.abort()
-      }
-    }
-    await expect(extractDescriptors(api.context.db, { runId: run.id, epoch: 1, model, layers: LAYERS }, images, control, 32)).rejects.toThrow(/cancelled/)
+    const watcher = setInterval(() => {
+      if (count(`SELECT count(*) AS n FROM descriptors WHERE run_id = ? AND layer = 'c1'`, run.id) >= 64) controller.abort()
+    }, 1)
+    const extraction = extractDescriptors(api.context.db, { runId: run.id, epoch: 1, model, layers: LAYERS }, images, { signal: controller.signal }, 32)
+    await expect(extraction.finally(() => clearInterval(watcher))).rejects.toThrow(/cancelled/)
     const partial = count(`SELECT count(*) AS n FROM descriptors WHERE run_id = ? AND layer = 'c1'`, run.id)
     expect(partial).toBeGreaterThan(0)
     expect(partial).toBeLessThan(images.indices.length)
@@ -87,6 +85,16 @@ describe('the descriptor cache', () => {
     expect(events.some((e) => e.stage?.startsWith('resuming'))).toBe(true)
     expect(events.at(-1)).toMatchObject({ done: images.indices.length, total: images.indices.length, task: 'descriptor extraction' })
     model.dispose()
+
+    // The CLI finds everything stored and lists the layers.
+    const lines: string[] = []
+    expect(await descriptorsCommand.run([run.id, '--workspace', api.context.workspace.dir], { out: (l) => lines.push(l), err: () => undefined })).toBe(0)
+    expect(lines[0]).toContain(`0 extracted now, ${images.indices.length} were already stored`)
+    expect(lines.slice(2).map((l) => l.split(/\s+/).slice(0, 3))).toEqual([
+      ['c1', String(images.indices.length), '12'],
+      ['c3', String(images.indices.length), '32'],
+      ['c5', String(images.indices.length), '240']
+    ])
   }, 120_000)
 
   it('reads back from SQLite exactly the descriptors computed afresh from the feature maps', async () => {

@@ -9,10 +9,11 @@ import * as tf from '@tensorflow/tfjs'
 import type { EarlyExitRequest, EarlyExitResult, StrategyName, StrategyResult, SweepPoint } from '../../../../src-shared/earlyExit'
 import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import type { ModelInputShape } from '../../../../src-shared/model'
-import { classifyEarly, classifyFull, passes, type ExitRule, type TimeSplit } from './earlyExitClassifier'
+import { passes, predictedClasses, type ExitRule } from './earlyExitClassifier'
+import { imageTensor, measureAll, warmUp } from './earlyExitTiming'
 import { batchDescriptors } from './descriptors'
 import type { LayerDescriptors } from './descriptorStore'
-import { forward, type Stage } from './stagedModel'
+import type { Stage } from './stagedModel'
 import { strategyOf, type LayerMatcher, type Matches, type Strategy } from './strategies'
 import { resultSentence, strategySentence } from './sentence'
 
@@ -47,16 +48,6 @@ interface Profile {
   fullLabels: Int32Array
 }
 
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b)
-  return s.length ? s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] : 0
-}
-const mean = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0)
-
-function imageTensor(q: QueryImages, from: number, count: number): tf.Tensor4D {
-  const size = q.shape.height * q.shape.width * q.shape.channels
-  return tf.tensor4d(q.x.subarray(from * size, (from + count) * size), [count, q.shape.height, q.shape.width, q.shape.channels])
-}
 
 function confusion(truth: Int32Array, predicted: Int32Array, classes: number): number[][] {
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0))
@@ -95,7 +86,7 @@ async function profile(inputs: EarlyExitInputs, matchers: Map<StrategyName, Laye
       const data = out.dataSync() as Float32Array
       stageMs[i * s + k] = performance.now() - t
       if (stages[k].boundary === null) {
-        fullLabels[i] = classifyFullFromData(data)
+        fullLabels[i] = predictedClasses(data, 1)[0]
         out.dispose()
         break
       }
@@ -116,13 +107,6 @@ async function profile(inputs: EarlyExitInputs, matchers: Map<StrategyName, Laye
     await tracker.step(1)
   }
   return { stageMs, descriptorMs, searchMs, matches: perLayer as Map<StrategyName, Matches[]>, fullLabels }
-}
-
-function classifyFullFromData(data: Float32Array): number {
-  if (data.length === 1) return data[0] > 0.5 ? 1 : 0
-  let best = 0
-  for (let c = 1; c < data.length; c++) if (data[c] > data[best]) best = c
-  return best
 }
 
 /** Accuracy, hit rates and mean latency of one threshold, from the per-image profile. */
@@ -167,101 +151,6 @@ function sweepThresholds(strategy: Strategy, matches: Matches[], points = 24): n
   // Plus a threshold at which no image exits: the full network's own point.
   picks.add(strategy.never)
   return [...picks].sort((a, b) => a - b)
-}
-
-interface Timed {
-  mean: number
-  p95: number
-  split: TimeSplit
-}
-
-interface Measured {
-  labels: Int32Array
-  exitLayer: Int32Array
-  batch1: Timed
-  batched: Timed
-}
-
-interface FullMeasured {
-  labels: Int32Array
-  batch1: { mean: number; p95: number }
-  batched: { mean: number; p95: number }
-}
-
-/** Collects one contender's per-image (batch 1) or per-batch times and its split. */
-class Timer {
-  readonly perUnit: number[] = []
-  readonly split: TimeSplit = { stages: 0, descriptor: 0, search: 0 }
-  total = 0
-  add(ms: number, images: number, split?: TimeSplit): void {
-    this.perUnit.push(ms / images)
-    this.total += ms
-    if (split) for (const key of ['stages', 'descriptor', 'search'] as const) this.split[key] += split[key]
-  }
-  result(images: number): Timed {
-    const split = { stages: this.split.stages / images, descriptor: this.split.descriptor / images, search: this.split.search / images }
-    return { mean: this.total / images, p95: percentile(this.perUnit, 0.95), split }
-  }
-}
-
-/**
- * The full network and every strategy's early exit, measured image by image (batch 1) and
- * batch by batch, taking turns on each image or batch, so a slow spell of a busy machine
- * falls on all of them alike.
- */
-function measureAll(inputs: EarlyExitInputs, rules: ExitRule[], batch: number): { full: FullMeasured; early: Measured[] } {
-  const q = inputs.queries
-  const fullLabels = new Int32Array(q.count)
-  const early = rules.map(() => ({ labels: new Int32Array(q.count), exitLayer: new Int32Array(q.count) }))
-  const full1 = new Timer()
-  const fullB = new Timer()
-  const early1 = rules.map(() => new Timer())
-  const earlyB = rules.map(() => new Timer())
-  for (let i = 0; i < q.count; i++) {
-    const x = imageTensor(q, i, 1)
-    const f = classifyFull(inputs.model, x)
-    fullLabels[i] = f.labels[0]
-    full1.add(f.totalMs, 1)
-    rules.forEach((rule, r) => {
-      const out = classifyEarly(inputs.stages, rule, x)
-      early[r].labels[i] = out.labels[0]
-      early[r].exitLayer[i] = out.exitLayer[0]
-      early1[r].add(out.totalMs, 1, out.split)
-    })
-    x.dispose()
-  }
-  for (let from = 0; from < q.count; from += batch) {
-    const size = Math.min(batch, q.count - from)
-    const x = imageTensor(q, from, size)
-    fullB.add(classifyFull(inputs.model, x).totalMs, size)
-    rules.forEach((rule, r) => {
-      const out = classifyEarly(inputs.stages, rule, x)
-      earlyB[r].add(out.totalMs, size, out.split)
-    })
-    x.dispose()
-  }
-  const plain = (t: Timed) => ({ mean: t.mean, p95: t.p95 })
-  return {
-    full: { labels: fullLabels, batch1: plain(full1.result(q.count)), batched: plain(fullB.result(q.count)) },
-    early: early.map((e, r) => ({ ...e, batch1: early1[r].result(q.count), batched: earlyB[r].result(q.count) }))
-  }
-}
-
-/** Warms every stage and the full model up (first calls compile kernels and allocate). */
-function warmUp(inputs: EarlyExitInputs, batch: number): void {
-  for (const size of [1, Math.min(batch, inputs.queries.count)]) {
-    for (let r = 0; r < 3; r++) {
-      const x = imageTensor(inputs.queries, 0, size)
-      tf.dispose(forward(inputs.model, x))
-      let current: tf.Tensor = x
-      for (const stage of inputs.stages) {
-        const out = stage.run(current)
-        current.dispose()
-        current = out
-      }
-      current.dispose()
-    }
-  }
 }
 
 export async function runEarlyExit(inputs: EarlyExitInputs, request: EarlyExitRequest, control: TaskControl = {}): Promise<EarlyExitResult> {
