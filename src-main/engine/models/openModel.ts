@@ -53,12 +53,14 @@ export async function openModelFile(location: string, options: OpenModelOptions 
   let metadataNames: ClassNames | null = null
   let defaultPreprocess: Preprocess = { scale: 'unit', channelOrder: 'rgb' }
   let producer: string | undefined
+  let preprocessed = false
   if (format === 'onnx') {
-    const opened = await loadOnnxModel(path, { inputSize: options.inputSize })
-    raw = opened.model
-    producer = opened.producer || undefined
-    // torchvision models take ImageNet-normalised RGB.
+    // torchvision models take ImageNet-normalised RGB. The layer is built with the graph.
     defaultPreprocess = { scale: 'torch', channelOrder: 'rgb' }
+    const opened = await loadOnnxModel(path, { inputSize: options.inputSize, preprocess: options.preprocess ?? defaultPreprocess })
+    raw = opened.model
+    preprocessed = true
+    producer = opened.producer || undefined
     for (const key of ['classes', 'labels', 'class_names']) {
       const text = opened.metadata.get(key)
       if (!text) continue
@@ -102,8 +104,8 @@ export async function openModelFile(location: string, options: OpenModelOptions 
     if (h === undefined || w === undefined || c === null) {
       throw new ApiError('bad_input', `${path} takes images of any size; give the size it was trained at (--input-size)`)
     }
-    const model = prependPreprocess(raw, preprocess, [h, w])
     const activation = lastActivation(raw)
+    const model = preprocessed ? raw : prependPreprocess(raw, preprocess, [h, w])
     const source: ModelSource = {
       path,
       format,
@@ -115,7 +117,10 @@ export async function openModelFile(location: string, options: OpenModelOptions 
       producer
     }
     return { model, source }
+  } catch (err) {
+    if (preprocessed) raw.dispose()
+    throw err
   } finally {
-    raw.dispose()
+    if (!preprocessed) raw.dispose()
   }
 }

@@ -1,5 +1,7 @@
 import { ApiError } from '../../../../src-shared/errors'
+import type { Preprocess } from '../../../../src-shared/model'
 import { LayersGraph, type GraphWeight, type LayerRef } from '../layersGraph'
+import { PREPROCESS_LAYER, preprocessWeights } from '../preprocess'
 import type { OnnxModel, OnnxNode, OnnxTensor } from './onnxProto'
 import { convKernel, depthwiseKernel, groupedKernel, padsAreSame, transpose2d, transposeConvKernel, windowOutput, type Window } from './onnxWeights'
 
@@ -39,6 +41,8 @@ export interface TranslateOptions {
   /** The input side to use when the graph leaves height and width open. */
   inputSize?: number
   name: string
+  /** A fixed first layer that maps 0..1 images to the model's input (see preprocess.ts). */
+  preprocess?: Preprocess
 }
 
 /**
@@ -99,7 +103,16 @@ class Translator {
       throw new ApiError('bad_input', `${this.path}: input "${input.name}" has the shape [${dims.map((d) => d ?? '?').join(', ')}]; Featurelens opens image models with an N×C×H×W input`)
     }
     const inputRef = this.graph.input(input.name || 'input', inputShape)
-    this.values.set(input.name, { kind: 'act', ref: inputRef, shape: inputShape, nonNegative: false })
+    let first = inputRef
+    if (this.options.preprocess && inputShape.length === 3) {
+      const c = inputShape[2]
+      const { kernel, bias } = preprocessWeights(this.options.preprocess, c)
+      first = this.graph.add('Conv2D', PREPROCESS_LAYER, { filters: c, kernel_size: [1, 1], strides: [1, 1], padding: 'valid', data_format: 'channels_last', activation: 'linear', use_bias: true, trainable: false }, [inputRef], {
+        kernel: { shape: [1, 1, c, c], data: kernel },
+        bias: { shape: [c], data: bias }
+      })
+    }
+    this.values.set(input.name, { kind: 'act', ref: first, shape: inputShape, nonNegative: false })
 
     for (const node of this.model.nodes) {
       this.node = node
