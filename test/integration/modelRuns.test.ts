@@ -126,6 +126,19 @@ describe('a TF.js folder with Teachable Machine metadata', () => {
   })
 })
 
+describe('a Keras .h5 file', () => {
+  it('opens as a model run with numbered classes and [0, 1] preprocessing, and computes its reference logits', async () => {
+    const run = (await api.dispatch('models.open', { path: join(modelFixtures, 'residual.h5') })) as RunSummary
+    expect(run.config.source).toMatchObject({ format: 'keras', classNamesFrom: 'numbered', classNames: ['class 0', 'class 1', 'class 2', 'class 3', 'class 4'], preprocess: { scale: 'unit' } })
+    const ref = await reference('residual')
+    const model = await loadRunModel(api.context.db, run.id, 0)
+    const logits = model.predict(ref.inputs) as tf.Tensor
+    expect(relativeError(logits.dataSync(), ref.logits.data)).toBeLessThan(1e-4)
+    tf.dispose([logits, ref.inputs])
+    model.dispose()
+  })
+})
+
 describe('bad models store nothing', () => {
   it('refuses a hostile folder, a label count that does not match and an unsupported file, leaving no run', async () => {
     const before = await runCount()

@@ -5,6 +5,7 @@ import { ApiError } from '../../../src-shared/errors'
 import type { ModelSource, OpenedModelFormat, Preprocess } from '../../../src-shared/model'
 import { chooseClassNames, classNamesFromJson, readLabelsFile, readMetadataJson, type ClassNames } from './classNames'
 import { loadModelFromDisk } from './importModel'
+import { loadKerasModel } from './keras/loadKeras'
 import { loadOnnxModel } from './onnx/loadOnnx'
 import { prependPreprocess } from './preprocess'
 
@@ -84,7 +85,7 @@ export async function openModelFile(location: string, options: OpenModelOptions 
     // Teachable Machine's image models take -1..1.
     if (metadata?.teachableMachine) defaultPreprocess = { scale: 'symmetric', channelOrder: 'rgb' }
   } else {
-    throw new ApiError('bad_input', `${path}: Keras files cannot be opened yet; convert it with tensorflowjs_converter --input_format keras --output_format tfjs_layers_model, or export to ONNX`)
+    raw = await loadKerasModel(path)
   }
   try {
     if (raw.outputs.length !== 1 || raw.outputs[0].shape.length !== 2) {
