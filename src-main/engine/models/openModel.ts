@@ -56,10 +56,11 @@ export async function openModelFile(location: string, options: OpenModelOptions 
   let producer: string | undefined
   let preprocessed = false
   if (format === 'onnx') {
-    // torchvision models take ImageNet-normalised RGB. The layer is built with the graph.
-    defaultPreprocess = { scale: 'torch', channelOrder: 'rgb' }
-    const opened = await loadOnnxModel(path, { inputSize: options.inputSize, preprocess: options.preprocess ?? defaultPreprocess })
+    // torchvision models take ImageNet-normalised RGB (other channel counts: 0..1). The layer is built with the graph.
+    const byChannels = (c: number): Preprocess => (c === 3 ? { scale: 'torch', channelOrder: 'rgb' } : { scale: 'unit', channelOrder: 'rgb' })
+    const opened = await loadOnnxModel(path, { inputSize: options.inputSize, preprocess: options.preprocess ?? byChannels })
     raw = opened.model
+    if (opened.translation.preprocess) defaultPreprocess = opened.translation.preprocess
     preprocessed = true
     producer = opened.producer || undefined
     for (const key of ['classes', 'labels', 'class_names']) {

@@ -20,7 +20,7 @@ export interface OpenedOnnx {
  * is checked and read without blocking, the graph translated completely before any tensor is
  * made, and the weights moved from NCHW to NHWC.
  */
-export async function loadOnnxModel(path: string, options: { inputSize?: number; preprocess?: Preprocess } = {}): Promise<OpenedOnnx> {
+export async function loadOnnxModel(path: string, options: { inputSize?: number; preprocess?: Preprocess | ((channels: number) => Preprocess) } = {}): Promise<OpenedOnnx> {
   const bytes = await readModelFile(path, { what: 'ONNX file', maxBytes: MAX_WEIGHT_BYTES })
   const onnx = decodeOnnx(bytes, path)
   const translation = onnxToLayers(onnx, path, { inputSize: options.inputSize, name: basename(path).replace(/\.onnx$/i, ''), preprocess: options.preprocess })
