@@ -126,6 +126,28 @@ describe('a TF.js folder with Teachable Machine metadata', () => {
   })
 })
 
+describe('a model opened with a dataset whose classes differ from its own', () => {
+  it('feeds the dataset’s images; the label is the dataset’s, the outputs are named by the model', async () => {
+    const data = join(files, 'shapes')
+    for (const cls of ['round', 'square']) {
+      mkdirSync(join(data, cls), { recursive: true })
+      for (let i = 0; i < 3; i++) {
+        await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 40 * i, g: cls === 'round' ? 200 : 20, b: 90 } } }).png().toFile(join(data, cls, `${i}.png`))
+      }
+    }
+    const run = (await api.dispatch('models.open', { path: join(modelFixtures, 'vgg11.onnx'), labels, dataset: data })) as RunSummary
+    const overview = (await api.dispatch('inspect.overview', { runId: run.id })) as InspectOverview
+    expect(overview.dataset.error).toBeNull()
+    expect(overview.dataset.classNames).toEqual(['round', 'square'])
+    const split = overview.dataset.splits[0].name
+    const maps = (await api.dispatch('inspect.featureMaps', { runId: run.id, epoch: 0, image: { split, class: 1, nth: 0 } })) as FeatureMapsResponse
+    expect(maps.input.labelName).toBe('square')
+    expect(maps.classNames).toHaveLength(10)
+    expect(maps.classNames[0]).toBe('airplane')
+    expect(maps.input.height).toBe(64) // resized to the model's input
+  })
+})
+
 describe('a Keras .h5 file', () => {
   it('opens as a model run with numbered classes and [0, 1] preprocessing, and computes its reference logits', async () => {
     const run = (await api.dispatch('models.open', { path: join(modelFixtures, 'residual.h5') })) as RunSummary
