@@ -112,7 +112,7 @@ export const inspectHandlers: {
     const fromDataset = !('encoded' in request.image)
     const { dataset, error } = fromDataset ? await openRunDatasetSafely(context, run) : { dataset: null, error: null }
     const image = await readInputImage(request.image, shape, dataset, error)
-    const maps = await featureMaps(model, image.x, shape, request.layers)
+    const maps = await asTask(context, request.taskId, request.runId, 'feature maps', (hooks) => featureMaps(model, image.x, shape, request.layers, hooks))
     const datasetClasses = dataset?.classNames ?? (run.config.source ? [] : ((await openRunDatasetSafely(context, run)).dataset?.classNames ?? []))
     // The model's own classes name its outputs; the dataset's name the image's label.
     const classNames = run.config.source?.classNames ?? datasetClasses

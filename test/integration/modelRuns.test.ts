@@ -89,6 +89,20 @@ describe('an ONNX model opened as it is', () => {
     expect(Array.from(maps.output ?? []).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5)
   })
 
+  it('reports progress through the pass and each layer when asked', async () => {
+    const events: { done: number; total: number; message?: string }[] = []
+    const off = api.context.events.subscribe((name, payload) => {
+      const p = payload as { taskId: string; done: number; total: number; message?: string }
+      if (name === 'inspect.progress' && p.taskId === 'maps-1') events.push(p)
+    })
+    const encoded = new Uint8Array(readFileSync(join(imageDir, 'b-blue.jpg')))
+    const maps = (await api.dispatch('inspect.featureMaps', { runId: run.id, epoch: 0, image: { encoded }, taskId: 'maps-1' })) as FeatureMapsResponse
+    off()
+    expect(events[0]).toMatchObject({ done: 0, message: 'running the image through the network' })
+    expect(events[events.length - 1]).toMatchObject({ done: maps.layers.length + 1, total: maps.layers.length + 1 })
+    expect(events.every((e, i) => i === 0 || e.done >= events[i - 1].done)).toBe(true)
+  })
+
   it('changes its preprocessing on request, and drops nothing else', async () => {
     const before = (await api.dispatch('models.predict', { runId: run.id, images: [join(imageDir, 'a-red.png')], top: 10 })) as PredictResult
     const updated = (await api.dispatch('models.setPreprocess', { runId: run.id, preprocess: { scale: 'symmetric', channelOrder: 'rgb' } })) as RunSummary

@@ -7,6 +7,7 @@ import { ApiError } from '../../../../src-shared/errors'
 import { channelDescriptor } from '../earlyExit/descriptors'
 import type { ModelImageShape } from '../core/imageInput'
 import { layerActivations } from '../core/runModel'
+import { checkCancelled, type WorkHooks } from '../core/workHooks'
 
 export interface FeatureMapLayer {
   name: string
@@ -62,9 +63,10 @@ function describeLayer(name: string, className: string, data: Float32Array, shap
 
 /**
  * Runs one image (h×w×c, channels last) through the model and returns the maps of `layers`
- * (default: every spatial layer) and the model's output, from a single forward pass.
+ * (default: every spatial layer) and the model's output, from a single forward pass. Progress
+ * (the pass, then each layer's maps) goes to `hooks`, which can also cancel between layers.
  */
-export async function featureMaps(model: tf.LayersModel, x: Float32Array, shape: ModelImageShape, layers?: string[]): Promise<FeatureMaps> {
+export async function featureMaps(model: tf.LayersModel, x: Float32Array, shape: ModelImageShape, layers?: string[], hooks: WorkHooks = {}): Promise<FeatureMaps> {
   const wanted = layers ?? spatialLayerNames(model)
   for (const name of wanted) {
     const layer = model.layers.find((l) => l.name === name)
@@ -74,14 +76,21 @@ export async function featureMaps(model: tf.LayersModel, x: Float32Array, shape:
   }
   const outputName = model.outputLayers[0].name
   const input = tf.tensor4d(x, [1, shape.height, shape.width, shape.channels])
+  const total = wanted.length + 1
+  hooks.onProgress?.(0, total, 'running the image through the network')
   const activations = layerActivations(model, input, [...new Set([...wanted, outputName])])
   try {
     const result: FeatureMapLayer[] = []
-    for (const name of wanted) {
+    for (const [k, name] of wanted.entries()) {
+      if (hooks.onProgress || hooks.signal) {
+        hooks.onProgress?.(k + 1, total, `maps of ${name} (${k + 1} of ${wanted.length} layers)`)
+        await checkCancelled(hooks)
+      }
       const t = activations.get(name)!
       const className = model.getLayer(name).getClassName()
       result.push(describeLayer(name, className, (await t.data()) as Float32Array, t.shape))
     }
+    hooks.onProgress?.(total, total, 'done')
     const output = Float32Array.from(await activations.get(outputName)!.data())
     return { layers: result, output }
   } finally {
