@@ -41,7 +41,7 @@ export const ModelSpec = z
     /** For `import`: start from this run's last epoch (e.g. an opened model) instead of a folder. */
     fromRun: z.string().min(1).optional(),
     /** For `import` from a run: keep its own head and classes (the dataset must have as many) instead of a new one. */
-    keepHead: z.boolean().default(false)
+    keepHead: z.boolean().optional()
   })
   .superRefine((spec, ctx) => {
     if (spec.name === 'import' && spec.importPath === undefined && spec.fromRun === undefined) {

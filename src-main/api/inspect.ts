@@ -113,8 +113,10 @@ export const inspectHandlers: {
     const fromDataset = !('encoded' in request.image)
     const { dataset, error } = fromDataset ? await openRunDatasetSafely(context, run) : { dataset: null, error: null }
     const image = await readInputImage(request.image, shape, dataset, error)
-    const maps = await featureMaps(model, image.x, shape, request.layers)
-    const classNames = run.config.source?.classNames ?? dataset?.classNames ?? (await openRunDatasetSafely(context, run)).dataset?.classNames ?? []
+    const maps = await runTask(context, request.taskId, { task: 'feature maps', runId: request.runId }, (control) => featureMaps(model, image.x, shape, request.layers, control))
+    const datasetClasses = dataset?.classNames ?? (run.config.source ? [] : ((await openRunDatasetSafely(context, run)).dataset?.classNames ?? []))
+    // The model's own classes name its outputs; the dataset's name the image's label.
+    const classNames = run.config.source?.classNames ?? datasetClasses
     // An opened model may end in logits; the view shows probabilities.
     const output = run.config.source?.outputs === 'logits' && maps.output ? softmax(maps.output) : maps.output
     return {
@@ -127,7 +129,7 @@ export const inspectHandlers: {
         split: image.split,
         index: image.index,
         label: image.label,
-        labelName: image.label === null ? null : (classNames[image.label] ?? String(image.label))
+        labelName: image.label === null ? null : (datasetClasses[image.label] ?? String(image.label))
       },
       layers: maps.layers,
       output,

@@ -56,7 +56,7 @@ export const inspectMethods = {
   },
   /** Every spatial layer's feature maps (or only `layers`) for one image at an epoch, with μ and σ of |F| per channel. */
   'inspect.featureMaps': {
-    request: z.object({ runId: InspectRunId, epoch: InspectEpoch, image: ImageChoice, layers: z.array(z.string().min(1)).optional() }).strict(),
+    request: z.object({ runId: InspectRunId, epoch: InspectEpoch, image: ImageChoice, layers: z.array(z.string().min(1)).optional(), taskId }).strict(),
     response: FeatureMapsResponse
   },
   /** A weight tensor at an epoch as a matrix, block-pooled to maxRows × maxCols over `region` (zoom and pan). */

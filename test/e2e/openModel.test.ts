@@ -42,6 +42,12 @@ describe('opening a model in Chromium', () => {
     expect(headings.some((h) => h.includes('conv1'))).toBe(true)
     expect(await page.getByTestId('prediction').textContent()).toMatch(/zero|one|two|three|four|five|six|seven|eight|nine/)
     await page.screenshot({ path: join(files, 'open-model.png'), fullPage: false })
+
+    // Fine-tuning starts from the opened model: the new-run form opens with it chosen.
+    const runId = (await page.getByTestId('run-inspect').locator('.meta a').first().textContent())?.trim()
+    await page.getByTestId('fine-tune').click()
+    await expect.poll(() => page.locator('select[name=fromRun]').inputValue(), { timeout: 20_000 }).toBe(runId)
+    expect(await page.locator('select[name=model]').inputValue()).toBe('fromRun')
     expect(errors).toEqual([])
     await page.close()
   }, 180_000)

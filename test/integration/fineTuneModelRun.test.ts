@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../src-shared/errors'
-import type { RunStatusEvent, RunSummary } from '../../src-shared/run'
+import type { RunProgress, RunStatusEvent, RunSummary } from '../../src-shared/run'
 import { TrainConfig } from '../../src-shared/run'
 import { loadTensors } from '../../src-main/engine/store/epochStore'
 import { modelFixtures } from '../support/modelFixtures'
@@ -33,9 +33,18 @@ afterAll(() => api.close())
 const config = (model: object) => TrainConfig.parse({ dataset, model: { name: 'import', ...model }, epochs: 1, batchSize: 16, validationSplit: 0.25, seed: 5 })
 
 async function trained(model: object): Promise<RunSummary> {
+  const notes: string[] = []
+  const unsubscribe = api.context.events.subscribe((name, payload) => {
+    const p = payload as RunProgress
+    if (name === 'runs.progress' && p.message) notes.push(p.message)
+  })
   const run = (await api.dispatch('runs.start', { config: config(model) })) as RunSummary
   const status = await nextEvent<RunStatusEvent>(api, 'runs.status', (s) => s.runId === run.id && !['queued', 'running'].includes(s.status))
+  unsubscribe()
   expect(status.status, status.reason ?? '').toBe('completed')
+  // Gradient workers (where the machine has cores for them) build the model from the stored run too.
+  expect(notes.join('\n')).not.toMatch(/gradient workers did not start|training on one thread from here/)
+  expect(notes.join('\n')).toMatch(/thread/)
   return (await api.dispatch('runs.get', { id: run.id })) as RunSummary
 }
 

@@ -89,6 +89,20 @@ describe('an ONNX model opened as it is', () => {
     expect(Array.from(maps.output ?? []).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5)
   })
 
+  it('reports progress through the pass and each layer when asked', async () => {
+    const events: { done: number; total: number; stage?: string }[] = []
+    const off = api.context.events.subscribe((name, payload) => {
+      const p = payload as { taskId: string; done: number; total: number; stage?: string }
+      if (name === 'task.progress' && p.taskId === 'maps-1') events.push(p)
+    })
+    const encoded = new Uint8Array(readFileSync(join(imageDir, 'b-blue.jpg')))
+    const maps = (await api.dispatch('inspect.featureMaps', { runId: run.id, epoch: 0, image: { encoded }, taskId: 'maps-1' })) as FeatureMapsResponse
+    off()
+    expect(events[0]).toMatchObject({ done: 0, stage: 'running the image through the network' })
+    expect(events[events.length - 1]).toMatchObject({ done: maps.layers.length + 1, total: maps.layers.length + 1 })
+    expect(events.every((e, i) => i === 0 || e.done >= events[i - 1].done)).toBe(true)
+  })
+
   it('changes its preprocessing on request, and drops nothing else', async () => {
     const before = (await api.dispatch('models.predict', { runId: run.id, images: [join(imageDir, 'a-red.png')], top: 10 })) as PredictResult
     const updated = (await api.dispatch('models.setPreprocess', { runId: run.id, preprocess: { scale: 'symmetric', channelOrder: 'rgb' } })) as RunSummary
@@ -123,6 +137,41 @@ describe('a TF.js folder with Teachable Machine metadata', () => {
     expect(relativeError(actual.dataSync(), expected.dataSync())).toBeLessThan(1e-5)
     tf.dispose([x, expected, actual])
     for (const m of [model, stored]) m.dispose()
+  })
+})
+
+describe('a model opened with a dataset whose classes differ from its own', () => {
+  it('feeds the dataset’s images; the label is the dataset’s, the outputs are named by the model', async () => {
+    const data = join(files, 'shapes')
+    for (const cls of ['round', 'square']) {
+      mkdirSync(join(data, cls), { recursive: true })
+      for (let i = 0; i < 3; i++) {
+        await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 40 * i, g: cls === 'round' ? 200 : 20, b: 90 } } }).png().toFile(join(data, cls, `${i}.png`))
+      }
+    }
+    const run = (await api.dispatch('models.open', { path: join(modelFixtures, 'vgg11.onnx'), labels, dataset: data })) as RunSummary
+    const overview = (await api.dispatch('inspect.overview', { runId: run.id })) as InspectOverview
+    expect(overview.dataset.error).toBeNull()
+    expect(overview.dataset.classNames).toEqual(['round', 'square'])
+    const split = overview.dataset.splits[0].name
+    const maps = (await api.dispatch('inspect.featureMaps', { runId: run.id, epoch: 0, image: { split, class: 1, nth: 0 } })) as FeatureMapsResponse
+    expect(maps.input.labelName).toBe('square')
+    expect(maps.classNames).toHaveLength(10)
+    expect(maps.classNames[0]).toBe('airplane')
+    expect(maps.input.height).toBe(64) // resized to the model's input
+  })
+})
+
+describe('a Keras .h5 file', () => {
+  it('opens as a model run with numbered classes and [0, 1] preprocessing, and computes its reference logits', async () => {
+    const run = (await api.dispatch('models.open', { path: join(modelFixtures, 'residual.h5') })) as RunSummary
+    expect(run.config.source).toMatchObject({ format: 'keras', classNamesFrom: 'numbered', classNames: ['class 0', 'class 1', 'class 2', 'class 3', 'class 4'], preprocess: { scale: 'unit' } })
+    const ref = await reference('residual')
+    const model = await loadRunModel(api.context.db, run.id, 0)
+    const logits = model.predict(ref.inputs) as tf.Tensor
+    expect(relativeError(logits.dataSync(), ref.logits.data)).toBeLessThan(1e-4)
+    tf.dispose([logits, ref.inputs])
+    model.dispose()
   })
 })
 

@@ -10,7 +10,8 @@ const usage = `Usage: featurelens model open PATH [--name N] [--labels FILE] [--
 Opens a trained model as it is, as a model run: epoch 0 holds the model's own weights and head.
 Inspect, predict and fine-tune it like any run.
 
-  PATH              a TF.js Layers folder (model.json + .bin), or an .onnx file (torch.onnx.export)
+  PATH              a TF.js Layers folder (model.json + .bin), an .onnx file (torch.onnx.export)
+                    or a Keras 2 .h5 file (model.save)
   --name N          the run's name (default: the file's name)
   --labels FILE     class names, one per line or JSON; otherwise metadata.json beside a TF.js
                     model, the ONNX file's "classes" metadata, else numbered
@@ -33,7 +34,7 @@ function describe(run: RunSummary, describePreprocess: (p: Preprocess) => string
 
 export const modelCommand: Command = {
   name: 'model',
-  summary: 'open a trained model (TF.js folder or .onnx) as it is, as a model run',
+  summary: "open a trained model (TF.js folder, .onnx or Keras .h5) as it is, as a model run",
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('model', args, {

@@ -61,7 +61,7 @@ export async function buildModel(
 ): Promise<tf.LayersModel> {
   if (spec.name === 'import' && spec.fromRun !== undefined) {
     if (!db) throw new Error('starting from a run needs the workspace database')
-    return modelFromRun(db, spec.fromRun, { numOutputs, outputActivation, freezeBase: spec.freezeBase, seed }, spec.keepHead)
+    return modelFromRun(db, spec.fromRun, { numOutputs, outputActivation, freezeBase: spec.freezeBase, seed }, spec.keepHead === true)
   }
   if (spec.name === 'import') {
     if (!spec.importPath) throw new Error('an imported model needs importPath; run validateModelFit first')

@@ -52,7 +52,7 @@ export class LayersGraph {
   /** Adds a layer applied once to `inputs`; `weights` are keyed by the weight's own name (kernel, bias…). */
   add(className: string, suggested: string, config: Record<string, unknown>, inputs: LayerRef[], weights: Record<string, GraphWeight> = {}): LayerRef {
     const layer = this.name(suggested)
-    this.entries.push({ class_name: className, name: layer, config: { ...config, name: layer, trainable: true }, inbound_nodes: [inputs.map((r) => [r.layer, 0, 0, {}])] })
+    this.entries.push({ class_name: className, name: layer, config: { trainable: true, ...config, name: layer }, inbound_nodes: [inputs.map((r) => [r.layer, 0, 0, {}])] })
     for (const [key, weight] of Object.entries(weights)) this.weights.set(`${layer}/${key}`, weight)
     return { layer }
   }

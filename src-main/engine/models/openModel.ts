@@ -5,6 +5,7 @@ import { ApiError } from '../../../src-shared/errors'
 import type { ModelSource, OpenedModelFormat, Preprocess } from '../../../src-shared/model'
 import { chooseClassNames, classNamesFromJson, readLabelsFile, readMetadataJson, type ClassNames } from './classNames'
 import { loadModelFromDisk } from './importModel'
+import { loadKerasModel } from './keras/loadKeras'
 import { loadOnnxModel } from './onnx/loadOnnx'
 import { prependPreprocess } from './preprocess'
 
@@ -53,12 +54,15 @@ export async function openModelFile(location: string, options: OpenModelOptions 
   let metadataNames: ClassNames | null = null
   let defaultPreprocess: Preprocess = { scale: 'unit', channelOrder: 'rgb' }
   let producer: string | undefined
+  let preprocessed = false
   if (format === 'onnx') {
-    const opened = await loadOnnxModel(path, { inputSize: options.inputSize })
+    // torchvision models take ImageNet-normalised RGB (other channel counts: 0..1). The layer is built with the graph.
+    const byChannels = (c: number): Preprocess => (c === 3 ? { scale: 'torch', channelOrder: 'rgb' } : { scale: 'unit', channelOrder: 'rgb' })
+    const opened = await loadOnnxModel(path, { inputSize: options.inputSize, preprocess: options.preprocess ?? byChannels })
     raw = opened.model
+    if (opened.translation.preprocess) defaultPreprocess = opened.translation.preprocess
+    preprocessed = true
     producer = opened.producer || undefined
-    // torchvision models take ImageNet-normalised RGB.
-    defaultPreprocess = { scale: 'torch', channelOrder: 'rgb' }
     for (const key of ['classes', 'labels', 'class_names']) {
       const text = opened.metadata.get(key)
       if (!text) continue
@@ -82,7 +86,7 @@ export async function openModelFile(location: string, options: OpenModelOptions 
     // Teachable Machine's image models take -1..1.
     if (metadata?.teachableMachine) defaultPreprocess = { scale: 'symmetric', channelOrder: 'rgb' }
   } else {
-    throw new ApiError('bad_input', `${path}: Keras files cannot be opened yet; convert it with tensorflowjs_converter --input_format keras --output_format tfjs_layers_model, or export to ONNX`)
+    raw = await loadKerasModel(path)
   }
   try {
     if (raw.outputs.length !== 1 || raw.outputs[0].shape.length !== 2) {
@@ -102,8 +106,8 @@ export async function openModelFile(location: string, options: OpenModelOptions 
     if (h === undefined || w === undefined || c === null) {
       throw new ApiError('bad_input', `${path} takes images of any size; give the size it was trained at (--input-size)`)
     }
-    const model = prependPreprocess(raw, preprocess, [h, w])
     const activation = lastActivation(raw)
+    const model = preprocessed ? raw : prependPreprocess(raw, preprocess, [h, w])
     const source: ModelSource = {
       path,
       format,
@@ -115,7 +119,10 @@ export async function openModelFile(location: string, options: OpenModelOptions 
       producer
     }
     return { model, source }
+  } catch (err) {
+    if (preprocessed) raw.dispose()
+    throw err
   } finally {
-    raw.dispose()
+    if (!preprocessed) raw.dispose()
   }
 }

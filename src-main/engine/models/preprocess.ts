@@ -14,9 +14,11 @@ const aliases: Record<string, PreprocessScale> = { unit: 'unit', '[0,1]': 'unit'
 
 /** Parses `--preprocess`: a scale (unit/[0,1], symmetric/[-1,1], raw/[0,255], torch, caffe), optionally ",bgr". */
 export function parsePreprocess(text: string): Preprocess {
-  const [scaleText, order, ...rest] = text.split(',').map((s) => s.trim().toLowerCase())
-  const scale = aliases[scaleText]
-  if (!scale || rest.length || (order !== undefined && order !== 'rgb' && order !== 'bgr')) {
+  // The scale may hold a comma itself ("[-1,1]"); the channel order is what follows it.
+  const match = /^\s*(\[[^\]]*\]|[^,]+?)\s*(?:,\s*([a-z]+))?\s*$/i.exec(text)
+  const scale = match ? aliases[match[1].replace(/\s+/g, '').toLowerCase()] : undefined
+  const order = match?.[2]?.toLowerCase()
+  if (!scale || (order !== undefined && order !== 'rgb' && order !== 'bgr')) {
     throw new ApiError('invalid_request', `--preprocess: "${text}" is not a preprocessing; use [0,1], [-1,1], [0,255], torch or caffe, optionally followed by ",bgr" (e.g. "[-1,1],bgr")`)
   }
   return Preprocess.parse({ scale, channelOrder: scale === 'caffe' ? 'bgr' : (order ?? 'rgb') })

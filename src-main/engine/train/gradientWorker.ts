@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs'
 import { parentPort, workerData } from 'node:worker_threads'
 import { initBackend } from '../backend/select'
 import { buildModel } from '../models/index'
+import { openWorkspaceDb } from '../store/database'
+import { dropoutSeeder } from './dropoutSeeds'
 import type { ShardReply, ShardRequest, ShardWorkerSetup } from './shardMessages'
 import { batchTensors, lossOfBatch } from './trainStep'
 
@@ -17,7 +19,10 @@ const reply = (message: ShardReply) => port.postMessage(message)
 
 async function start(): Promise<void> {
   await initBackend(setup.backend)
-  const model = await buildModel(setup.spec, setup.input, setup.objective.numOutputs, setup.objective.outputActivation, setup.seed)
+  const db = setup.database ? openWorkspaceDb(setup.database, { readonly: true }) : undefined
+  const model = await buildModel(setup.spec, setup.input, setup.objective.numOutputs, setup.objective.outputActivation, setup.seed, db)
+  db?.close()
+  const seedDropout = dropoutSeeder(model, setup.seed)
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable)
   const shapes = vars.map((v) => v.shape)
   if (JSON.stringify(shapes) !== JSON.stringify(setup.shapes)) {
@@ -34,6 +39,7 @@ async function start(): Promise<void> {
       tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(weights.subarray(offsets[i], offsets[i] + v.size), v.shape))))
       version = request.version
     }
+    seedDropout(request.step, request.shard)
     const { xs, ys } = batchTensors(setup.input, request.x, request.y, request.size)
     let correctT: tf.Scalar | null = null
     const { value, grads: named } = tf.variableGrads(lossOfBatch(model, setup.objective, xs, ys, (t) => (correctT = t)), vars)

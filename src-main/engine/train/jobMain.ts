@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const optimizer = createOptimizer(config.optimizer, config.learningRate, config.momentum)
   setModelTopology(db, runId, model.toJSON(null, false))
   const threads = chooseTrainThreads(backend.chosen, config.batchSize)
-  const recipe = { backend: backend.chosen, spec: config.model, input: data.input, objective, seed: config.seed }
+  const recipe = { backend: backend.chosen, spec: config.model, input: data.input, objective, seed: config.seed, database: join(workspaceDir, 'featurelens.sqlite') }
   const { step, note } = await createTrainStep(model, optimizer, recipe, threads, (reason) => {
     say(reason)
     if (process.env.FEATURELENS_DEBUG) console.error(reason)

@@ -15,12 +15,17 @@ export interface ShardWorkerSetup {
   weights: SharedArrayBuffer
   /** This worker's gradients, concatenated; written by the worker. */
   grads: SharedArrayBuffer
+  /** The workspace database, for a model that starts from a stored run (spec.fromRun). */
+  database?: string
 }
 
 export type ShardRequest = {
   t: 'step'
   /** Bumped by the main thread whenever `weights` changed. */
   version: number
+  /** The run's step and this shard's index, which seed its dropout masks. */
+  step: number
+  shard: number
   x: Float32Array
   y: Float32Array
   size: number

@@ -6,6 +6,7 @@ import type { ModelInputShape, ModelSpec } from '../../../src-shared/model'
 import { wantedThreads } from '../backend/wasmThreads'
 import type { Objective } from './objective'
 import type { ShardReply, ShardRequest, ShardWorkerSetup } from './shardMessages'
+import { dropoutSeeder } from './dropoutSeeds'
 import { batchTensors, lossOfBatch, singleThreadStep, type StepOutcome, type TrainStep } from './trainStep'
 import { typeScriptWorkerCode } from './tsxLoader'
 
@@ -44,6 +45,8 @@ export interface ReplicaRecipe {
   input: ModelInputShape
   objective: Objective
   seed: number
+  /** The workspace database, for a model that starts from a stored run. */
+  database?: string
 }
 
 class ShardWorker {
@@ -136,16 +139,21 @@ export async function startShardedStep(
   let version = 0
   let shared = -1
   let failed = false
-  const single = singleThreadStep(model, optimizer, objective, input)
+  const single = singleThreadStep(model, optimizer, objective, input, recipe.seed)
+  const seedDropout = dropoutSeeder(model, recipe.seed)
+  let count = 0
 
   return {
     threads,
-    async run(x, y, size) {
+    async run(x, y, size, step = count) {
+      count = step + 1
       const sizes = failed ? [size] : shardSizes(size, threads)
       if (sizes.length === 1) {
         version++
-        return single.run(x, y, size)
+        return single.run(x, y, size, step)
       }
+      // Shard 0 here, shard j + 1 in worker j: each draws its own dropout masks.
+      seedDropout(step, 0)
       if (shared !== version) {
         const values = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>))
         values.forEach((value, i) => weights.set(value, offsets[i]))
@@ -155,7 +163,7 @@ export async function startShardedStep(
       const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0))
       const remote = sizes.slice(1).map((n, j) => {
         const from = starts[j + 1]
-        return workers[j].run({ t: 'step', version, size: n, x: x.slice(from * pixels, (from + n) * pixels), y: y.slice(from * labels, (from + n) * labels) })
+        return workers[j].run({ t: 'step', version, step, shard: j + 1, size: n, x: x.slice(from * pixels, (from + n) * pixels), y: y.slice(from * labels, (from + n) * labels) })
       })
       const { xs, ys } = batchTensors(input, x.subarray(0, sizes[0] * pixels), y.subarray(0, sizes[0] * labels), sizes[0])
       let correctT: tf.Scalar | null = null
@@ -171,7 +179,7 @@ export async function startShardedStep(
         failed = true
         await Promise.allSettled(workers.map((w) => w.close()))
         onFallback(`training on one thread from here: ${err instanceof Error ? err.message : String(err)}`)
-        return single.run(x, y, size)
+        return single.run(x, y, size, step)
       }
       const share = sizes.map((n) => n / size)
       const averaged: tf.NamedTensorMap = {}
@@ -220,8 +228,8 @@ export async function createTrainStep(
       return { step: await startShardedStep(model, optimizer, recipe, threads, onFallback), note: `each batch is split across ${threads} threads` }
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err)
-      return { step: singleThreadStep(model, optimizer, recipe.objective, recipe.input), note: `training on one thread: gradient workers did not start (${why})` }
+      return { step: singleThreadStep(model, optimizer, recipe.objective, recipe.input, recipe.seed), note: `training on one thread: gradient workers did not start (${why})` }
     }
   }
-  return { step: singleThreadStep(model, optimizer, recipe.objective, recipe.input), note: 'training on one thread' }
+  return { step: singleThreadStep(model, optimizer, recipe.objective, recipe.input, recipe.seed), note: 'training on one thread' }
 }

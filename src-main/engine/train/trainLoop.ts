@@ -157,7 +157,7 @@ export async function trainLoop(args: TrainLoopArgs): Promise<TrainOutcome> {
       if (hooks.shouldStop()) return 'cancelled'
       const batch = await next
       if (b + 1 < batchesPerEpoch) next = data.read('train', positionsOf(b + 1))
-      const { loss, correct: right } = await step.run(batch.x, batch.y, batch.size)
+      const { loss, correct: right } = await step.run(batch.x, batch.y, batch.size, (epoch - 1) * batchesPerEpoch + b)
       losses[b] = loss
       lossSum += loss * batch.size
       correct += right

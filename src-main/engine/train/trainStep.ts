@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import type { ModelInputShape } from '../../../src-shared/model'
+import { dropoutSeeder } from './dropoutSeeds'
 import { correctCount, lossTensor, type Objective } from './objective'
 
 /** What one training step on a batch reports: its mean loss and how many it got right. */
@@ -12,7 +13,8 @@ export interface StepOutcome {
 export interface TrainStep {
   /** Threads that compute each batch (1, or more with data-parallel gradient workers). */
   readonly threads: number
-  run(x: Float32Array, y: Float32Array, size: number): Promise<StepOutcome>
+  /** `step` counts batches over the whole run; it seeds the dropout masks. */
+  run(x: Float32Array, y: Float32Array, size: number, step?: number): Promise<StepOutcome>
   close(): Promise<void>
 }
 
@@ -36,10 +38,14 @@ export function lossOfBatch(model: tf.LayersModel, objective: Objective, xs: tf.
 }
 
 /** The plain step: forward, backward and the optimizer update on this thread. */
-export function singleThreadStep(model: tf.LayersModel, optimizer: tf.Optimizer, objective: Objective, input: ModelInputShape): TrainStep {
+export function singleThreadStep(model: tf.LayersModel, optimizer: tf.Optimizer, objective: Objective, input: ModelInputShape, seed = 0): TrainStep {
+  const seedDropout = dropoutSeeder(model, seed)
+  let count = 0
   return {
     threads: 1,
-    async run(x, y, size) {
+    async run(x, y, size, step = count) {
+      count = step + 1
+      seedDropout(step, 0)
       const { xs, ys } = batchTensors(input, x, y, size)
       let correctT: tf.Scalar | null = null
       // Only the trainable layers' weights: minimize() without a list would also move frozen

@@ -8,6 +8,7 @@ import { channelDescriptor } from '../earlyExit/descriptors'
 import type { FeatureMapLayer } from '../../../../src-shared/inspect'
 import type { ModelInputShape } from '../../../../src-shared/model'
 import { layerActivations } from '../core/runModel'
+import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 
 export interface FeatureMaps {
   layers: FeatureMapLayer[]
@@ -51,9 +52,10 @@ function describeLayer(name: string, className: string, data: Float32Array, shap
 
 /**
  * Runs one image (h×w×c, channels last) through the model and returns the maps of `layers`
- * (default: every spatial layer) and the model's output, from a single forward pass.
+ * (default: every spatial layer) and the model's output, from a single forward pass. Progress
+ * (the pass, then each layer's maps) goes to `control`, which can also cancel between layers.
  */
-export async function featureMaps(model: tf.LayersModel, x: Float32Array, shape: ModelInputShape, layers?: string[]): Promise<FeatureMaps> {
+export async function featureMaps(model: tf.LayersModel, x: Float32Array, shape: ModelInputShape, layers?: string[], control: TaskControl = {}): Promise<FeatureMaps> {
   const wanted = layers ?? spatialLayerNames(model)
   for (const name of wanted) {
     const layer = model.layers.find((l) => l.name === name)
@@ -63,14 +65,22 @@ export async function featureMaps(model: tf.LayersModel, x: Float32Array, shape:
   }
   const outputName = model.outputLayers[0].name
   const input = tf.tensor4d(x, [1, shape.height, shape.width, shape.channels])
+  const total = wanted.length + 1
+  const progress = new TaskProgressTracker(total, control, 'the feature maps')
+  progress.stage('running the image through the network')
   const activations = layerActivations(model, input, [...new Set([...wanted, outputName])])
   try {
     const result: FeatureMapLayer[] = []
-    for (const name of wanted) {
+    for (const [k, name] of wanted.entries()) {
+      if (control.onProgress || control.signal) {
+        progress.stage(`maps of ${name} (${k + 1} of ${wanted.length} layers)`)
+        await progress.step(1)
+      }
       const t = activations.get(name)!
       const className = model.getLayer(name).getClassName()
       result.push(describeLayer(name, className, (await t.data()) as Float32Array, t.shape))
     }
+    progress.finish()
     const output = Float32Array.from(await activations.get(outputName)!.data())
     return { layers: result, output }
   } finally {

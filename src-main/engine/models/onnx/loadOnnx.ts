@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs'
+import type { Preprocess } from '../../../../src-shared/model'
 import { basename } from 'node:path'
 import { MAX_WEIGHT_BYTES, readModelFile } from '../modelFiles'
 import { modelFromTranslation } from '../tfjsWeights'
@@ -19,10 +20,10 @@ export interface OpenedOnnx {
  * is checked and read without blocking, the graph translated completely before any tensor is
  * made, and the weights moved from NCHW to NHWC.
  */
-export async function loadOnnxModel(path: string, options: { inputSize?: number } = {}): Promise<OpenedOnnx> {
+export async function loadOnnxModel(path: string, options: { inputSize?: number; preprocess?: Preprocess | ((channels: number) => Preprocess) } = {}): Promise<OpenedOnnx> {
   const bytes = await readModelFile(path, { what: 'ONNX file', maxBytes: MAX_WEIGHT_BYTES })
   const onnx = decodeOnnx(bytes, path)
-  const translation = onnxToLayers(onnx, path, { inputSize: options.inputSize, name: basename(path).replace(/\.onnx$/i, '') })
+  const translation = onnxToLayers(onnx, path, { inputSize: options.inputSize, name: basename(path).replace(/\.onnx$/i, ''), preprocess: options.preprocess })
   const model = await modelFromTranslation(translation.topology, translation.weights, path)
   return { model, translation, metadata: onnx.metadata, producer: onnx.producer, opset: onnx.opset }
 }

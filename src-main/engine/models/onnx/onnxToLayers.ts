@@ -1,5 +1,8 @@
 import { ApiError } from '../../../../src-shared/errors'
+import type { Preprocess } from '../../../../src-shared/model'
 import { LayersGraph, type GraphWeight, type LayerRef } from '../layersGraph'
+import { checkDeclaredInput } from '../modelJson'
+import { PREPROCESS_LAYER, preprocessWeights } from '../preprocess'
 import type { OnnxModel, OnnxNode, OnnxTensor } from './onnxProto'
 import { convKernel, depthwiseKernel, groupedKernel, padsAreSame, transpose2d, transposeConvKernel, windowOutput, type Window } from './onnxWeights'
 
@@ -21,6 +24,8 @@ export interface OnnxTranslation {
   tensorLayers: Map<string, string>
   input: { height: number; width: number; channels: number } | { features: number }
   outputLayer: string
+  /** The preprocessing built in as the first layer, if any. */
+  preprocess: Preprocess | null
 }
 
 /** A readable layer name from a torch scoped node name: "/layer2/layer2.1/conv1/Conv" -> "layer2.1.conv1". */
@@ -39,6 +44,8 @@ export interface TranslateOptions {
   /** The input side to use when the graph leaves height and width open. */
   inputSize?: number
   name: string
+  /** A fixed first layer that maps 0..1 images to the model's input (see preprocess.ts), or how to choose it from the channels. */
+  preprocess?: Preprocess | ((channels: number) => Preprocess)
 }
 
 /**
@@ -98,8 +105,20 @@ class Translator {
     } else {
       throw new ApiError('bad_input', `${this.path}: input "${input.name}" has the shape [${dims.map((d) => d ?? '?').join(', ')}]; Featurelens opens image models with an N×C×H×W input`)
     }
+    checkDeclaredInput([...inputShape], this.path)
     const inputRef = this.graph.input(input.name || 'input', inputShape)
-    this.values.set(input.name, { kind: 'act', ref: inputRef, shape: inputShape, nonNegative: false })
+    let first = inputRef
+    let preprocess: Preprocess | null = null
+    if (this.options.preprocess && inputShape.length === 3) {
+      const c = inputShape[2]
+      preprocess = typeof this.options.preprocess === 'function' ? this.options.preprocess(c) : this.options.preprocess
+      const { kernel, bias } = preprocessWeights(preprocess, c)
+      first = this.graph.add('Conv2D', PREPROCESS_LAYER, { filters: c, kernel_size: [1, 1], strides: [1, 1], padding: 'valid', data_format: 'channels_last', activation: 'linear', use_bias: true, trainable: false }, [inputRef], {
+        kernel: { shape: [1, 1, c, c], data: kernel },
+        bias: { shape: [c], data: bias }
+      })
+    }
+    this.values.set(input.name, { kind: 'act', ref: first, shape: inputShape, nonNegative: false })
 
     for (const node of this.model.nodes) {
       this.node = node
@@ -115,7 +134,8 @@ class Translator {
       weights: this.graph.weights,
       tensorLayers: this.tensorLayers,
       input: inputInfo,
-      outputLayer: output.ref.layer
+      outputLayer: output.ref.layer,
+      preprocess
     }
   }
 

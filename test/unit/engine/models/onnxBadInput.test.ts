@@ -102,6 +102,11 @@ describe('bad ONNX files', () => {
     model.dispose()
   })
 
+  it('refuses an absurd declared input before building anything', async () => {
+    const path = onnxFile('huge.onnx', [{ opType: 'Relu', name: 'relu', input: ['x'], output: ['y'] }], [], [1, 3, 100000, 100000], [1, 3, 100000, 100000])
+    expect(await failure(loadOnnxModel(path))).toMatch(/huge\.onnx declares an input of 100000×100000×3, larger than Featurelens opens/)
+  })
+
   it('refuses broken protobuf, a truncated export and a non-model file without quoting it', async () => {
     const garbage = join(dir, 'garbage.onnx')
     writeFileSync(garbage, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x12, 0x34]))
