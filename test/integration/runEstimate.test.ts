@@ -36,6 +36,14 @@ describe('runs.estimate: time and storage per epoch before a run starts', () => 
     expect(estimate.warnings.join(' ')).toMatch(/batch normalisation/)
   }, 180_000)
 
+  it('computes only the latest of two estimates: the form changed, the first is stopped', async () => {
+    const config = { dataset: 'mnist', model: { name: 'minimal' }, limit: 1000 }
+    const first = api.dispatch('runs.estimate', { config })
+    const second = api.dispatch('runs.estimate', { config: { ...config, batchSize: 32 } })
+    await expect(first).rejects.toMatchObject({ code: 'cancelled' })
+    expect(((await second) as RunEstimate).parameters).toBeGreaterThan(0)
+  }, 120_000)
+
   it('names the missing dataset instead of estimating', async () => {
     await expect(api.dispatch('runs.estimate', { config: { dataset: '/no/such/folder', model: { name: 'lenet5' } } })).rejects.toThrow(/\/no\/such\/folder/)
   })
