@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     }
     console.log(`  ${BIG}×${BIG} fc2/kernel, viewport 1280×900, ${EPOCHS} stored epochs, ${REPEAT} rounds`)
     console.log(summary('pyramid stored by the job with the epoch, first request', fromPyramid))
-    console.log(summary('no pyramid (a run stored before): reads 64 MB, builds it', noPyramid))
+    console.log(summary('no pyramid (a run stored before): reads 64 MB, one pass', noPyramid))
     console.log(summary('viewed before in this host (pyramid in memory)', inMemory))
   } finally {
     await browser.close()

@@ -5,11 +5,11 @@
  */
 import type { MatrixPyramid } from '../engine/analysis/core/matrixPyramid'
 import { buildPyramid, pyramidBytes } from '../engine/analysis/core/matrixPyramid'
-import { needsPyramid, pyramidKey, PYRAMID_MIN_WEIGHTS, storeWeightPyramid } from '../engine/analysis/weights/epochPyramids'
+import { needsPyramid, pyramidKey, PYRAMID_MIN_WEIGHTS } from '../engine/analysis/weights/epochPyramids'
 import { weightEvolution, type WeightEvolution } from '../engine/analysis/weights/weightEvolution'
 import { weightMatrixLayout } from '../engine/analysis/weights/weightMatrix'
 import { WeightSource } from '../engine/analysis/weights/weightViews'
-import { cachedAnalysis, storeAnalysis } from '../engine/store/analysisCache'
+import { cachedAnalysis, hasAnalysis, storeAnalysis } from '../engine/store/analysisCache'
 import { dropStaleAnalyses, epochStamp, historyStamp } from '../engine/store/epochStamps'
 import { listTensors, loadTensor, type TensorInfo } from '../engine/store/epochStore'
 import type { ApiContext } from './context'
@@ -17,6 +17,9 @@ import { matricesOf } from './inspectSupport'
 import { runTask } from './tasks'
 
 export { PYRAMID_MIN_WEIGHTS }
+
+/** How long a background pyramid build waits, so the view that started it is answered first. */
+const BACKGROUND_DELAY_MS = 100
 
 const memoryKey = (context: ApiContext, key: string) => `${context.workspace.dir}:${key}`
 
@@ -36,21 +39,37 @@ interface PyramidEntry {
 
 /**
  * The pyramid of a big weight at an epoch: from memory, else the workspace, else built from the
- * stored tensor and kept in the workspace. Null for small weights.
+ * stored tensor and kept in the workspace. Null for small weights. With `wait` false, a pyramid
+ * that would have to be built is built in the background and null is returned at once: one
+ * pooling pass over the weights paints the first view sooner than building every level does.
  */
-export async function epochPyramid(context: ApiContext, runId: string, epoch: number, info: TensorInfo): Promise<MatrixPyramid | null> {
+export async function epochPyramid(context: ApiContext, runId: string, epoch: number, info: TensorInfo, wait = true): Promise<MatrixPyramid | null> {
   if (!needsPyramid(info.shape)) return null
   const key = pyramidKey(context.db, runId, epoch, info.position)
-  const entry = await matricesOf(context.db).get(memoryKey(context, key), async () => {
-    let value = cachedAnalysis<MatrixPyramid>(context.db, key)
-    if (!value) {
-      // Runs trained before the job stored pyramids at commit, or written by other tools.
-      const tensor = loadTensor(context.db, runId, epoch, 'weight', info.position)
-      value = storeWeightPyramid(context.db, runId, epoch, info.position, tensor)
+  const cache = matricesOf(context.db)
+  if (!wait) {
+    const ready = cache.ready(memoryKey(context, key))
+    if (ready) return ((await ready) as PyramidEntry).value
+    if (!hasAnalysis(context.db, key)) {
+      // After this view's answer has gone out; the build reuses the weights that view reads.
+      setTimeout(() => void loadPyramid().catch(() => undefined), BACKGROUND_DELAY_MS)
+      return null
     }
-    return { value, byteLength: pyramidBytes(value) } satisfies PyramidEntry
-  })
-  return (entry as PyramidEntry).value
+  }
+  return loadPyramid()
+
+  async function loadPyramid(): Promise<MatrixPyramid> {
+    const entry = await cache.get(memoryKey(context, key), async () => {
+      let value = cachedAnalysis<MatrixPyramid>(context.db, key)
+      if (!value) {
+        // Runs trained before the job stored pyramids at commit, or written by other tools.
+        value = (await epochSource(context, runId, epoch, info.position)).pyramid()
+        storeAnalysis(context.db, key, 'inspect.pyramid', value, runId)
+      }
+      return { value, byteLength: pyramidBytes(value) } satisfies PyramidEntry
+    })
+    return (entry as PyramidEntry).value
+  }
 }
 
 export interface EvolutionEntry {

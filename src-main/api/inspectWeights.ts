@@ -39,8 +39,10 @@ export const inspectWeightHandlers: {
     const info = resolveWeight(context.db, request.runId, request.epoch, request.weight)
     const layout = weightMatrixLayout(info.shape)
     const options: ViewOptions = { maxRows: request.maxRows, maxCols: request.maxCols, mode: request.mode, region: request.region }
-    // A whole or zoomed-out view of a big layer comes from its pyramid without reading the weights.
-    const pyramid = request.mode === 'maxabs' ? await epochPyramid(context, request.runId, request.epoch, info) : null
+    // A whole or zoomed-out view of a big layer comes from its pyramid without reading the weights;
+    // without one yet (a run stored before pyramids were kept), one pass over the weights, while
+    // the pyramid is built in the background for the next view.
+    const pyramid = request.mode === 'maxabs' ? await epochPyramid(context, request.runId, request.epoch, info, false) : null
     const matrix = (pyramid ? viewFromPyramid(pyramid, options) : null) ?? (await epochSource(context, request.runId, request.epoch, info.position)).view(options, null)
     return { runId: request.runId, epoch: request.epoch, position: info.position, name: info.name, layout, matrix }
   },

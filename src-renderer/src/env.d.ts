@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-/// <reference path="../../src-preload/index.d.ts" />
+// src-preload/index.d.ts (window.featurelens) is part of this project through tsconfig.web.json's include.
 
 declare module '*.vue' {
   import type { DefineComponent } from 'vue'

@@ -103,3 +103,43 @@ export function filterMosaicFigure(layer: FilterLayer): HeatmapFigure {
 export function patchFigure(patch: Float32Array, shape: [number, number, number], title: string): ImageFigure {
   return { kind: 'image', title, width: shape[1], height: shape[0], channels: shape[2] === 3 ? 3 : 1, values: patch }
 }
+
+/**
+ * The same channel of one image's maps at several epochs on one colour scale (the range over
+ * all of them), so a map that grows or fades over training reads as such.
+ */
+export function mapsOverEpochsFigures(layers: { epoch: number; layer: FeatureMapLayer }[], channels: number[]): { min: number; max: number; rows: { channel: number; cells: { epoch: number; spec: HeatmapFigure }[] }[] } {
+  let min = Infinity
+  let max = -Infinity
+  for (const { layer } of layers) {
+    for (const c of channels) {
+      const r = channelRange(channelMap(layer, c))
+      min = Math.min(min, r.min)
+      max = Math.max(max, r.max)
+    }
+  }
+  if (!Number.isFinite(min)) [min, max] = [0, 1]
+  if (max === min) max = min + 1
+  const rows = channels.map((c) => ({
+    channel: c,
+    cells: layers.map(({ epoch, layer }) => {
+      const [h, w] = layer.shape
+      const spec: HeatmapFigure = { kind: 'heatmap', title: `${layer.name} · channel ${c} · epoch ${epoch}`, width: w, height: h, values: channelMap(layer, c), scale: { name: 'viridis', min, max, label: 'activation' } }
+      return { epoch, spec }
+    })
+  }))
+  return { min, max, rows }
+}
+
+/** Filter `f` of a per-input view as one row: a k×k tile per input channel, a transparent column between tiles. */
+export function filterRowFigure(layer: FilterLayer, f: number): HeatmapFigure {
+  const [kh, kw] = layer.kernel
+  const width = layer.inputs * (kw + 1) - 1
+  const values = new Float32Array(width * kh).fill(NaN)
+  for (let i = 0; i < layer.inputs; i++) {
+    for (let y = 0; y < kh; y++) {
+      for (let x = 0; x < kw; x++) values[y * width + i * (kw + 1) + x] = layer.values[((f * layer.inputs + i) * kh + y) * kw + x]
+    }
+  }
+  return { kind: 'heatmap', title: `${layer.name} · filter ${f} over input channels 0–${layer.inputs - 1}`, width, height: kh, values, scale: { name: 'coolwarm', min: -1, max: 1, label: 'w / scale' } }
+}

@@ -2,7 +2,7 @@
  * Figure specs for weights over training (seed 004): a weight matrix or its mean/variance map,
  * per-epoch histograms (ridgeline or overlaid), and the change norms of every layer.
  */
-import type { ChartFigure, ColorScaleName, HeatmapFigure } from '../figure'
+import type { ChartFigure, ColorScale, ColorScaleName, HeatmapFigure } from '../figure'
 import type { ChangeNormsResponse, MatrixView, WeightHistogram } from '../inspect'
 
 /** A matrix view; signed maps get a diverging scale centred on zero so the sign reads at a glance. */
@@ -84,4 +84,28 @@ export function changeNormFigure(norms: ChangeNormsResponse, relative: boolean, 
       }))
     }
   }
+}
+
+/**
+ * A conv kernel's per-weight statistic (mean or variance over training) as the kernel's own
+ * shape: a row per filter, a kh×kw tile per input channel, on one colour scale for the layer.
+ * `matrix` is the full, unpooled layout matrix (rows = filters, cols = (input·kh + y)·kw + x).
+ */
+export function kernelStatRows(matrix: MatrixView, shape: number[], which: 'mean' | 'variance'): { scale: ColorScale; rows: HeatmapFigure[] } {
+  const [kh, kw, inputs, filters] = shape
+  let extent = 0
+  for (let i = 0; i < matrix.data.length; i++) extent = Math.max(extent, Math.abs(matrix.data[i]))
+  if (extent === 0) extent = 1
+  const scale: ColorScale = which === 'mean' ? { name: 'coolwarm', min: -extent, max: extent, label: 'mean weight' } : { name: 'viridis', min: 0, max: extent, label: 'variance' }
+  const width = inputs * (kw + 1) - 1
+  const rows = Array.from({ length: filters }, (_, f): HeatmapFigure => {
+    const values = new Float32Array(width * kh).fill(NaN)
+    for (let i = 0; i < inputs; i++) {
+      for (let y = 0; y < kh; y++) {
+        for (let x = 0; x < kw; x++) values[y * width + i * (kw + 1) + x] = matrix.data[f * matrix.cols + (i * kh + y) * kw + x]
+      }
+    }
+    return { kind: 'heatmap', title: `${which} of filter ${f}`, width, height: kh, values, scale }
+  })
+  return { scale, rows }
 }

@@ -97,7 +97,12 @@ describe('the run inspector in Chromium', () => {
     await expect.poll(() => page.getByTestId('filter-layer').count(), { timeout: 20_000 }).toBe(2)
     expect(await page.getByTestId('filter-layer').first().getByTestId('filter-tile').count()).toBe(8)
     expect(await page.getByTestId('filter-layer').nth(1).textContent()).toContain('16 filters of 5×5 over 8 input channels')
-    expect(await page.getByTestId('filter-mosaic').locator('canvas').count()).toBe(1)
+    // The deeper layer: a labelled row per filter, each with a 5×5 tile per input channel, drawn large enough to read.
+    const rows = page.getByTestId('filter-mosaic').getByTestId('filter-row')
+    expect(await rows.count()).toBe(16)
+    expect(await rows.nth(3).locator('.filter-label').textContent()).toBe('filter 3')
+    const box = await rows.first().locator('canvas').boundingBox()
+    expect(box!.height).toBeGreaterThanOrEqual(5 * 5)
     await page.close()
   })
 
@@ -133,6 +138,27 @@ describe('the run inspector in Chromium', () => {
     await expect.poll(async () => Number(/cols \d+–(\d+)/.exec((await map.getByTestId('weight-map-region').textContent()) ?? '')?.[1] ?? 999) - Number(/cols (\d+)/.exec((await map.getByTestId('weight-map-region').textContent()) ?? '')?.[1] ?? 0), { timeout: 10_000 }).toBeLessThan(120)
     const zoomed = await hoverAndRead(0.2, 0.7)
     expect(zoomed.value).toBe(storedConvWeight(1, 'conv2/kernel', zoomed.row, zoomed.col))
+    await page.close()
+  })
+
+  it("opens the Weights tab on a conv kernel with its mean and variance as per-filter tiles", async () => {
+    const page = await openInspector()
+    await page.getByTestId('inspect-tab-weights').click()
+    // conv2/kernel: the largest kernel whose statistics are computed at once (no button to press).
+    await expect.poll(() => page.getByTestId('weight-select').evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent ?? ''), { timeout: 20_000 }).toBe('conv2/kernel [5×5×8×16]')
+    const rows = page.getByTestId('kernel-stats').getByTestId('kernel-stat-row')
+    await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(32)
+    expect(await rows.nth(17).textContent()).toContain('filter 1')
+    await page.close()
+  })
+
+  it("shows one image's maps side by side across epochs", async () => {
+    const page = await openInspector()
+    const section = page.getByTestId('maps-over-epochs')
+    await section.getByTestId('over-epochs-show').click()
+    await expect.poll(() => section.getByTestId('over-epochs-row').count(), { timeout: 60_000 }).toBe(6)
+    expect(await section.locator('thead th').allTextContents()).toEqual(['', 'epoch 0', 'epoch 1', 'epoch 2'])
+    expect(await section.getByTestId('over-epochs-row').first().locator('canvas').count()).toBe(3)
     await page.close()
   })
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { takePageErrors } from '../support/pageErrors'
 import { useServedBrowser } from '../support/servedBrowser'
 
 const session = useServedBrowser()
@@ -26,6 +27,10 @@ describe('the UI in Chromium, served by featurelens serve', () => {
     expect(response?.status()).toBe(401)
     expect(await page.locator('#app').count()).toBe(0)
     await context.close()
+    // The refusal itself is the one console error expected here (Chromium logs every 401).
+    const errors = takePageErrors()
+    expect(errors.length).toBeGreaterThan(0)
+    expect(errors.filter((e) => !/status of 401 \(Unauthorized\)/.test(e))).toEqual([])
   })
 
   it('switches between light and dark themes', async () => {

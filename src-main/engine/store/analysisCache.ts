@@ -11,6 +11,11 @@ export function cachedAnalysis<T>(db: WorkspaceDb, key: string): T | null {
   return row ? (decodeFrame(new Uint8Array(row.value.buffer, row.value.byteOffset, row.value.byteLength)) as T) : null
 }
 
+/** Whether a value is stored under `key`, without reading it. */
+export function hasAnalysis(db: WorkspaceDb, key: string): boolean {
+  return db.prepare(`SELECT 1 FROM analysis_cache WHERE key = ?`).get(key) !== undefined
+}
+
 export function storeAnalysis(db: WorkspaceDb, key: string, kind: string, value: unknown, runId: string | null, otherRunId: string | null = null): void {
   db.prepare(
     `INSERT INTO analysis_cache (key, run_id, other_run_id, kind, value, created_at) VALUES (?, ?, ?, ?, ?, ?)

@@ -87,20 +87,35 @@ export async function estimateRun(config: TrainConfig): Promise<RunEstimate> {
   }
 }
 
-/** estimateRun in a worker thread of its own (its own tfjs), ended when it replies. */
+// The estimate being computed: a newer request (the user changed the form again) ends it.
+let current: { terminate(): Promise<number>; superseded: boolean } | null = null
+
+/**
+ * estimateRun in a worker thread of its own (its own tfjs), ended when it replies. Only the
+ * latest request is computed: starting one stops the one before, which fails with "cancelled".
+ */
 export async function estimateRunInWorker(config: TrainConfig): Promise<RunEstimate> {
   const { Worker } = await import('node:worker_threads')
   const { typeScriptWorkerCode } = await import('./tsxLoader')
+  if (current) {
+    current.superseded = true
+    void current.terminate()
+  }
   const worker = new Worker(typeScriptWorkerCode(new URL('./estimateWorker.ts', import.meta.url)), { eval: true, workerData: config })
+  const mine = { terminate: () => worker.terminate(), superseded: false }
+  current = mine
   try {
     const reply = await new Promise<{ ok: true; value: RunEstimate } | { ok: false; error: { code: string; message: string } }>((resolve, reject) => {
       worker.once('message', resolve)
       worker.once('error', reject)
-      worker.once('exit', (code) => reject(new Error(`the estimate stopped (exit code ${code}) before it replied`)))
+      worker.once('exit', (code) =>
+        reject(mine.superseded ? new ApiError('cancelled', 'a newer estimate replaced this one') : new Error(`the estimate stopped (exit code ${code}) before it replied`))
+      )
     })
     if (!reply.ok) throw new ApiError(ErrorCode.catch('internal').parse(reply.error.code), reply.error.message)
     return reply.value
   } finally {
+    if (current === mine) current = null
     await worker.terminate()
   }
 }

@@ -32,6 +32,11 @@ export class MatrixCache<T extends { byteLength: number }> {
     return entry
   }
 
+  /** The value under `key` if it is computed and kept (not while it is still being computed). */
+  ready(key: string): Promise<T> | undefined {
+    return this.sizes.has(key) ? this.entries.get(key) : undefined
+  }
+
   /** Drops every entry whose key starts with `prefix` (e.g. a deleted run's). */
   forget(prefix: string): void {
     for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.drop(key)
