@@ -102,10 +102,9 @@ describe.skipIf(!swiftShader.ok)('webgpu kernels agree with the cpu backend', ()
     await expectParity(() => {
       const v = tf.variable(tensor([5, 7], 15), true, `adam-parity-${tf.getBackend()}`)
       const optimizer = tf.train.adam(0.01)
-      for (let step = 0; step < 3; step++) optimizer.applyGradients({ [v.name]: tensor([5, 7], 16 + step) })
-      const [m, s] = (optimizer as unknown as { accumulatedFirstMoment: { variable: tf.Variable }[]; accumulatedSecondMoment: { variable: tf.Variable }[] })
-        .accumulatedFirstMoment.concat((optimizer as unknown as { accumulatedSecondMoment: { variable: tf.Variable }[] }).accumulatedSecondMoment)
-        .map((slot) => slot.variable.clone())
+      for (let step = 0; step < 3; step++) optimizer.applyGradients([{ name: v.name, tensor: tensor([5, 7], 16 + step) }])
+      const state = optimizer as unknown as Record<'accumulatedFirstMoment' | 'accumulatedSecondMoment', { variable: tf.Variable }[]>
+      const [m, s] = [state.accumulatedFirstMoment[0].variable.clone(), state.accumulatedSecondMoment[0].variable.clone()]
       const result = [v.clone(), m, s]
       optimizer.dispose()
       v.dispose()
