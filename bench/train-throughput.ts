@@ -3,8 +3,11 @@
  * Prints figures; not a test.
  *
  *   npm run bench:train [-- --json] [-- --rounds 3 --scale 1 --threads N --torch-threads 2 --no-torch --no-install --models minimal,lenet5,vgg11]
+ *   npm run bench:train -- --backend webgpu [--batch 256] [--no-wasm]
  *
  * Our threads per batch are what a training job would choose (chooseTrainThreads) unless --threads is given.
+ * With --backend, that backend is measured (named with its GPU adapter for webgpu) beside wasm,
+ * unless --no-wasm. A software adapter (SwiftShader) gives a correctness run, not GPU figures.
  *
  * Both peers train the same architecture with Adam 1e-3 at batch 64 on the same images in the
  * same run. The cores are shared with other work, so the peers take turns (ours first in even
@@ -14,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { BackendName, computeLabel, type BackendReport } from '../src-shared/backend'
 import { ModelSpec, type ModelSpecInput } from '../src-shared/model'
 import { initBackend } from '../src-main/engine/backend/select'
 import { chooseTrainThreads } from '../src-main/engine/train/shardedStep'
@@ -30,11 +34,14 @@ const { values } = parseArgs({
     'no-torch': { type: 'boolean', default: false },
     'no-install': { type: 'boolean', default: false },
     models: { type: 'string', default: 'minimal,lenet5,vgg11' },
-    threads: { type: 'string' }
+    threads: { type: 'string' },
+    backend: { type: 'string' },
+    batch: { type: 'string', default: '64' },
+    'no-wasm': { type: 'boolean', default: false }
   }
 })
 
-const BATCH = 64
+const BATCH = Math.max(1, Number(values.batch) || 64)
 const LEARNING_RATE = 1e-3
 const SEED = 1
 
@@ -68,8 +75,14 @@ async function main(): Promise<void> {
   const wanted = new Set(values.models.split(',').map((m) => m.trim()))
   const chosen = references.filter((r) => wanted.has(r.key))
 
-  const backend = await initBackend()
-  log(`our backend: ${backend.chosen} (${Object.entries(backend.details).map(([k, v]) => `${k}=${v}`).join(', ')})`)
+  if (values.backend !== undefined && !BackendName.safeParse(values.backend).success) throw new Error(`--backend must be one of ${BackendName.options.join(', ')}, got "${values.backend}"`)
+  const backend = await initBackend(values.backend ?? null)
+  if (values.backend && backend.chosen !== values.backend) throw new Error(`${values.backend} could not be used: ${backend.details.fallback}`)
+  log(`our backend: ${computeLabel(backend)} (${Object.entries(backend.details).map(([k, v]) => `${k}=${v}`).join(', ')})`)
+  if (backend.details.software === true) log('note: a software adapter runs on the CPU; these webgpu figures check the path, they are not GPU figures')
+  // Each of ours is measured with the product's loop; a backend other than wasm is set beside wasm.
+  const reports: BackendReport[] = [backend]
+  if (backend.chosen !== 'wasm' && !values['no-wasm']) reports.push(await initBackend('wasm'))
 
   const peer = values['no-torch'] ? null : await TorchPeer.start(torchThreads, !values['no-install'], log)
   if (peer) log(`PyTorch peer: torch ${peer.info.torch}, ${peer.info.threads} threads, mkldnn ${peer.info.mkldnn} (${peer.info.python})`)
@@ -92,15 +105,22 @@ async function main(): Promise<void> {
       const warmup = Math.max(1, Math.round(ref.warmup * scale))
       const steps = Math.max(1, Math.round(ref.steps * scale))
       log(`\n${ref.label}: batch ${BATCH}, Adam ${LEARNING_RATE}, ${data.name}, ${warmup} warm-up + ${steps} timed steps × ${rounds} rounds`)
-      const threads = values.threads ? Math.max(1, Number(values.threads)) : chooseTrainThreads(backend.chosen, BATCH)
-      const ours = await OurTrainer.create(ModelSpec.parse(ref.spec), data, BATCH, LEARNING_RATE, SEED, backend.chosen, threads)
-      log(`  ours: ${ours.note}`)
-      const ourRounds: RoundResult[] = []
+      const trainers: { report: BackendReport; label: string; trainer: OurTrainer; rounds: RoundResult[] }[] = []
+      for (const report of reports) {
+        await initBackend(report.chosen)
+        const threads = values.threads ? Math.max(1, Number(values.threads)) : chooseTrainThreads(report.chosen, BATCH)
+        const trainer = await OurTrainer.create(ModelSpec.parse(ref.spec), data, BATCH, LEARNING_RATE, SEED, report.chosen, threads)
+        trainers.push({ report, label: computeLabel(report), trainer, rounds: [] })
+        log(`  ours on ${computeLabel(report)}: ${trainer.note}`)
+      }
       const torchRounds: PeerRound[] = []
       const runOurs = async (r: number) => {
-        const result = await ours.round(warmup, steps, r)
-        ourRounds.push(result)
-        log(`  round ${r + 1} ours:    ${fmt(result.imagesPerSecond).padStart(7)} images/s  (${result.cpuMsPerStep?.toFixed(1)} CPU ms/step)`)
+        for (const t of trainers) {
+          await initBackend(t.report.chosen)
+          const result = await t.trainer.round(warmup, steps, r)
+          t.rounds.push(result)
+          log(`  round ${r + 1} ${t.report.chosen.padEnd(8)} ${fmt(result.imagesPerSecond).padStart(7)} images/s  (${result.cpuMsPerStep?.toFixed(1)} CPU ms/step)`)
+        }
       }
       const runTorch = async (r: number) => {
         if (!peer) return
@@ -120,14 +140,21 @@ async function main(): Promise<void> {
           await runOurs(r)
         }
       }
-      await ours.dispose()
+      for (const t of trainers) {
+        await initBackend(t.report.chosen)
+        await t.trainer.dispose()
+      }
+      const [first, ...others] = trainers
+      const ourRounds = first.rounds
       const oursIps = median(ourRounds.map((r) => r.imagesPerSecond))
       const torchIps = peer ? median(torchRounds.map((r) => r.imagesPerSecond)) : null
       const ratio = torchIps ? oursIps / torchIps : null
-      log(`  ${ref.key}: ours ${fmt(oursIps)} images/s, PyTorch ${torchIps ? fmt(torchIps) : 'missing'} images/s, ratio ${ratio ? ratio.toFixed(2) : 'n/a'}`)
+      const beside = others.map((t) => ({ backend: t.label, imagesPerSecond: median(t.rounds.map((r) => r.imagesPerSecond)), rounds: t.rounds }))
+      log(`  ${ref.key}: ours (${first.label}) ${fmt(oursIps)} images/s, ${beside.map((b) => `${b.backend} ${fmt(b.imagesPerSecond)} images/s, `).join('')}PyTorch ${torchIps ? fmt(torchIps) : 'missing'} images/s, ratio ${ratio ? ratio.toFixed(2) : 'n/a'}`)
       results.push({
-        model: ref.key, label: ref.label, batch: BATCH, warmup, steps, rounds, ourThreads: ours.step.threads,
-        ours: { imagesPerSecond: oursIps, rounds: ourRounds },
+        model: ref.key, label: ref.label, batch: BATCH, warmup, steps, rounds, ourThreads: first.trainer.step.threads,
+        ours: { backend: first.label, imagesPerSecond: oursIps, rounds: ourRounds },
+        beside,
         pytorch: torchIps ? { imagesPerSecond: torchIps, rounds: torchRounds } : null,
         ratio
       })
@@ -137,13 +164,15 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true })
   }
 
-  log('\nmodel      ours img/s  PyTorch img/s  ratio')
+  log(`\nbatch ${BATCH}; ours: ${computeLabel(backend)}${reports.length > 1 ? '; beside it: wasm' : ''}`)
+  log(`model      ours img/s${reports.length > 1 ? '  wasm img/s' : ''}  PyTorch img/s  ratio`)
   for (const r of results) {
-    log(`${r.model.padEnd(10)} ${fmt(r.ours.imagesPerSecond).padStart(10)} ${(r.pytorch ? fmt(r.pytorch.imagesPerSecond) : 'missing').padStart(14)}  ${r.ratio ? r.ratio.toFixed(2) : 'n/a'}`)
+    const wasm = r.beside[0] ? fmt(r.beside[0].imagesPerSecond).padStart(11) + ' ' : ''
+    log(`${r.model.padEnd(10)} ${fmt(r.ours.imagesPerSecond).padStart(10)} ${wasm}${(r.pytorch ? fmt(r.pytorch.imagesPerSecond) : 'missing').padStart(14)}  ${r.ratio ? r.ratio.toFixed(2) : 'n/a'}`)
   }
   if (json) {
     const out = {
-      backend: { chosen: backend.chosen, details: backend.details },
+      backend: { chosen: backend.chosen, compute: computeLabel(backend), details: backend.details },
       pytorch: peer ? peer.info : null,
       results
     }

@@ -2,6 +2,7 @@ import { ZodError } from 'zod'
 import { isMethodName, methods, type MethodName, type ParsedRequestOf, type ResponseOf } from '../../src-shared/contract'
 import { ApiError, type ApiErrorShape } from '../../src-shared/errors'
 import { storageFailure } from '../engine/store/storageErrors'
+import { GpuMemoryError } from '../engine/backend/webgpuErrors'
 import type { ApiContext } from './context'
 
 export type Handler<M extends MethodName> = (request: ParsedRequestOf<M>, context: ApiContext) => Promise<ResponseOf<M>> | ResponseOf<M>
@@ -19,6 +20,9 @@ export function describeValidationError(method: string, error: ZodError): string
 export function toErrorShape(err: unknown): ApiErrorShape {
   if (err instanceof ApiError) return err.toJSON()
   if (err instanceof ZodError) return { code: 'invalid_request', message: describeValidationError('(unknown)', err) }
+  if (err instanceof GpuMemoryError) {
+    return { code: 'unavailable', message: `${err.message}; analyse fewer images or layers at once, or choose wasm under Settings → Compute backend` }
+  }
   const message = err instanceof Error ? err.message : String(err)
   return { code: 'internal', message: `unexpected error: ${message}` }
 }

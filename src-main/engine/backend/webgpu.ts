@@ -32,8 +32,9 @@ function installNavigatorGpu(dawn: DawnModule): () => void {
     Object.defineProperty(existing, 'gpu', { value: gpu, configurable: true, writable: true })
     return () => void delete existing.gpu
   }
+  // It stays for the life of the process: Dawn crashes if its instance is collected while
+  // tfjs still uses the device.
   Object.defineProperty(scope, 'navigator', { value: { gpu }, configurable: true, writable: true })
-  // Dawn keeps the process alive while its instance is referenced; the device tfjs holds is enough.
   return () => void delete scope.navigator
 }
 
@@ -56,8 +57,10 @@ export async function loadWebGpuBackend(probe: WebGpuProbe): Promise<LoadResult>
     return { ok: false, reason: missing ? `not installed (${webGpuInstallHint})` : `failed to load Dawn: ${firstLine(err)}` }
   }
   const switched = await switchTo('webgpu')
-  release()
-  if (!switched.ok) return switched
+  if (!switched.ok) {
+    release()
+    return switched
+  }
   const backend = tf.backend() as unknown as WebGpuBackendLike
   watchDeviceErrors(backend)
   const limits = backend.device.limits

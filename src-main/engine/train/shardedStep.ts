@@ -20,13 +20,14 @@ const workerCode = typeScriptWorkerCode(new URL('./gradientWorker.ts', import.me
 /**
  * How many threads should compute each batch: one per core on the backends that run on one
  * (wasm, cpu), as long as each gets at least MIN_SHARD images; one where the backend has its
- * own threads or a GPU. FEATURELENS_TRAIN_THREADS overrides it.
+ * own threads or a GPU. FEATURELENS_TRAIN_THREADS overrides it, except on webgpu.
  */
 export function chooseTrainThreads(backend: BackendName, batchSize: number, env: NodeJS.ProcessEnv = process.env): number {
-  // The workers replicate the model on wasm/cpu; a GPU backend computes the whole batch itself.
-  if (backend !== 'wasm' && backend !== 'cpu') return 1
+  // A worker would start its own device on the GPU; the device computes the whole batch itself.
+  if (backend === 'webgpu') return 1
   const fromEnv = Number(env[trainThreadsEnvVar])
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return Math.min(fromEnv, MAX_THREADS)
+  if (backend !== 'wasm' && backend !== 'cpu') return 1
   // wasm's own thread pool (opt-in) already spreads each kernel over the cores.
   if (backend === 'wasm' && wantedThreads(env) > 1) return 1
   return Math.max(1, Math.min(availableParallelism(), MAX_THREADS, Math.floor(batchSize / MIN_SHARD)))

@@ -22,6 +22,9 @@ describe('how a batch is split across threads', () => {
     expect(chooseTrainThreads('tensorflow-gpu', 64, {})).toBe(1)
     expect(chooseTrainThreads('wasm', 64, { [trainThreadsEnvVar]: '1' })).toBe(1)
     expect(chooseTrainThreads('tensorflow', 64, { [trainThreadsEnvVar]: '3' })).toBe(3)
+    // Gradient workers stay on wasm/cpu: on webgpu the device takes the whole batch.
+    expect(chooseTrainThreads('webgpu', 256, {})).toBe(1)
+    expect(chooseTrainThreads('webgpu', 256, { [trainThreadsEnvVar]: '4' })).toBe(1)
     expect(chooseTrainThreads('wasm', 64, { [trainThreadsEnvVar]: 'many' })).toBe(Math.min(cores, 8))
     // wasm's own thread pool already uses the cores.
     expect(chooseTrainThreads('wasm', 64, { FEATURELENS_WASM_THREADS: '2' })).toBe(1)
