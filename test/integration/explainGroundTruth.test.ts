@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { PointingResponse } from '../../src-shared/explain'
+import type { InvarianceResponse, PointingResponse, Top9Response } from '../../src-shared/explain'
 import type { OpenApi } from '../../src-main/api/openApi'
 import { loadRunModel } from '../../src-main/engine/analysis/core/runModel'
 import { classProbabilities, runGraph } from '../../src-main/engine/analysis/explain/layerGraph'
@@ -57,6 +57,19 @@ describe('explanations against the synthetic faces’ evidence regions', () => {
   it('the stored pair still classifies its attributes', async () => {
     expect(await testAccuracy(runs.smiling.runId, runs.smiling.epoch, 'Smiling')).toBeGreaterThan(0.95)
     expect(await testAccuracy(runs.male.runId, runs.male.epoch, 'Male')).toBeGreaterThan(0.75)
+  }, 300_000)
+
+  it('gives top-9 grids and invariance curves on a faces run', async () => {
+    const top = (await api.dispatch('explain.top9', { runId: runs.smiling.runId, epochs: [runs.smiling.epoch], layer: 'block3_conv2', channels: [0, 1], sample: 20 })) as Top9Response
+    expect(top.patchShape[2]).toBe(3)
+    for (const c of top.epochs[0].channels) {
+      expect(c.top).toHaveLength(9)
+      for (const t of c.top) expect(t.deconvnet.length).toBe(top.patchShape[0] * top.patchShape[1] * 3)
+    }
+    const inv = (await api.dispatch('explain.invariance', { runId: runs.smiling.runId, epoch: runs.smiling.epoch, images: [0, 1, 2].map((index) => ({ split: 'test' as const, index })), transform: 'scale', from: 0.8, to: 1.2, steps: 3 })) as InvarianceResponse
+    expect(inv.layers).toEqual(['block1_conv1', 'fc2'])
+    for (const layer of inv.distance) for (const curve of layer) expect(curve[1]).toBeCloseTo(0, 4)
+    expect(inv.images.every((i) => i.labelSource === 'label')).toBe(true)
   }, 300_000)
 
   it('computes pointing figures over 24 test faces for both runs', async () => {
