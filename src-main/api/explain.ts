@@ -185,7 +185,7 @@ export const explainHandlers: {
     const patch = request.patch ?? defaults.occlusion.patch
     const stride = request.stride ?? defaults.occlusion.stride
     const layer = request.layer ?? defaults.gradcamLayer
-    const key = `explain.pointing:1:${epochStamp(context.db, request.runId, epoch)}:${split}:${request.count}:${request.seed}:${request.methods.join(',')}:${layer}:${patch}:${stride}`
+    const key = `explain.pointing:2:${epochStamp(context.db, request.runId, epoch)}:${split}:${request.count}:${request.seed}:${request.methods.join(',')}:${layer}:${patch}:${stride}`
     let fresh = false
     const result = await withAnalysisCache<PointingResponse>(context.db, key, 'explain.pointing', [request.runId, null], () =>
       withRunModel(context, request.runId, epoch, async ({ model }) => {

@@ -78,7 +78,7 @@ export function invarianceChart(r: InvarianceResponse, panel: { kind: 'distance'
   const mean = panel.kind === 'distance' ? r.meanDistance[panel.layer] : r.meanProbability
   const title = panel.kind === 'distance' ? `Feature distance at ${r.layers[panel.layer]}` : 'P(true class)'
   const series = [
-    ...curves.map((c, i) => ({ name: r.images[i]?.source ?? `image ${i + 1}`, type: 'line', data: r.amounts.map((a, k) => [a, c[k]]), symbolSize: 4, lineStyle: { width: 1.2 }, itemStyle: { color: seriesColor(i) } })),
+    ...curves.map((c, i) => ({ name: (r.images[i]?.source ?? `image ${i + 1}`).split(' (')[0], type: 'line', data: r.amounts.map((a, k) => [a, c[k]]), symbolSize: 4, lineStyle: { width: 1.2 }, itemStyle: { color: seriesColor(i) } })),
     { name: 'mean', type: 'line', data: r.amounts.map((a, k) => [a, mean[k]]), symbolSize: 6, lineStyle: { width: 3 }, itemStyle: { color: dark ? '#f2f2f2' : '#222' } }
   ]
   return {
@@ -87,9 +87,9 @@ export function invarianceChart(r: InvarianceResponse, panel: { kind: 'distance'
     option: {
       tooltip: { trigger: 'axis' },
       legend: { type: 'scroll', bottom: 0 },
-      grid: { left: 56, right: 16, top: 40, bottom: 64 },
+      grid: { left: 64, right: 16, top: 40, bottom: 64 },
       xAxis: { type: 'value', name: r.unit, nameLocation: 'middle', nameGap: 26, min: r.amounts[0], max: r.amounts[r.amounts.length - 1] },
-      yAxis: panel.kind === 'probability' ? { type: 'value', min: 0, max: 1, name: 'probability' } : { type: 'value', name: '‖f(Tx) − f(x)‖₂', min: 0 },
+      yAxis: { type: 'value', min: 0, ...(panel.kind === 'probability' ? { max: 1 } : {}), name: panel.kind === 'probability' ? 'probability' : '‖f(Tx) − f(x)‖₂', nameLocation: 'middle', nameGap: 44, axisLine: { onZero: false } },
       series
     }
   }

@@ -68,6 +68,15 @@ describe('the compare view in Chromium', () => {
     await page.getByTestId('attention-a').locator('canvas').waitFor({ timeout: 60_000 })
     await page.getByTestId('attention-b').locator('canvas').waitFor()
     expect(await page.getByTestId('attention-regions').textContent()).toContain('Smiling')
+    // The panel's own layer control, and both runs' pointing figures on the same test faces.
+    const attentionLayers = await page.getByTestId('attention-layer').locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value).filter(Boolean))
+    await page.getByTestId('attention-layer').selectOption(attentionLayers[0])
+    await expect.poll(() => page.getByTestId('compare-attention').textContent(), { timeout: 60_000 }).toContain(`${attentionLayers[0]} (`)
+    await page.getByTestId('compare-pointing-count').fill('3')
+    await page.getByTestId('compare-pointing-compute').click()
+    await page.getByTestId('pointing-table').waitFor({ timeout: 180_000 })
+    const pointing = await page.getByTestId('pointing-table').textContent()
+    for (const heading of ['A (Smiling): occlusion', 'B (Male): Grad-CAM', 'Male only']) expect(pointing).toContain(heading)
     // Curves of both runs, weight maps and histograms.
     await page.getByTestId('compare-loss').locator('canvas').waitFor()
     await page.getByTestId('weight-map-a').locator('canvas').waitFor({ timeout: 60_000 })

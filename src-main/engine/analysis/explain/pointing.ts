@@ -81,11 +81,29 @@ async function methodMap(model: tf.LayersModel, method: PointingMethod, image: F
   return (await occlusion(model, image, shape, { patch: options.patch, stride: options.stride, fill: options.fill, layer: options.occlusionLayer, cls })).attribution
 }
 
+/**
+ * Each attribute's region, and where regions overlap (the synthetic faces' jaw-and-beard region
+ * holds most of the mouth) also "A only": the region without the other attributes' regions, so
+ * mass on the mouth is not counted as mass on the jaw.
+ */
+export function withExclusiveRegions(masks: RegionMasks): RegionMasks {
+  const names = [...masks.keys()]
+  const out: RegionMasks = new Map(masks)
+  for (const name of names) {
+    const own = masks.get(name)!
+    const exclusive = own.map((mask, i) => Uint8Array.from(mask, (v, p) => (v && !names.some((other) => other !== name && masks.get(other)![i][p]) ? 1 : 0)))
+    const overlaps = exclusive.some((m, i) => m.some((v, p) => v !== own[i][p]))
+    if (overlaps) out.set(`${name} only`, exclusive)
+  }
+  return out
+}
+
 export async function pointingFigures(model: tf.LayersModel, images: PointingImages, options: PointingOptions, control: TaskControl = {}): Promise<PointingFigures> {
   const { height: H, width: W, channels: C } = images.shape
   const n = images.labels.length
   if (n === 0) throw new ApiError('bad_input', 'no images to compute pointing figures on; choose a larger sample')
-  const attributes = [...images.masks.keys()]
+  const masks = withExclusiveRegions(images.masks)
+  const attributes = [...masks.keys()]
   const progress = new TaskProgressTracker(n * options.methods.length, control, 'the pointing figures')
   const out: PointingFigures = { images: n, methods: [] }
   for (const method of options.methods) {
@@ -98,7 +116,7 @@ export async function pointingFigures(model: tf.LayersModel, images: PointingIma
       const map = await methodMap(model, method, image, images.shape, images.labels[i], options)
       let counted = false
       attributes.forEach((attribute, a) => {
-        const mask = images.masks.get(attribute)![i]
+        const mask = masks.get(attribute)![i]
         const share = positiveShare(map, mask)
         if (share === null) return
         counted = true

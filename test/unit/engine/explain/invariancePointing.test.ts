@@ -46,3 +46,18 @@ describe('pointing figures', () => {
     expect([s.min, s.max]).toEqual([0.2, 0.6])
   })
 })
+
+describe('exclusive evidence regions', () => {
+  it('adds "A only" regions where regions overlap', async () => {
+    const { withExclusiveRegions } = await import('../../../../src-main/engine/analysis/explain/pointing')
+    const masks = new Map([
+      ['Smiling', [Uint8Array.from([1, 1, 0, 0])]],
+      ['Male', [Uint8Array.from([0, 1, 1, 0])]],
+      ['Eyeglasses', [Uint8Array.from([0, 0, 0, 1])]]
+    ])
+    const out = withExclusiveRegions(masks)
+    expect([...out.keys()]).toEqual(['Smiling', 'Male', 'Eyeglasses', 'Smiling only', 'Male only'])
+    expect(Array.from(out.get('Male only')![0])).toEqual([0, 0, 1, 0])
+    expect(Array.from(out.get('Smiling only')![0])).toEqual([1, 0, 0, 0])
+  })
+})
