@@ -6,7 +6,7 @@ import type { OpenApi } from '../../src-main/api/openApi'
 import { loadRunModel } from '../../src-main/engine/analysis/core/runModel'
 import { classProbabilities, runGraph } from '../../src-main/engine/analysis/explain/layerGraph'
 import { initBackend } from '../../src-main/engine/backend/select'
-import { generateSyntheticFaces } from '../../src-main/engine/data/synth-faces/generate'
+import { generateSyntheticFaces } from '../../src-main/engine/data/synthFaces/generate'
 import { importRunFixture } from '../support/runFixture'
 import { openTestApi, tempDir } from '../support/workspace'
 
