@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { Composition, SavedFigure } from '../../src-shared/figureSet'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { openApi } from '../../src-main/api/openApi'
+import { runCli } from '../../src-main/cli/main'
 import { loadTensor, listTensors } from '../../src-main/engine/store/epochStore'
 import { openWorkspaceDb } from '../../src-main/engine/store/database'
 import { pngChunks } from '../../src-main/engine/figures/png'
@@ -24,7 +25,22 @@ let runId = ''
 let figureId = ''
 let compositionId = ''
 
+/** The CLI in this process (each spawned `featurelens` pays seconds of start-up); output captured. */
 async function featurelens(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = []
+  const err: string[] = []
+  const cwd = process.cwd()
+  process.chdir(outDir)
+  try {
+    const code = await runCli([...args, '--workspace', workspace], { out: (l) => out.push(l), err: (l) => err.push(l) })
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') }
+  } finally {
+    process.chdir(cwd)
+  }
+}
+
+/** The real `featurelens` binary, as a user runs it. */
+async function spawned(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args, '--workspace', workspace], { timeout: 120_000, cwd: outDir })
     return { code: 0, stdout, stderr }
@@ -80,7 +96,7 @@ describe('featurelens figures, export and plot', () => {
     expect(text.stdout).toContain('Loss of both runs')
 
     const png = join(outDir, 'loss.png')
-    const r = await featurelens('export', figureId, '--format', 'png', '--dpi', '300', '--width-in', '6', '--out', png)
+    const r = await spawned('export', figureId, '--format', 'png', '--dpi', '300', '--width-in', '6', '--out', png)
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const bytes = readFileSync(png)
