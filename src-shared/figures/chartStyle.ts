@@ -53,6 +53,16 @@ export function formatNumber(v: number): string {
   return String(Number(v.toPrecision(4)))
 }
 
+/** Short labels under small tiles: two significant digits, an exponent below 0.01 (0.00004 → 4.0e-5). */
+export function formatCompact(v: number): string {
+  if (!Number.isFinite(v)) return String(v)
+  const a = Math.abs(v)
+  if (a === 0) return '0'
+  if (a >= 100) return v.toFixed(0)
+  if (a < 0.01) return v.toExponential(1)
+  return String(Number(v.toPrecision(2)))
+}
+
 /** Colour of series `i` of `n` on a sequential scale (viridis, kept off its palest end). */
 export function sequentialColor(i: number, n: number): string {
   const table = colorTable('viridis')
@@ -117,7 +127,8 @@ export function styledChartOption(spec: ChartFigure, style: ChartStyle): Obj {
     const line = isObj(s.lineStyle) ? s.lineStyle : {}
     const item = isObj(s.itemStyle) ? s.itemStyle : {}
     const color = (line.color as string | undefined) ?? (item.color as string | undefined) ?? (sequential ? sequentialColor(i, series.length) : CATEGORICAL[i % CATEGORICAL.length])
-    const type = line.type ?? (sequential ? 'solid' : LINE_TYPES[Math.floor(i / CATEGORICAL.length) % LINE_TYPES.length] ?? 'solid')
+    // Line style as a second cue: solid, dashed, dotted in turn (one style along an ordered scale).
+    const type = line.type ?? (sequential ? 'solid' : LINE_TYPES[i % LINE_TYPES.length])
     if (s.type === 'line') return { ...s, lineStyle: { width: 1.8, ...line, color, type }, itemStyle: { ...item, color } }
     if (s.type === 'bar') return { ...s, itemStyle: { ...item, color } }
     return s

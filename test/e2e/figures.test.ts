@@ -47,7 +47,8 @@ function watchErrors(page: Page): string[] {
 
 describe('figure export and the poster composer in Chromium', () => {
   it('exports a chart from the run view, adds two figures to the set, composes and exports them', async () => {
-    const context = await session.browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 950 } })
+    // The dark theme (slides), where the validation and test lines used to fade into the background.
+    const context = await session.browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 950 }, colorScheme: 'dark' })
     const page = await context.newPage()
     const errors = watchErrors(page)
     await page.goto(`${session.app.url}#/runs/${runId}`)
@@ -58,6 +59,7 @@ describe('figure export and the poster composer in Chromium', () => {
     await loss.hover()
     await loss.getByTestId('figure-export').click()
     await loss.getByTestId('export-format').selectOption('svg')
+    await page.screenshot({ path: join(session.app.workspace, 'run-view.png') })
     const [svgDownload] = await Promise.all([page.waitForEvent('download'), loss.getByTestId('export-download').click()])
     expect(svgDownload.suggestedFilename()).toBe('loss.svg')
     const texts = parseSvg((await saved(svgDownload)).toString('utf8'))
