@@ -63,10 +63,14 @@ export function formatCompact(v: number): string {
   return String(Number(v.toPrecision(2)))
 }
 
-/** Colour of series `i` of `n` on a sequential scale (viridis, kept off its palest end). */
-export function sequentialColor(i: number, n: number): string {
+/**
+ * Colour of series `i` of `n` on a sequential scale: viridis, kept off its palest end on light
+ * backgrounds and off its darkest end on dark ones.
+ */
+export function sequentialColor(i: number, n: number, theme: FigureTheme = 'light'): string {
   const table = colorTable('viridis')
-  const k = Math.round((n > 1 ? i / (n - 1) : 0) * 230) * 4
+  const [from, to] = theme === 'dark' ? [60, 255] : [0, 230]
+  const k = Math.round(from + (n > 1 ? i / (n - 1) : 0) * (to - from)) * 4
   return `rgb(${table[k]},${table[k + 1]},${table[k + 2]})`
 }
 
@@ -106,8 +110,9 @@ export function legendRows(names: string[], width: number, fontSize: number): nu
 }
 
 /** The colour bar of ordered series: a gradient strip with its first and last names. */
-function orderedColorBar(names: string[], label: string, colors: ThemeColors, fontSize: number, top: number): Obj[] {
-  const stops = Array.from({ length: 9 }, (_, i) => ({ offset: i / 8, color: sequentialColor(i, 9) }))
+function orderedColorBar(names: string[], label: string, theme: FigureTheme, fontSize: number, top: number): Obj[] {
+  const colors = THEMES[theme]
+  const stops = Array.from({ length: 9 }, (_, i) => ({ offset: i / 8, color: sequentialColor(i, 9, theme) }))
   return [
     { type: 'text', right: 20, top, style: { text: `${label}: ${names[0]} → ${names[names.length - 1]}`, fill: colors.muted, fontSize, align: 'right' } },
     { type: 'rect', right: 20, top: top + fontSize + 4, shape: { width: 160, height: 8 }, style: { fill: { type: 'linear', x: 0, y: 0, x2: 1, y2: 0, colorStops: stops } } }
@@ -126,7 +131,7 @@ export function styledChartOption(spec: ChartFigure, style: ChartStyle): Obj {
   const styledSeries = series.map((s, i) => {
     const line = isObj(s.lineStyle) ? s.lineStyle : {}
     const item = isObj(s.itemStyle) ? s.itemStyle : {}
-    const color = (line.color as string | undefined) ?? (item.color as string | undefined) ?? (sequential ? sequentialColor(i, series.length) : CATEGORICAL[i % CATEGORICAL.length])
+    const color = (line.color as string | undefined) ?? (item.color as string | undefined) ?? (sequential ? sequentialColor(i, series.length, style.theme) : CATEGORICAL[i % CATEGORICAL.length])
     // Line style as a second cue: solid, dashed, dotted in turn (one style along an ordered scale).
     const type = line.type ?? (sequential ? 'solid' : LINE_TYPES[i % LINE_TYPES.length])
     if (s.type === 'line') return { ...s, lineStyle: { width: 1.8, ...line, color, type }, itemStyle: { ...item, color } }
@@ -142,7 +147,7 @@ export function styledChartOption(spec: ChartFigure, style: ChartStyle): Obj {
   // Room for the y axis name above the plot, below the title and the legend.
   const top = Math.max(builderTop - 30, 0) + titleH + legendH + fontSize + 6
   const visualMap = isObj(option.visualMap) ? { ...option.visualMap, textStyle: { color: colors.muted, fontSize } } : option.visualMap
-  const graphics = sequential ? orderedColorBar(names, spec.ordered?.label ?? 'order', colors, Math.max(8, fontSize - 1), titleH) : []
+  const graphics = sequential ? orderedColorBar(names, spec.ordered?.label ?? 'order', style.theme, Math.max(8, fontSize - 1), titleH) : []
   return {
     animation: false,
     ...option,
