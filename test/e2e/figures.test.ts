@@ -53,35 +53,37 @@ describe('figure export and the poster composer in Chromium', () => {
     const errors = watchErrors(page)
     await page.goto(`${session.app.url}#/runs/${runId}`)
     const loss = page.getByTestId('loss-chart')
+    // The open export menu (it is placed on <body>, over the figure).
+    const menu = page.getByTestId('figure-export-menu')
     await loss.locator('canvas').first().waitFor({ timeout: 30_000 })
 
     // SVG of the loss chart: legend entries and axis titles as text.
     await loss.hover()
     await loss.getByTestId('figure-export').click()
-    await loss.getByTestId('export-format').selectOption('svg')
+    await menu.getByTestId('export-format').selectOption('svg')
     await page.screenshot({ path: join(session.app.workspace, 'run-view.png') })
-    const [svgDownload] = await Promise.all([page.waitForEvent('download'), loss.getByTestId('export-download').click()])
+    const [svgDownload] = await Promise.all([page.waitForEvent('download'), menu.getByTestId('export-download').click()])
     expect(svgDownload.suggestedFilename()).toBe('loss.svg')
     const texts = parseSvg((await saved(svgDownload)).toString('utf8'))
     expect(texts).toEqual(expect.arrayContaining(['Loss', 'batch loss', 'validation loss', 'batch', 'loss']))
 
     // PNG at 300 DPI, 4 inches: 1200 px with pHYs.
     await loss.getByTestId('figure-export').click()
-    await loss.getByTestId('export-format').selectOption('png')
-    await loss.getByTestId('export-width').fill('4')
-    const [pngDownload] = await Promise.all([page.waitForEvent('download'), loss.getByTestId('export-download').click()])
+    await menu.getByTestId('export-format').selectOption('png')
+    await menu.getByTestId('export-width').fill('4')
+    const [pngDownload] = await Promise.all([page.waitForEvent('download'), menu.getByTestId('export-download').click()])
     const png = await saved(pngDownload)
     expect(png.readUInt32BE(16)).toBe(1200)
     expect(pngChunks(png).find((c) => c.type === 'pHYs')?.data.readUInt32BE(0)).toBe(11811)
 
     // Two figures into the set.
     await loss.getByTestId('figure-export').click()
-    await loss.getByTestId('export-add-to-set').click()
+    await menu.getByTestId('export-add-to-set').click()
     await expect.poll(() => page.getByTestId('notice').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('Added “Loss”')]))
     const accuracy = page.getByTestId('accuracy-chart')
     await accuracy.hover()
     await accuracy.getByTestId('figure-export').click()
-    await accuracy.getByTestId('export-add-to-set').click()
+    await menu.getByTestId('export-add-to-set').click()
     await expect.poll(() => page.getByTestId('notice').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('Added “Accuracy”')]))
 
     // Compose them on the Figures page and export the composition as PDF.

@@ -190,6 +190,18 @@ describe('featurelens plot', () => {
     expect(curves.code).toBe(0)
     expect(parseSvg(readFileSync(svg, 'utf8'))).toEqual(expect.arrayContaining(['accuracy', 'epoch', 'train', 'validation', 'test']))
 
+    // CKA of the run against itself: a labelled matrix whose diagonal is 1 (a layer is itself).
+    const ckaPath = join(outDir, 'cka.csv')
+    const cka = await featurelens('plot', plotRun, 'cka', '--examples', '16', '--format', 'csv', '--out', ckaPath)
+    expect(cka.stderr).toBe('')
+    const lines = readFileSync(ckaPath, 'utf8').trim().split('\n').map((l) => l.split(','))
+    const names = lines[0].slice(1)
+    expect(names).toContain('conv')
+    names.forEach((name, j) => {
+      expect(lines[j + 1][0]).toBe(name)
+      expect(Number(lines[j + 1][j + 1])).toBeCloseTo(1, 3)
+    })
+
     const bad = await featurelens('plot', plotRun, 'featuremaps', '--layer', 'conv', '--channel', '9', '--format', 'png')
     expect(bad.stderr).toMatch(/--channel 9: conv has 3 channels/)
   }, 180_000)
