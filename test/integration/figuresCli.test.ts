@@ -157,12 +157,14 @@ describe('featurelens figures, export and plot', () => {
 
 describe('featurelens plot', () => {
   let plotRun = ''
+  let otherRun = ''
   beforeAll(async () => {
     const model = tf.sequential({
       layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 3, kernelSize: 3, name: 'conv' }), tf.layers.flatten({ name: 'flatten' }), tf.layers.dense({ units: 10, activation: 'softmax', name: 'predictions' })]
     })
     const db = openWorkspaceDb(join(workspace, 'featurelens.sqlite'))
     plotRun = storeRun(db, model, 2, driftingWeights)
+    otherRun = storeRun(db, model, 2, (e, initial) => driftingWeights(e + 3, initial))
     db.close()
   })
 
@@ -190,9 +192,9 @@ describe('featurelens plot', () => {
     expect(curves.code).toBe(0)
     expect(parseSvg(readFileSync(svg, 'utf8'))).toEqual(expect.arrayContaining(['accuracy', 'epoch', 'train', 'validation', 'test']))
 
-    // CKA of the run against itself: a labelled matrix whose diagonal is 1 (a layer is itself).
+    // CKA of the run's layers against each other: a labelled matrix whose diagonal is 1.
     const ckaPath = join(outDir, 'cka.csv')
-    const cka = await featurelens('plot', plotRun, 'cka', '--examples', '16', '--format', 'csv', '--out', ckaPath)
+    const cka = await featurelens('plot', plotRun, 'cka', '--with', otherRun, '--self', '--examples', '16', '--format', 'csv', '--out', ckaPath)
     expect(cka.stderr).toBe('')
     const lines = readFileSync(ckaPath, 'utf8').trim().split('\n').map((l) => l.split(','))
     const names = lines[0].slice(1)
@@ -201,6 +203,11 @@ describe('featurelens plot', () => {
       expect(lines[j + 1][0]).toBe(name)
       expect(Number(lines[j + 1][j + 1])).toBeCloseTo(1, 3)
     })
+
+    const cross = await featurelens('plot', plotRun, 'cka', '--with', otherRun, '--examples', '16', '--format', 'svg', '--out', join(outDir, 'cka.svg'))
+    expect(cross.stderr).toBe('')
+    expect(parseSvg(readFileSync(join(outDir, 'cka.svg'), 'utf8'))).toEqual(expect.arrayContaining([plotRun, otherRun, 'conv']))
+    expect((await featurelens('plot', plotRun, 'cka', '--format', 'svg')).stderr).toMatch(/plot cka needs --with RUN_B/)
 
     const bad = await featurelens('plot', plotRun, 'featuremaps', '--layer', 'conv', '--channel', '9', '--format', 'png')
     expect(bad.stderr).toMatch(/--channel 9: conv has 3 channels/)
