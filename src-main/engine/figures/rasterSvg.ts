@@ -150,7 +150,8 @@ export function rasterToSvg(spec: HeatmapFigure | ImageFigure, layout: RasterLay
       parts.push(text(tx + 1, y + fs * 0.35, formatNumber(v), 'text-anchor="start"'))
     })
     if (spec.scale.label) {
-      const lx = colorBar.x + colorBar.width + BAR_SPACE - fs * 0.5
+      const widest = Math.max(...ticks.map((v) => formatNumber(v).length))
+      const lx = Math.min(colorBar.x + colorBar.width + 8 + widest * fs * 0.62 + fs * 0.8, colorBar.x + colorBar.width + BAR_SPACE - fs * 0.5)
       const ly = colorBar.y + colorBar.height / 2
       parts.push(`<text x="0" y="0" transform="translate(${lx.toFixed(2)} ${ly.toFixed(2)}) rotate(-90)" font-family="${font}" font-size="${fs}" fill="${colors.text}" text-anchor="middle">${escapeXml(spec.scale.label)}</text>`)
     }
