@@ -99,6 +99,7 @@ describe('figure export and the poster composer in Chromium', () => {
     await page.getByTestId('composition-name').fill('Poster panel')
     await page.getByTestId('composition-save').click()
     await expect.poll(() => page.getByTestId('composition-preview').evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth), { timeout: 20_000 }).toBeGreaterThan(0)
+    await expect.poll(() => page.getByTestId('composition-save').isEnabled()).toBe(true)
     await page.screenshot({ path: join(session.app.workspace, 'figures-page.png'), fullPage: true })
     await page.getByTestId('composition-format').selectOption('pdf')
     const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('composition-export').click()])
