@@ -103,6 +103,12 @@ export function toPng(d: Drawing, style: DrawStyle, transparent: boolean, dpi: n
   const outW = rendered.width
   const outH = rendered.height
   const pixels = new Uint8Array(rendered.pixels)
+  // resvg's pixels are premultiplied; PNG stores straight alpha (matters on transparent backgrounds).
+  for (let i = 3; i < pixels.length; i += 4) {
+    const a = pixels[i]
+    if (a === 0 || a === 255) continue
+    for (let c = i - 3; c < i; c++) pixels[c] = Math.min(255, Math.round((pixels[c] * 255) / a))
+  }
   const scale = outW / d.width
   const rasters = d.rasters.map((r) => {
     const rect = { x: Math.round(r.x * scale), y: Math.round(r.y * scale), width: Math.max(1, Math.round(r.width * scale)), height: Math.max(1, Math.round(r.height * scale)) }

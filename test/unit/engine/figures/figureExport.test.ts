@@ -28,6 +28,25 @@ describe('figure export files', () => {
     expect(meta.density).toBe(300)
   })
 
+  it('PNG backgrounds are white or transparent, with straight (not premultiplied) alpha', async () => {
+    const white = await exportFigure(twoRunLoss(), { format: 'png', dpi: 50, widthIn: 4 })
+    const w = await sharp(Buffer.from(white.bytes)).ensureAlpha().raw().toBuffer()
+    expect(Array.from(w.subarray(0, 4))).toEqual([255, 255, 255, 255])
+    const clear = await exportFigure(twoRunLoss(), { format: 'png', dpi: 50, widthIn: 4, background: 'transparent' })
+    const { data, info } = await sharp(Buffer.from(clear.bytes)).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
+    expect(data[3]).toBe(0)
+    // Partly covered pixels (antialiased line edges) keep their line's colour at any alpha.
+    // Run A's lines are #3b5bdb: their faint edge pixels must still read blue 219, not 219 × alpha.
+    const blues: number[] = []
+    for (let i = 0; i < info.width * info.height * 4; i += 4) {
+      const a = data[i + 3]
+      if (a > 0 && a < 128 && data[i + 2] > data[i] + 60) blues.push(data[i + 2])
+    }
+    blues.sort((x, y) => x - y)
+    expect(blues.length).toBeGreaterThan(20)
+    expect(blues[Math.floor(blues.length / 2)]).toBeGreaterThan(200)
+  })
+
   it('SVG of a two-run loss chart has legend entries, axis titles and ticks as text, parses, and uses no external CSS', async () => {
     const file = await exportFigure(twoRunLoss(), { format: 'svg', widthIn: 6 })
     const svg = Buffer.from(file.bytes).toString('utf8')
