@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import sharp from 'sharp'
 import { valuesToRgba } from '../../../../src-shared/colormaps'
 import type { HeatmapFigure } from '../../../../src-shared/figure'
+import { histogramFigure } from '../../../../src-shared/figures/weightFigures'
+import type { WeightHistogram } from '../../../../src-shared/inspect'
 import { exportFigure } from '../../../../src-main/engine/figures/exportFigure'
 import { pngChunks } from '../../../../src-main/engine/figures/png'
 import { parseSvg, pdfText } from '../../../support/parseFiles'
@@ -105,6 +107,13 @@ describe('figure export files', () => {
     const series = spec.option.series as { name: string; data: [number, number][] }[]
     const expected = series.flatMap((s) => s.data.map(([x, y]) => `${s.name},${x},${y}`))
     expect(lines.slice(1)).toEqual(expected)
+  })
+
+  it('the CSV of a ridgeline holds the densities per epoch, not the drawn offsets', async () => {
+    const histograms = [1, 2].map((epoch) => ({ epoch, edges: new Float32Array([-1, 0, 1]), counts: new Uint32Array([epoch, 4 - epoch]) }))
+    const file = await exportFigure(histogramFigure(histograms as unknown as WeightHistogram[], 'conv/kernel', 'ridgeline'), { format: 'csv' })
+    // Counts / total / bin width: epoch 1 has 1 and 3 of 4 in bins of width 1.
+    expect(Buffer.from(file.bytes).toString('utf8').trim().split('\n')).toEqual(['epoch,weight,density', '1,-0.5,0.25', '1,0.5,0.75', '2,-0.5,0.5', '2,0.5,0.5'])
   })
 
   it('matrices export as .npy with their shape', async () => {
