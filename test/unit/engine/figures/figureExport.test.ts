@@ -81,6 +81,23 @@ describe('figure export files', () => {
     expect(scaled.rasters?.[0]).toMatchObject({ width: spec.width * 4, height: spec.height * 4 })
   })
 
+  it('an RGB image enlarged 3× is blocks of its exact pixels, never blended; NaN stays background', async () => {
+    const values = new Float32Array([1, 0, 0, 0, 1, 0, 0, 0, 1, NaN, NaN, NaN])
+    const spec = { kind: 'image' as const, title: 'rgb', width: 2, height: 2, channels: 3 as const, values }
+    const file = await exportFigure(spec, { format: 'png', cellPx: 3, dpi: 96 })
+    const rect = file.rasters![0]
+    expect(rect).toMatchObject({ width: 6, height: 6 })
+    const { data, info } = await sharp(Buffer.from(file.bytes)).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
+    const at = (x: number, y: number) => Array.from(data.subarray(((rect.y + y) * info.width + rect.x + x) * 4, ((rect.y + y) * info.width + rect.x + x) * 4 + 4))
+    for (let y = 0; y < 6; y++) for (let x = 0; x < 6; x++) {
+      const p = Math.floor(y / 3) * 2 + Math.floor(x / 3)
+      // The frame's stroke shows through a transparent value on the map's edge.
+      if (p === 3 && (x === 5 || y === 5)) continue
+      const expected = p === 3 ? [255, 255, 255, 255] : [255 * values[p * 3], 255 * values[p * 3 + 1], 255 * values[p * 3 + 2], 255]
+      expect(at(x, y), `${x},${y}`).toEqual(expected)
+    }
+  })
+
   it('a heatmap SVG carries the colour bar and labels as vector text and the map as a pixelated image', async () => {
     const file = await exportFigure(heatmap(), { format: 'svg' })
     const svg = Buffer.from(file.bytes).toString('utf8')
