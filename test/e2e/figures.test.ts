@@ -64,8 +64,17 @@ describe('figure export and the poster composer in Chromium', () => {
     await page.screenshot({ path: join(session.app.workspace, 'run-view.png') })
     const [svgDownload] = await Promise.all([page.waitForEvent('download'), menu.getByTestId('export-download').click()])
     expect(svgDownload.suggestedFilename()).toBe('loss.svg')
-    const texts = parseSvg((await saved(svgDownload)).toString('utf8'))
+    const svgText = (await saved(svgDownload)).toString('utf8')
+    const texts = parseSvg(svgText)
     expect(texts).toEqual(expect.arrayContaining(['Loss', 'batch loss', 'validation loss', 'batch', 'loss']))
+    // The browser opens the file on its own (no app CSS, no external references): 6 in at 96 px per inch.
+    const opened = await page.evaluate(async (svg) => {
+      const img = new Image()
+      img.src = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }))
+      await img.decode()
+      return img.naturalWidth
+    }, svgText)
+    expect(opened).toBe(576)
 
     // PNG at 300 DPI, 4 inches: 1200 px with pHYs.
     await loss.getByTestId('figure-export').click()
