@@ -18,6 +18,7 @@ export const CATEGORICAL = ['#4477AA', '#EE6677', '#228833', '#CCBB44', '#66CCEE
 export const MAX_CATEGORICAL = 12
 
 export const LINE_TYPES = ['solid', 'dashed', 'dotted'] as const
+export const SYMBOLS = ['circle', 'rect', 'triangle', 'diamond'] as const
 
 export interface ThemeColors {
   background: string
@@ -134,7 +135,9 @@ export function styledChartOption(spec: ChartFigure, style: ChartStyle): Obj {
     const color = (line.color as string | undefined) ?? (item.color as string | undefined) ?? (sequential ? sequentialColor(i, series.length, style.theme) : CATEGORICAL[i % CATEGORICAL.length])
     // Line style as a second cue: solid, dashed, dotted in turn (one style along an ordered scale).
     const type = line.type ?? (sequential ? 'solid' : LINE_TYPES[i % LINE_TYPES.length])
-    if (s.type === 'line') return { ...s, lineStyle: { width: 1.8, ...line, color, type }, itemStyle: { ...item, color } }
+    // Marker shape as a third cue, so lines that coincide (validation on test) stay apart.
+    const symbol = s.symbol ?? (sequential ? 'circle' : SYMBOLS[i % SYMBOLS.length])
+    if (s.type === 'line') return { ...s, symbol, lineStyle: { width: 1.8, ...line, color, type }, itemStyle: { ...item, color } }
     if (s.type === 'bar') return { ...s, itemStyle: { ...item, color } }
     return s
   })
@@ -143,9 +146,9 @@ export function styledChartOption(spec: ChartFigure, style: ChartStyle): Obj {
   const rows = hasLegend ? legendRows(names.filter(Boolean), style.width, fontSize) : 0
   const legendH = hasLegend ? rows * (fontSize + 10) : sequential ? fontSize + 18 : 0
   const grid = isObj(option.grid) ? option.grid : {}
-  const builderTop = typeof grid.top === 'number' ? grid.top : 60
   // Room for the y axis name above the plot, below the title and the legend.
-  const top = Math.max(builderTop - 30, 0) + titleH + legendH + fontSize + 6
+  const yName = asList(option.yAxis).some((a) => typeof a.name === 'string' && a.name && a.nameLocation !== 'middle')
+  const top = titleH + legendH + (yName ? fontSize + 22 : 10)
   const visualMap = isObj(option.visualMap) ? { ...option.visualMap, textStyle: { color: colors.muted, fontSize } } : option.visualMap
   const graphics = sequential ? orderedColorBar(names, spec.ordered?.label ?? 'order', style.theme, Math.max(8, fontSize - 1), titleH) : []
   return {
