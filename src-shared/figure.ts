@@ -44,6 +44,8 @@ export interface ChartFigure {
   option: Record<string, unknown>
   /** Series in an order (epochs, layers): past a dozen they take a sequential scale and a colour bar. */
   ordered?: { label: string }
+  /** The data behind the chart when its series are transformed for display (a ridgeline's offsets); the CSV export uses it. */
+  table?: { columns: string[]; rows: (string | number | null)[][] }
 }
 
 export type FigureSpec = HeatmapFigure | ChartFigure | ImageFigure

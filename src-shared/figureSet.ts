@@ -19,7 +19,13 @@ export const FigureSpecSchema = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('image'), title, width: dim, height: dim, channels: z.union([z.literal(1), z.literal(3)]), values: f32 })
     .refine((s) => s.values.length === s.width * s.height * s.channels, 'values: an image needs width × height × channels values'),
-  z.object({ kind: z.literal('chart'), title, option: z.record(z.string(), z.unknown()), ordered: z.object({ label: z.string() }).optional() })
+  z.object({
+    kind: z.literal('chart'),
+    title,
+    option: z.record(z.string(), z.unknown()),
+    ordered: z.object({ label: z.string() }).optional(),
+    table: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) }).optional()
+  })
 ])
 
 export const FigureThemeSchema = z.enum(['light', 'dark'])

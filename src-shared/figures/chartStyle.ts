@@ -18,6 +18,7 @@ export const CATEGORICAL = ['#4477AA', '#EE6677', '#228833', '#CCBB44', '#66CCEE
 export const MAX_CATEGORICAL = 12
 
 export const LINE_TYPES = ['solid', 'dashed', 'dotted'] as const
+export const SYMBOLS = ['circle', 'rect', 'triangle', 'diamond'] as const
 
 export interface ThemeColors {
   background: string
@@ -53,10 +54,24 @@ export function formatNumber(v: number): string {
   return String(Number(v.toPrecision(4)))
 }
 
-/** Colour of series `i` of `n` on a sequential scale (viridis, kept off its palest end). */
-export function sequentialColor(i: number, n: number): string {
+/** Short labels under small tiles: two significant digits, an exponent below 0.01 (0.00004 → 4.0e-5). */
+export function formatCompact(v: number): string {
+  if (!Number.isFinite(v)) return String(v)
+  const a = Math.abs(v)
+  if (a === 0) return '0'
+  if (a >= 100) return v.toFixed(0)
+  if (a < 0.01) return v.toExponential(1)
+  return String(Number(v.toPrecision(2)))
+}
+
+/**
+ * Colour of series `i` of `n` on a sequential scale: viridis, kept off its palest end on light
+ * backgrounds and off its darkest end on dark ones.
+ */
+export function sequentialColor(i: number, n: number, theme: FigureTheme = 'light'): string {
   const table = colorTable('viridis')
-  const k = Math.round((n > 1 ? i / (n - 1) : 0) * 230) * 4
+  const [from, to] = theme === 'dark' ? [60, 255] : [0, 230]
+  const k = Math.round(from + (n > 1 ? i / (n - 1) : 0) * (to - from)) * 4
   return `rgb(${table[k]},${table[k + 1]},${table[k + 2]})`
 }
 
@@ -96,8 +111,9 @@ export function legendRows(names: string[], width: number, fontSize: number): nu
 }
 
 /** The colour bar of ordered series: a gradient strip with its first and last names. */
-function orderedColorBar(names: string[], label: string, colors: ThemeColors, fontSize: number, top: number): Obj[] {
-  const stops = Array.from({ length: 9 }, (_, i) => ({ offset: i / 8, color: sequentialColor(i, 9) }))
+function orderedColorBar(names: string[], label: string, theme: FigureTheme, fontSize: number, top: number): Obj[] {
+  const colors = THEMES[theme]
+  const stops = Array.from({ length: 9 }, (_, i) => ({ offset: i / 8, color: sequentialColor(i, 9, theme) }))
   return [
     { type: 'text', right: 20, top, style: { text: `${label}: ${names[0]} → ${names[names.length - 1]}`, fill: colors.muted, fontSize, align: 'right' } },
     { type: 'rect', right: 20, top: top + fontSize + 4, shape: { width: 160, height: 8 }, style: { fill: { type: 'linear', x: 0, y: 0, x2: 1, y2: 0, colorStops: stops } } }
@@ -116,9 +132,12 @@ export function styledChartOption(spec: ChartFigure, style: ChartStyle): Obj {
   const styledSeries = series.map((s, i) => {
     const line = isObj(s.lineStyle) ? s.lineStyle : {}
     const item = isObj(s.itemStyle) ? s.itemStyle : {}
-    const color = (line.color as string | undefined) ?? (item.color as string | undefined) ?? (sequential ? sequentialColor(i, series.length) : CATEGORICAL[i % CATEGORICAL.length])
-    const type = line.type ?? (sequential ? 'solid' : LINE_TYPES[Math.floor(i / CATEGORICAL.length) % LINE_TYPES.length] ?? 'solid')
-    if (s.type === 'line') return { ...s, lineStyle: { width: 1.8, ...line, color, type }, itemStyle: { ...item, color } }
+    const color = (line.color as string | undefined) ?? (item.color as string | undefined) ?? (sequential ? sequentialColor(i, series.length, style.theme) : CATEGORICAL[i % CATEGORICAL.length])
+    // Line style as a second cue: solid, dashed, dotted in turn (one style along an ordered scale).
+    const type = line.type ?? (sequential ? 'solid' : LINE_TYPES[i % LINE_TYPES.length])
+    // Marker shape as a third cue, so lines that coincide (validation on test) stay apart.
+    const symbol = s.symbol ?? (sequential ? 'circle' : SYMBOLS[i % SYMBOLS.length])
+    if (s.type === 'line') return { ...s, symbol, lineStyle: { width: 1.8, ...line, color, type }, itemStyle: { ...item, color } }
     if (s.type === 'bar') return { ...s, itemStyle: { ...item, color } }
     return s
   })
@@ -127,11 +146,11 @@ export function styledChartOption(spec: ChartFigure, style: ChartStyle): Obj {
   const rows = hasLegend ? legendRows(names.filter(Boolean), style.width, fontSize) : 0
   const legendH = hasLegend ? rows * (fontSize + 10) : sequential ? fontSize + 18 : 0
   const grid = isObj(option.grid) ? option.grid : {}
-  const builderTop = typeof grid.top === 'number' ? grid.top : 60
   // Room for the y axis name above the plot, below the title and the legend.
-  const top = Math.max(builderTop - 30, 0) + titleH + legendH + fontSize + 6
+  const yName = asList(option.yAxis).some((a) => typeof a.name === 'string' && a.name && a.nameLocation !== 'middle')
+  const top = titleH + legendH + (yName ? fontSize + 22 : 10)
   const visualMap = isObj(option.visualMap) ? { ...option.visualMap, textStyle: { color: colors.muted, fontSize } } : option.visualMap
-  const graphics = sequential ? orderedColorBar(names, spec.ordered?.label ?? 'order', colors, Math.max(8, fontSize - 1), titleH) : []
+  const graphics = sequential ? orderedColorBar(names, spec.ordered?.label ?? 'order', style.theme, Math.max(8, fontSize - 1), titleH) : []
   return {
     animation: false,
     ...option,

@@ -108,7 +108,7 @@ export function curvesFigure(overview: CompareOverview, metric: 'loss' | 'accura
       tooltip: { trigger: 'axis' },
       legend: {},
       grid: { left: 55, right: 20, top: 60, bottom: 40 },
-      xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 25, minInterval: 1 },
+      xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 25, minInterval: 1, min: 'dataMin' },
       yAxis: metric === 'loss' ? { type: 'value', name: 'loss', scale: true } : { type: 'value', name: 'accuracy', min: 0, max: 1 },
       series
     }

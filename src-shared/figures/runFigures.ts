@@ -50,7 +50,7 @@ export function runAccuracyFigure(input: RunCurveInput, title = 'Accuracy'): Cha
       tooltip: { trigger: 'axis' },
       legend: {},
       grid: { left: 55, right: 20, top: 60, bottom: 40 },
-      xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 25, minInterval: 1 },
+      xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 25, minInterval: 1, min: 'dataMin' },
       yAxis: { type: 'value', name: 'accuracy', min: 0, max: 1 },
       series: (['trainAccuracy', 'valAccuracy', 'testAccuracy'] as const).map((key) => ({
         name: labels[key],

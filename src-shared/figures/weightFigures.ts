@@ -49,6 +49,7 @@ export function histogramFigure(histograms: WeightHistogram[], name: string, mod
     kind: 'chart',
     title: `${name}: weight distribution per epoch`,
     ordered: { label: 'epoch' },
+    table: { columns: ['epoch', 'weight', 'density'], rows: curves.flatMap((curve, k) => curve.map(([x, d]) => [histograms[k].epoch, x, d])) },
     option: {
       tooltip: { trigger: 'axis' },
       legend: {},

@@ -47,39 +47,52 @@ function watchErrors(page: Page): string[] {
 
 describe('figure export and the poster composer in Chromium', () => {
   it('exports a chart from the run view, adds two figures to the set, composes and exports them', async () => {
-    const context = await session.browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 950 } })
+    // The dark theme (slides), where the validation and test lines used to fade into the background.
+    const context = await session.browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 950 }, colorScheme: 'dark' })
     const page = await context.newPage()
     const errors = watchErrors(page)
     await page.goto(`${session.app.url}#/runs/${runId}`)
     const loss = page.getByTestId('loss-chart')
+    // The open export menu (it is placed on <body>, over the figure).
+    const menu = page.getByTestId('figure-export-menu')
     await loss.locator('canvas').first().waitFor({ timeout: 30_000 })
 
     // SVG of the loss chart: legend entries and axis titles as text.
     await loss.hover()
     await loss.getByTestId('figure-export').click()
-    await loss.getByTestId('export-format').selectOption('svg')
-    const [svgDownload] = await Promise.all([page.waitForEvent('download'), loss.getByTestId('export-download').click()])
+    await menu.getByTestId('export-format').selectOption('svg')
+    await page.screenshot({ path: join(session.app.workspace, 'run-view.png') })
+    const [svgDownload] = await Promise.all([page.waitForEvent('download'), menu.getByTestId('export-download').click()])
     expect(svgDownload.suggestedFilename()).toBe('loss.svg')
-    const texts = parseSvg((await saved(svgDownload)).toString('utf8'))
+    const svgText = (await saved(svgDownload)).toString('utf8')
+    const texts = parseSvg(svgText)
     expect(texts).toEqual(expect.arrayContaining(['Loss', 'batch loss', 'validation loss', 'batch', 'loss']))
+    // The browser opens the file on its own (no app CSS, no external references): 6 in at 96 px per inch.
+    const opened = await page.evaluate(async (svg) => {
+      const img = new Image()
+      img.src = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }))
+      await img.decode()
+      return img.naturalWidth
+    }, svgText)
+    expect(opened).toBe(576)
 
     // PNG at 300 DPI, 4 inches: 1200 px with pHYs.
     await loss.getByTestId('figure-export').click()
-    await loss.getByTestId('export-format').selectOption('png')
-    await loss.getByTestId('export-width').fill('4')
-    const [pngDownload] = await Promise.all([page.waitForEvent('download'), loss.getByTestId('export-download').click()])
+    await menu.getByTestId('export-format').selectOption('png')
+    await menu.getByTestId('export-width').fill('4')
+    const [pngDownload] = await Promise.all([page.waitForEvent('download'), menu.getByTestId('export-download').click()])
     const png = await saved(pngDownload)
     expect(png.readUInt32BE(16)).toBe(1200)
     expect(pngChunks(png).find((c) => c.type === 'pHYs')?.data.readUInt32BE(0)).toBe(11811)
 
     // Two figures into the set.
     await loss.getByTestId('figure-export').click()
-    await loss.getByTestId('export-add-to-set').click()
+    await menu.getByTestId('export-add-to-set').click()
     await expect.poll(() => page.getByTestId('notice').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('Added “Loss”')]))
     const accuracy = page.getByTestId('accuracy-chart')
     await accuracy.hover()
     await accuracy.getByTestId('figure-export').click()
-    await accuracy.getByTestId('export-add-to-set').click()
+    await menu.getByTestId('export-add-to-set').click()
     await expect.poll(() => page.getByTestId('notice').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('Added “Accuracy”')]))
 
     // Compose them on the Figures page and export the composition as PDF.
@@ -95,7 +108,8 @@ describe('figure export and the poster composer in Chromium', () => {
     await page.getByTestId('composition-name').fill('Poster panel')
     await page.getByTestId('composition-save').click()
     await expect.poll(() => page.getByTestId('composition-preview').evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth), { timeout: 20_000 }).toBeGreaterThan(0)
-    await page.getByTestId('composer').screenshot({ path: join(session.app.workspace, 'composer.png') })
+    await expect.poll(() => page.getByTestId('composition-save').isEnabled()).toBe(true)
+    await page.screenshot({ path: join(session.app.workspace, 'figures-page.png'), fullPage: true })
     await page.getByTestId('composition-format').selectOption('pdf')
     const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('composition-export').click()])
     expect(pdfDownload.suggestedFilename()).toBe('poster-panel.pdf')

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { Composition, SavedFigure } from '../../src-shared/figureSet'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { openApi } from '../../src-main/api/openApi'
+import { runCli } from '../../src-main/cli/main'
 import { loadTensor, listTensors } from '../../src-main/engine/store/epochStore'
 import { openWorkspaceDb } from '../../src-main/engine/store/database'
 import { pngChunks } from '../../src-main/engine/figures/png'
@@ -24,7 +25,22 @@ let runId = ''
 let figureId = ''
 let compositionId = ''
 
+/** The CLI in this process (each spawned `featurelens` pays seconds of start-up); output captured. */
 async function featurelens(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = []
+  const err: string[] = []
+  const cwd = process.cwd()
+  process.chdir(outDir)
+  try {
+    const code = await runCli([...args, '--workspace', workspace], { out: (l) => out.push(l), err: (l) => err.push(l) })
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') }
+  } finally {
+    process.chdir(cwd)
+  }
+}
+
+/** The real `featurelens` binary, as a user runs it. */
+async function spawned(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args, '--workspace', workspace], { timeout: 120_000, cwd: outDir })
     return { code: 0, stdout, stderr }
@@ -80,7 +96,7 @@ describe('featurelens figures, export and plot', () => {
     expect(text.stdout).toContain('Loss of both runs')
 
     const png = join(outDir, 'loss.png')
-    const r = await featurelens('export', figureId, '--format', 'png', '--dpi', '300', '--width-in', '6', '--out', png)
+    const r = await spawned('export', figureId, '--format', 'png', '--dpi', '300', '--width-in', '6', '--out', png)
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const bytes = readFileSync(png)
@@ -141,12 +157,14 @@ describe('featurelens figures, export and plot', () => {
 
 describe('featurelens plot', () => {
   let plotRun = ''
+  let otherRun = ''
   beforeAll(async () => {
     const model = tf.sequential({
       layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 3, kernelSize: 3, name: 'conv' }), tf.layers.flatten({ name: 'flatten' }), tf.layers.dense({ units: 10, activation: 'softmax', name: 'predictions' })]
     })
     const db = openWorkspaceDb(join(workspace, 'featurelens.sqlite'))
     plotRun = storeRun(db, model, 2, driftingWeights)
+    otherRun = storeRun(db, model, 2, (e, initial) => driftingWeights(e + 3, initial))
     db.close()
   })
 
@@ -173,6 +191,23 @@ describe('featurelens plot', () => {
     const curves = await featurelens('plot', plotRun, 'curves', '--metric', 'accuracy', '--format', 'svg', '--out', svg)
     expect(curves.code).toBe(0)
     expect(parseSvg(readFileSync(svg, 'utf8'))).toEqual(expect.arrayContaining(['accuracy', 'epoch', 'train', 'validation', 'test']))
+
+    // CKA of the run's layers against each other: a labelled matrix whose diagonal is 1.
+    const ckaPath = join(outDir, 'cka.csv')
+    const cka = await featurelens('plot', plotRun, 'cka', '--with', otherRun, '--self', '--examples', '16', '--format', 'csv', '--out', ckaPath)
+    expect(cka.stderr).toBe('')
+    const lines = readFileSync(ckaPath, 'utf8').trim().split('\n').map((l) => l.split(','))
+    const names = lines[0].slice(1)
+    expect(names).toContain('conv')
+    names.forEach((name, j) => {
+      expect(lines[j + 1][0]).toBe(name)
+      expect(Number(lines[j + 1][j + 1])).toBeCloseTo(1, 3)
+    })
+
+    const cross = await featurelens('plot', plotRun, 'cka', '--with', otherRun, '--examples', '16', '--format', 'svg', '--out', join(outDir, 'cka.svg'))
+    expect(cross.stderr).toBe('')
+    expect(parseSvg(readFileSync(join(outDir, 'cka.svg'), 'utf8'))).toEqual(expect.arrayContaining([plotRun, otherRun, 'conv']))
+    expect((await featurelens('plot', plotRun, 'cka', '--format', 'svg')).stderr).toMatch(/plot cka needs --with RUN_B/)
 
     const bad = await featurelens('plot', plotRun, 'featuremaps', '--layer', 'conv', '--channel', '9', '--format', 'png')
     expect(bad.stderr).toMatch(/--channel 9: conv has 3 channels/)

@@ -21,7 +21,8 @@ Renders a standard figure of a run straight to a file, for scripts and headless 
   weights      [--weight NAME|N] [--epoch N]            a weight tensor as a matrix (default the first, last epoch)
   featuremaps  [--layer NAME] [--channel C] [--image N] [--epoch N]
                                                         one channel's map for test image N (default the first spatial layer, channel 0, image 0)
-  cka          [--with RUN_B] [--examples N] [--epoch N] layer × layer CKA against RUN_B (default: the run against itself)
+  cka          --with RUN_B [--self] [--examples N] [--epoch N]
+                                                        layer × layer CKA against RUN_B (--self: RUN's layers against each other)
 
 ${exportUsage}`
 
@@ -65,10 +66,12 @@ async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<strin
     if (channel >= maps.shape[2]) throw new ApiError('invalid_request', `--channel ${channel}: ${layer} has ${maps.shape[2]} channels (0–${maps.shape[2] - 1})`)
     return { ...featureMapFigure(maps, channel, false), title: `${layer} · channel ${channel} · ${r.input.source} · epoch ${epoch}` }
   }
-  const other = str('with') ?? runId
+  const other = str('with')
+  if (!other) throw new ApiError('invalid_request', 'plot cka needs --with RUN_B, the run to compare with (add --self for the layers of RUN against each other)')
   const examples = intOption('examples', str('examples'), 256, 4)
   const epoch = str('epoch') === undefined ? undefined : intOption('epoch', str('epoch'), 0, 0)
   const r = (await api.dispatch('compare.cka', { a: runId, b: other, examples: { count: examples }, epoch })) as CkaResult
+  if (v.self) return ckaMatrixFigure(r.selfA, r.layersA, r.layersA, `Linear CKA within ${runId}, epoch ${r.epoch}`, runId, runId)
   return ckaMatrixFigure(r.cross, r.layersA, r.layersB, `Linear CKA, epoch ${r.epoch}`, runId, other)
 }
 
@@ -86,7 +89,8 @@ export const plotCommand: Command = {
       channel: { type: 'string' },
       image: { type: 'string' },
       with: { type: 'string' },
-      examples: { type: 'string' }
+      examples: { type: 'string' },
+      self: { type: 'boolean' }
     })
     const [runId, kind] = positionals
     if (!runId || !kind) throw new ApiError('invalid_request', 'plot needs a run id and one of curves, weights, featuremaps, cka ("featurelens runs list" shows the runs)')

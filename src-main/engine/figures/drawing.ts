@@ -16,8 +16,8 @@ export interface Drawing {
   rasters: RasterPlacement[]
 }
 
-/** How rasters are carried: inline at native size (SVG), enlarged for a PDF, or composited (PNG). */
-export type RasterMode = { embed: true; enlargeTo?: number } | { embed: false }
+/** How rasters are carried: inline at native size (SVG), or drawn by the PNG/PDF writer. */
+export type RasterMode = { embed: true } | { embed: false }
 
 export interface DrawStyle {
   theme: FigureTheme
@@ -54,9 +54,7 @@ export function figureDrawing(spec: FigureSpec, box: { width: number; height?: n
     return { width: box.width, height, body: prefixIds(innerSvg(svg), `${idPrefix}-`), rasters: [] }
   }
   const layout = rasterLayout(spec, style.fontSize, box.cell ? { cell: box.cell } : box)
-  let enlarge = 1
-  if (mode.embed && mode.enlargeTo) enlarge = Math.max(1, Math.min(Math.ceil(mode.enlargeTo / spec.width), Math.floor(4096 / Math.max(spec.width, spec.height))))
-  const r = rasterToSvg(spec, layout, style, mode.embed ? { enlarge } : false, idPrefix)
+  const r = rasterToSvg(spec, layout, style, mode.embed ? { enlarge: 1 } : false, idPrefix)
   return { width: layout.width, height: layout.height, body: r.body, rasters: [r.raster] }
 }
 

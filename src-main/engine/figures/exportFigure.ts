@@ -48,8 +48,7 @@ export async function renderDrawing(draw: (mode: RasterMode) => Drawing, options
     return { bytes: toSvgBytes(d, style, transparent), mime: MIME.svg, extension: 'svg' }
   }
   if (options.format === 'pdf') {
-    const d = draw({ embed: true, enlargeTo: 300 })
-    return { bytes: await toPdf(d, style, transparent), mime: MIME.pdf, extension: 'pdf' }
+    return { bytes: await toPdf(draw({ embed: false }), style, transparent), mime: MIME.pdf, extension: 'pdf' }
   }
   if (options.format === 'png') {
     const png = toPng(draw({ embed: false }), style, transparent, dpi)

@@ -53,6 +53,7 @@ function matrixCsv(values: Float32Array, rows: number, cols: number): string {
 }
 
 export function figureCsv(spec: FigureSpec): string {
+  if (spec.kind === 'chart' && spec.table) return [row(spec.table.columns), ...spec.table.rows.map(row)].join('\n') + '\n'
   if (spec.kind === 'chart') return chartCsv(spec.option)
   if (spec.kind === 'heatmap' || spec.channels === 1) return matrixCsv(spec.values, spec.height, spec.width)
   const lines = [row(['y', 'x', 'r', 'g', 'b'])]

@@ -11,6 +11,8 @@ import { MAX_DPI, MAX_PIXELS } from '../../../src-shared/figure'
 import { svgDocument, UNITS_PER_INCH, type Drawing, type DrawStyle } from './drawing'
 import { exportFont } from './fonts'
 import { encodePng } from './png'
+import { enlarge, rasterRgba, type RasterPlacement } from './rasterSvg'
+import { colorTable } from '../../../src-shared/colormaps'
 
 export function checkDpi(dpi: number): number {
   if (!Number.isFinite(dpi) || dpi < 1 || dpi > MAX_DPI) throw new ApiError('invalid_request', `dpi must be between 1 and ${MAX_DPI} (150, 300 or 600 for print), got ${dpi}`)
@@ -43,8 +45,37 @@ export interface PngResult {
   rasters: { x: number; y: number; width: number; height: number }[]
 }
 
-/** Draws a map into RGBA pixels at an integer rectangle, nearest neighbour, over what is there. */
-function composite(pixels: Uint8Array, outW: number, outH: number, rect: { x: number; y: number; width: number; height: number }, src: Uint8ClampedArray, cols: number, rows: number): void {
+/** The colour of source pixel p as 0xAABBGGRR (little-endian RGBA), 0 for transparent. */
+function pixelLookup(spec: RasterPlacement['spec']): (p: number) => number {
+  const pack = (r: number, g: number, b: number): number => ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0
+  if (spec.kind === 'heatmap') {
+    const table = colorTable(spec.scale.name)
+    const packed = Uint32Array.from({ length: 256 }, (_, k) => pack(table[k * 4], table[k * 4 + 1], table[k * 4 + 2]))
+    const { min, max } = spec.scale
+    const span = max > min ? max - min : 1
+    return (p) => {
+      const v = spec.values[p]
+      return Number.isNaN(v) ? 0 : packed[Math.max(0, Math.min(255, Math.round(((v - min) / span) * 255)))]
+    }
+  }
+  const c = spec.channels
+  const byte = (v: number): number => Math.max(0, Math.min(255, Math.round(255 * v)))
+  return (p) => {
+    const first = spec.values[p * c]
+    if (Number.isNaN(first)) return 0
+    return c === 3 ? pack(byte(first), byte(spec.values[p * 3 + 1]), byte(spec.values[p * 3 + 2])) : pack(byte(first), byte(first), byte(first))
+  }
+}
+
+/**
+ * Draws a map into RGBA pixels at an integer rectangle by nearest neighbour, over what is there.
+ * Only the sampled values are looked up, so a 4096² map into a 6-inch figure stays cheap.
+ */
+function composite(pixels: Uint8Array, outW: number, outH: number, rect: { x: number; y: number; width: number; height: number }, raster: RasterPlacement): void {
+  const cols = raster.spec.width
+  const rows = raster.spec.height
+  const lookup = pixelLookup(raster.spec)
+  const out = new Uint32Array(pixels.buffer, pixels.byteOffset, outW * outH)
   const colOf = new Int32Array(rect.width)
   for (let x = 0; x < rect.width; x++) colOf[x] = Math.min(cols - 1, Math.floor(((x + 0.5) * cols) / rect.width))
   for (let y = 0; y < rect.height; y++) {
@@ -54,13 +85,8 @@ function composite(pixels: Uint8Array, outW: number, outH: number, rect: { x: nu
     for (let x = 0; x < rect.width; x++) {
       const ox = rect.x + x
       if (ox < 0 || ox >= outW) continue
-      const s = (sr + colOf[x]) * 4
-      if (src[s + 3] === 0) continue
-      const o = (oy * outW + ox) * 4
-      pixels[o] = src[s]
-      pixels[o + 1] = src[s + 1]
-      pixels[o + 2] = src[s + 2]
-      pixels[o + 3] = 255
+      const colour = lookup(sr + colOf[x])
+      if (colour !== 0) out[oy * outW + ox] = colour
     }
   }
 }
@@ -77,16 +103,22 @@ export function toPng(d: Drawing, style: DrawStyle, transparent: boolean, dpi: n
   const outW = rendered.width
   const outH = rendered.height
   const pixels = new Uint8Array(rendered.pixels)
+  // resvg's pixels are premultiplied; PNG stores straight alpha (matters on transparent backgrounds).
+  for (let i = 3; i < pixels.length; i += 4) {
+    const a = pixels[i]
+    if (a === 0 || a === 255) continue
+    for (let c = i - 3; c < i; c++) pixels[c] = Math.min(255, Math.round((pixels[c] * 255) / a))
+  }
   const scale = outW / d.width
   const rasters = d.rasters.map((r) => {
     const rect = { x: Math.round(r.x * scale), y: Math.round(r.y * scale), width: Math.max(1, Math.round(r.width * scale)), height: Math.max(1, Math.round(r.height * scale)) }
-    composite(pixels, outW, outH, rect, r.rgba, r.cols, r.rows)
+    composite(pixels, outW, outH, rect, r)
     return rect
   })
   return { bytes: encodePng(pixels, outW, outH, dpi), width: outW, height: outH, rasters }
 }
 
-/** One PDF page at the drawing's physical size (72 points per inch). */
+/** One PDF page at the drawing's physical size (72 points per inch); `d` drawn without embedded images. */
 export function toPdf(d: Drawing, style: DrawStyle, transparent: boolean): Promise<Buffer> {
   const widthPt = (d.width / UNITS_PER_INCH) * 72
   const heightPt = (d.height / UNITS_PER_INCH) * 72
@@ -109,6 +141,15 @@ export function toPdf(d: Drawing, style: DrawStyle, transparent: boolean): Promi
     fontCallback: (_family, bold) => (font ? (bold ? 'export-bold' : 'export') : bold ? 'Helvetica-Bold' : 'Helvetica'),
     warningCallback: () => undefined
   })
+  // Maps go in as image XObjects at native resolution, enlarged by whole pixels (nearest
+  // neighbour) to about 300 DPI at their printed size, since PDF viewers smooth small images.
+  const pt = 72 / UNITS_PER_INCH
+  for (const r of d.rasters) {
+    const { width: cols, height: rows } = r.spec
+    const k = Math.max(1, Math.min(Math.ceil(((r.width / UNITS_PER_INCH) * 300) / cols), Math.floor(4096 / Math.max(cols, rows))))
+    const png = encodePng(enlarge(rasterRgba(r.spec), cols, rows, k), cols * k, rows * k)
+    doc.image(png, r.x * pt, r.y * pt, { width: r.width * pt, height: r.height * pt })
+  }
   doc.end()
   return done
 }

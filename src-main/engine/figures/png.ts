@@ -32,15 +32,34 @@ function chunk(type: string, data: Uint8Array): Buffer {
 /** Pixels per metre of a DPI, as PNG's pHYs stores it (300 DPI → 11811). */
 export const dpiToPixelsPerMetre = (dpi: number): number => Math.round(dpi / 0.0254)
 
+function opaque(rgba: Uint8Array | Uint8ClampedArray): boolean {
+  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return false
+  return true
+}
+
+/**
+ * RGBA pixels to PNG; stored as RGB when every pixel is opaque (smaller, and PDFKit embeds such
+ * a PNG's data as is instead of decoding it). Large images use faster compression.
+ */
 export function encodePng(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number, dpi?: number): Buffer {
   const ihdr = Buffer.alloc(13)
   ihdr.writeUInt32BE(width, 0)
   ihdr.writeUInt32BE(height, 4)
+  const rgb = opaque(rgba)
   ihdr[8] = 8 // bit depth
-  ihdr[9] = 6 // RGBA
-  const stride = width * 4
+  ihdr[9] = rgb ? 2 : 6 // RGB or RGBA
+  const channels = rgb ? 3 : 4
+  const stride = width * channels
   const raw = Buffer.alloc((stride + 1) * height)
-  for (let y = 0; y < height; y++) raw.set(rgba.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1)
+  if (rgb) {
+    for (let y = 0, o = 1, i = 0; y < height; y++, o++) for (let x = 0; x < width; x++, i += 4) {
+      raw[o++] = rgba[i]
+      raw[o++] = rgba[i + 1]
+      raw[o++] = rgba[i + 2]
+    }
+  } else {
+    for (let y = 0; y < height; y++) raw.set(rgba.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1)
+  }
   const parts = [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr)]
   if (dpi) {
     const phys = Buffer.alloc(9)
@@ -49,7 +68,7 @@ export function encodePng(rgba: Uint8Array | Uint8ClampedArray, width: number, h
     phys[8] = 1 // unit: metre
     parts.push(chunk('pHYs', phys))
   }
-  parts.push(chunk('IDAT', deflateSync(raw, { level: 6 })), chunk('IEND', new Uint8Array(0)))
+  parts.push(chunk('IDAT', deflateSync(raw, { level: raw.length > 8e6 ? 1 : 6 })), chunk('IEND', new Uint8Array(0)))
   return Buffer.concat(parts)
 }
 

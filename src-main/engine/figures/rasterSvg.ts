@@ -14,10 +14,8 @@ export interface RasterPlacement {
   y: number
   width: number
   height: number
-  /** The pixels to draw there, source resolution. */
-  rgba: Uint8ClampedArray
-  cols: number
-  rows: number
+  /** The map drawn there (its values go through the colour table only where sampled). */
+  spec: HeatmapFigure | ImageFigure
 }
 
 export const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
@@ -118,14 +116,13 @@ export function rasterToSvg(spec: HeatmapFigure | ImageFigure, layout: RasterLay
   const fs = style.fontSize ?? 12
   const font = escapeXml(style.fontFamily ?? 'sans-serif')
   const { image, colorBar } = layout
-  const rgba = rasterRgba(spec)
   const parts: string[] = []
   const text = (x: number, y: number, s: string, attrs = '', fill = colors.muted): string =>
     `<text x="${x.toFixed(2)}" y="${y.toFixed(2)}" font-family="${font}" font-size="${fs}" fill="${fill}" ${attrs}>${escapeXml(s)}</text>`
   if (spec.title) parts.push(`<text x="${(layout.width / 2).toFixed(2)}" y="${(fs + 6).toFixed(2)}" font-family="${font}" font-size="${fs + 1}" font-weight="bold" fill="${colors.text}" text-anchor="middle">${escapeXml(spec.title)}</text>`)
   if (embed) {
     const k = embed.enlarge
-    const png = encodePng(enlarge(rgba, spec.width, spec.height, k), spec.width * k, spec.height * k).toString('base64')
+    const png = encodePng(enlarge(rasterRgba(spec), spec.width, spec.height, k), spec.width * k, spec.height * k).toString('base64')
     parts.push(
       `<image x="${image.x.toFixed(3)}" y="${image.y.toFixed(3)}" width="${image.width.toFixed(3)}" height="${image.height.toFixed(3)}" preserveAspectRatio="none" image-rendering="optimizeSpeed" style="image-rendering:pixelated" xlink:href="data:image/png;base64,${png}"/>`
     )
@@ -153,10 +150,11 @@ export function rasterToSvg(spec: HeatmapFigure | ImageFigure, layout: RasterLay
       parts.push(text(tx + 1, y + fs * 0.35, formatNumber(v), 'text-anchor="start"'))
     })
     if (spec.scale.label) {
-      const lx = colorBar.x + colorBar.width + BAR_SPACE - fs * 0.5
+      const widest = Math.max(...ticks.map((v) => formatNumber(v).length))
+      const lx = Math.min(colorBar.x + colorBar.width + 8 + widest * fs * 0.62 + fs * 0.8, colorBar.x + colorBar.width + BAR_SPACE - fs * 0.5)
       const ly = colorBar.y + colorBar.height / 2
       parts.push(`<text x="0" y="0" transform="translate(${lx.toFixed(2)} ${ly.toFixed(2)}) rotate(-90)" font-family="${font}" font-size="${fs}" fill="${colors.text}" text-anchor="middle">${escapeXml(spec.scale.label)}</text>`)
     }
   }
-  return { body: parts.join('\n'), layout, raster: { ...image, rgba, cols: spec.width, rows: spec.height } }
+  return { body: parts.join('\n'), layout, raster: { ...image, spec } }
 }

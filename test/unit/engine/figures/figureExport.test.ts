@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import sharp from 'sharp'
 import { valuesToRgba } from '../../../../src-shared/colormaps'
 import type { HeatmapFigure } from '../../../../src-shared/figure'
+import { histogramFigure } from '../../../../src-shared/figures/weightFigures'
+import type { WeightHistogram } from '../../../../src-shared/inspect'
 import { exportFigure } from '../../../../src-main/engine/figures/exportFigure'
 import { pngChunks } from '../../../../src-main/engine/figures/png'
 import { parseSvg, pdfText } from '../../../support/parseFiles'
@@ -26,6 +28,25 @@ describe('figure export files', () => {
     expect(phys?.data.readUInt32BE(4)).toBe(11811)
     expect(phys?.data[8]).toBe(1)
     expect(meta.density).toBe(300)
+  })
+
+  it('PNG backgrounds are white or transparent, with straight (not premultiplied) alpha', async () => {
+    const white = await exportFigure(twoRunLoss(), { format: 'png', dpi: 50, widthIn: 4 })
+    const w = await sharp(Buffer.from(white.bytes)).ensureAlpha().raw().toBuffer()
+    expect(Array.from(w.subarray(0, 4))).toEqual([255, 255, 255, 255])
+    const clear = await exportFigure(twoRunLoss(), { format: 'png', dpi: 50, widthIn: 4, background: 'transparent' })
+    const { data, info } = await sharp(Buffer.from(clear.bytes)).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
+    expect(data[3]).toBe(0)
+    // Partly covered pixels (antialiased line edges) keep their line's colour at any alpha.
+    // Run A's lines are #3b5bdb: their faint edge pixels must still read blue 219, not 219 × alpha.
+    const blues: number[] = []
+    for (let i = 0; i < info.width * info.height * 4; i += 4) {
+      const a = data[i + 3]
+      if (a > 0 && a < 128 && data[i + 2] > data[i] + 60) blues.push(data[i + 2])
+    }
+    blues.sort((x, y) => x - y)
+    expect(blues.length).toBeGreaterThan(20)
+    expect(blues[Math.floor(blues.length / 2)]).toBeGreaterThan(200)
   })
 
   it('SVG of a two-run loss chart has legend entries, axis titles and ticks as text, parses, and uses no external CSS', async () => {
@@ -60,6 +81,23 @@ describe('figure export files', () => {
     expect(scaled.rasters?.[0]).toMatchObject({ width: spec.width * 4, height: spec.height * 4 })
   })
 
+  it('an RGB image enlarged 3× is blocks of its exact pixels, never blended; NaN stays background', async () => {
+    const values = new Float32Array([1, 0, 0, 0, 1, 0, 0, 0, 1, NaN, NaN, NaN])
+    const spec = { kind: 'image' as const, title: 'rgb', width: 2, height: 2, channels: 3 as const, values }
+    const file = await exportFigure(spec, { format: 'png', cellPx: 3, dpi: 96 })
+    const rect = file.rasters![0]
+    expect(rect).toMatchObject({ width: 6, height: 6 })
+    const { data, info } = await sharp(Buffer.from(file.bytes)).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
+    const at = (x: number, y: number) => Array.from(data.subarray(((rect.y + y) * info.width + rect.x + x) * 4, ((rect.y + y) * info.width + rect.x + x) * 4 + 4))
+    for (let y = 0; y < 6; y++) for (let x = 0; x < 6; x++) {
+      const p = Math.floor(y / 3) * 2 + Math.floor(x / 3)
+      // The frame's stroke shows through a transparent value on the map's edge.
+      if (p === 3 && (x === 5 || y === 5)) continue
+      const expected = p === 3 ? [255, 255, 255, 255] : [255 * values[p * 3], 255 * values[p * 3 + 1], 255 * values[p * 3 + 2], 255]
+      expect(at(x, y), `${x},${y}`).toEqual(expected)
+    }
+  })
+
   it('a heatmap SVG carries the colour bar and labels as vector text and the map as a pixelated image', async () => {
     const file = await exportFigure(heatmap(), { format: 'svg' })
     const svg = Buffer.from(file.bytes).toString('utf8')
@@ -86,6 +124,13 @@ describe('figure export files', () => {
     const series = spec.option.series as { name: string; data: [number, number][] }[]
     const expected = series.flatMap((s) => s.data.map(([x, y]) => `${s.name},${x},${y}`))
     expect(lines.slice(1)).toEqual(expected)
+  })
+
+  it('the CSV of a ridgeline holds the densities per epoch, not the drawn offsets', async () => {
+    const histograms = [1, 2].map((epoch) => ({ epoch, edges: new Float32Array([-1, 0, 1]), counts: new Uint32Array([epoch, 4 - epoch]) }))
+    const file = await exportFigure(histogramFigure(histograms as unknown as WeightHistogram[], 'conv/kernel', 'ridgeline'), { format: 'csv' })
+    // Counts / total / bin width: epoch 1 has 1 and 3 of 4 in bins of width 1.
+    expect(Buffer.from(file.bytes).toString('utf8').trim().split('\n')).toEqual(['epoch,weight,density', '1,-0.5,0.25', '1,0.5,0.75', '2,-0.5,0.5', '2,0.5,0.5'])
   })
 
   it('matrices export as .npy with their shape', async () => {
