@@ -9,11 +9,11 @@ import type { PredictResult } from '../../src-shared/api/models'
 import type { RunSummary } from '../../src-shared/run'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { loadRunModel } from '../../src-main/engine/analysis/core/runModel'
-import { modelFixtures } from '../support/modelFixtures'
+import { modelFixtures, reference, relativeError } from '../support/modelFixtures'
 import { openTestApi, tempDir } from '../support/workspace'
 
-// Explain and Compare on models opened as they are (not trained here): the committed ONNX
-// fixture, a small dataset folder of real PNGs, occlusion and CKA through the API.
+// Explain and Compare on models opened as they are (not trained here): the committed ONNX and
+// Keras 3 fixtures, a small dataset folder of real PNGs, occlusion and CKA through the API.
 const api = openTestApi()
 const files = tempDir('fl-model-run-analyses-')
 const data = join(files, 'colours')
@@ -109,5 +109,24 @@ describe('CKA between opened models', () => {
       }
     }
     for (const l of r.perLayer) expect(l.cka).toBeCloseTo(1, 4)
+  })
+})
+
+describe('a Keras 3 .keras archive opened as a model run', () => {
+  it('stores the model with its reference logits, and explains an image of the dataset', async () => {
+    const run = (await api.dispatch('models.open', { path: join(modelFixtures, 'residual3.keras'), dataset: data })) as RunSummary
+    expect(run.config.source).toMatchObject({ format: 'keras', outputs: 'logits', classNamesFrom: 'numbered', input: { height: 16, width: 16, channels: 3 }, preprocess: { scale: 'unit' } })
+    const ref = await reference('residual3')
+    const model = await loadRunModel(api.context.db, run.id, 0)
+    const logits = model.predict(ref.inputs) as tf.Tensor
+    expect(relativeError(logits.dataSync(), ref.logits.data)).toBeLessThan(1e-4)
+    tf.dispose([logits, ref.inputs])
+    model.dispose()
+
+    const r = (await api.dispatch('explain.occlusion', { runId: run.id, epoch: 0, image: { split: 'all', class: 1, nth: 0 }, patch: 4, stride: 4, fill: 'mean', class: 2 })) as OcclusionResponse
+    expect(r.input.height).toBe(16)
+    expect(r.probability.length).toBe(16)
+    for (const p of r.probability) expect(p).toBeCloseTo(r.unoccluded.probability, 6) // a solid image under its own colour
+    expect(r.unoccluded.probabilities.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5)
   })
 })
