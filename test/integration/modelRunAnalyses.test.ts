@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CkaResult } from '../../src-shared/compare'
-import type { OcclusionResponse } from '../../src-shared/explain'
+import type { ExplainOverview, OcclusionResponse } from '../../src-shared/explain'
 import type { PredictResult } from '../../src-shared/api/models'
 import type { RunSummary } from '../../src-shared/run'
 import { initBackend } from '../../src-main/engine/backend/select'
@@ -55,6 +55,27 @@ const softmax = (logits: Float32Array | Int32Array | Uint8Array): number[] => {
 }
 
 describe('occlusion on an opened ONNX model', () => {
+  it('has an Explain overview with the model’s classes and the dataset’s splits', async () => {
+    const o = (await api.dispatch('explain.overview', { runId: a.id })) as ExplainOverview
+    expect(o.epochs).toEqual([0])
+    expect(o.input).toEqual({ height: 32, width: 32, channels: 3 })
+    expect(o.classNames).toEqual(Array.from({ length: 10 }, (_, i) => `class ${i}`)) // the model's, not the dataset's cool/warm
+    expect(o.dataset.error).toBeNull()
+    expect(o.dataset.splits).toEqual([{ name: 'all', count: 10 }])
+    expect(o.layers.some((l) => l.spatial && l.className === 'Conv2D')).toBe(true)
+    expect(o.layers.map((l) => l.name)).toContain(o.defaults.occlusionLayer)
+  })
+
+  it('explains the model’s prediction by default: the dataset’s label is not one of its classes', async () => {
+    const r = (await api.dispatch('explain.occlusion', { runId: a.id, epoch: 0, image: { split: 'all', class: 1, nth: 1 }, patch: 16, stride: 16 })) as OcclusionResponse
+    expect(r.input.labelName).toBe('warm')
+    expect(r.classNames).toHaveLength(10)
+    expect(r.classSource).toBe('prediction')
+    const top = r.unoccluded.probabilities.indexOf(Math.max(...r.unoccluded.probabilities))
+    expect(r.class).toBe(top)
+    expect(r.unoccluded.probability).toBeCloseTo(r.unoccluded.probabilities[top], 6)
+  })
+
   it('leaves P unchanged where the grey square is the image’s own colour', async () => {
     const split = 'all'
     const r = (await api.dispatch('explain.occlusion', { runId: a.id, epoch: 0, image: { split, class: 0, nth: 0 }, patch: 8, stride: 4, fill: 'mean', class: 3 })) as OcclusionResponse
