@@ -17,7 +17,7 @@ import { topActivations } from '../engine/analysis/explain/topActivations'
 import { shuffledIndices } from '../engine/data/splits'
 import { withAnalysisCache } from '../engine/store/analysisCache'
 import { epochStamp } from '../engine/store/epochStamps'
-import { explainDefaults, explainedClass, explainedImage, layerList, ownRunModel, runDataset, withRunModel } from './explainSupport'
+import { explainDefaults, explainedClass, explainedImage, layerList, modelClassNames, ownRunModel, runDataset, withRunModel } from './explainSupport'
 import { openRunDatasetSafely, readyBackend, requireEpoch, runWithEpochs } from './inspectSupport'
 import type { TaskUpdate } from '../engine/tasks/taskControl'
 import type { Handler } from './router'
@@ -49,7 +49,7 @@ export const explainHandlers: {
         epochs,
         input: modelImageShape(model),
         layers: layerList(model),
-        classNames: dataset?.classNames ?? [],
+        classNames: modelClassNames(run, dataset),
         attribute: run.config.label.kind === 'attribute' ? run.config.label.attribute : null,
         dataset: {
           path: run.config.dataset,
@@ -64,7 +64,7 @@ export const explainHandlers: {
   'explain.occlusion': (request, context) =>
     withRunModel(context, request.runId, request.epoch, async ({ run, epoch, model }) => {
       const img = await explainedImage(context, run, model, request.image)
-      const { cls, source } = await explainedClass(model, img.image, request.class)
+      const { cls, source } = await explainedClass(model, img.image, request.class, img.labelIsClass)
       const defaults = defaultOcclusion(img.image.shape)
       const options = {
         patch: request.patch ?? defaults.patch,
@@ -80,7 +80,7 @@ export const explainHandlers: {
   'explain.gradients': (request, context) =>
     withRunModel(context, request.runId, request.epoch, async ({ run, epoch, model }) => {
       const img = await explainedImage(context, run, model, request.image)
-      const { cls, source } = await explainedClass(model, img.image, request.class)
+      const { cls, source } = await explainedClass(model, img.image, request.class, img.labelIsClass)
       const layer = request.layer ?? explainDefaults(model).gradcamLayer
       const cam = await gradCam(model, img.image.x, img.image.shape, cls, layer)
       const sal = await saliency(model, img.image.x, img.image.shape, cls)
@@ -150,7 +150,7 @@ export const explainHandlers: {
       const images: { source: string; label: number; labelName: string; labelSource: 'label' | 'prediction' }[] = []
       for (const [i, choice] of request.images.entries()) {
         const img = await explainedImage(context, run, model, choice)
-        const { cls, source } = await explainedClass(model, img.image, undefined)
+        const { cls, source } = await explainedClass(model, img.image, undefined, img.labelIsClass)
         x.set(img.image.x, i * size)
         images.push({ source: img.image.source, label: cls, labelName: img.classNames[cls] ?? String(cls), labelSource: source === 'label' ? 'label' : 'prediction' })
       }

@@ -85,8 +85,16 @@ export function explainDefaults(model: tf.LayersModel): ExplainOverview['default
 export interface ExplainedImage {
   image: InputImage
   input: InspectInputImage
+  /** The model's classes: an opened model's own, else the dataset's. */
   classNames: string[]
   dataset: Dataset | null
+  /** Whether the image's label is one of the model's classes (not so for an opened model whose classes differ from the dataset's). */
+  labelIsClass: boolean
+}
+
+/** The classes a run's model tells apart: an opened model's own names, else its dataset's. */
+export function modelClassNames(run: RunSummary, dataset: Dataset | null): string[] {
+  return run.config.source?.classNames ?? dataset?.classNames ?? []
 }
 
 /** Reads the image to explain: a dataset example, or an uploaded file (which works without the dataset). */
@@ -95,11 +103,13 @@ export async function explainedImage(context: ApiContext, run: RunSummary, model
   const { dataset, error } = await openRunDatasetSafely(context, run)
   if (!('encoded' in choice) && !dataset) throw new ApiError('not_found', movedDatasetMessage(run, error, false))
   const image = await readInputImage(choice as ImageChoice, shape, dataset, error)
-  const classNames = dataset?.classNames ?? []
+  const labels = dataset?.classNames ?? []
+  const classNames = modelClassNames(run, dataset)
   return {
     image,
     dataset,
     classNames,
+    labelIsClass: !run.config.source || (labels.length === classNames.length && labels.every((n, i) => n === classNames[i])),
     input: {
       ...shape,
       pixels: image.x,
@@ -107,7 +117,7 @@ export async function explainedImage(context: ApiContext, run: RunSummary, model
       split: image.split,
       index: image.index,
       label: image.label,
-      labelName: image.label === null ? null : (classNames[image.label] ?? String(image.label))
+      labelName: image.label === null ? null : (labels[image.label] ?? String(image.label))
     }
   }
 }
@@ -125,14 +135,14 @@ export async function predict(model: tf.LayersModel, x: Float32Array): Promise<F
   return data
 }
 
-/** The class to explain: the one asked for, else the true label, else the prediction. */
-export async function explainedClass(model: tf.LayersModel, image: InputImage, requested: number | undefined): Promise<{ cls: number; source: 'label' | 'prediction' | 'chosen' }> {
+/** The class to explain: the one asked for, else the true label (when it is one of the model's classes), else the prediction. */
+export async function explainedClass(model: tf.LayersModel, image: InputImage, requested: number | undefined, labelIsClass = true): Promise<{ cls: number; source: 'label' | 'prediction' | 'chosen' }> {
   const probs = await predict(model, image.x)
   if (requested !== undefined) {
     if (requested >= probs.length) throw new ApiError('invalid_request', `class: ${requested} is out of range; the model tells apart classes 0..${probs.length - 1}`)
     return { cls: requested, source: 'chosen' }
   }
-  if (image.label !== null && image.label >= 0 && image.label < probs.length) return { cls: image.label, source: 'label' }
+  if (labelIsClass && image.label !== null && image.label >= 0 && image.label < probs.length) return { cls: image.label, source: 'label' }
   let best = 0
   for (let c = 1; c < probs.length; c++) if (probs[c] > probs[best]) best = c
   return { cls: best, source: 'prediction' }

@@ -10,8 +10,8 @@ const usage = `Usage: featurelens model open PATH [--name N] [--labels FILE] [--
 Opens a trained model as it is, as a model run: epoch 0 holds the model's own weights and head.
 Inspect, predict and fine-tune it like any run.
 
-  PATH              a TF.js Layers folder (model.json + .bin), an .onnx file (torch.onnx.export)
-                    or a Keras 2 .h5 file (model.save)
+  PATH              a TF.js Layers folder (model.json + .bin), an .onnx file (torch.onnx.export),
+                    a Keras 2 .h5 file or a Keras 3 .keras archive (model.save)
   --name N          the run's name (default: the file's name)
   --labels FILE     class names, one per line or JSON; otherwise metadata.json beside a TF.js
                     model, the ONNX file's "classes" metadata, else numbered

@@ -92,7 +92,7 @@ function inboundNames(layer: tf.layers.Layer): string[] {
 export interface GraphRun {
   /** The class scores before the output activation, [n, outputs]. */
   logits: tf.Tensor2D
-  /** The output activation they go through: softmax, sigmoid or linear. */
+  /** The output activation they go through: softmax or sigmoid (a linear head's logits are read as softmax/sigmoid scores). */
   outputActivation: string
   outputs: Map<string, tf.Tensor>
 }
@@ -127,9 +127,14 @@ export function runGraph(model: tf.LayersModel, x: tf.Tensor, rule: ReluRule, gi
     const activation = activationOf(layer)
     const isLast = layer === last
     let out: tf.Tensor
-    if (layer.getClassName() === 'Activation' || layer.getClassName() === 'ReLU') {
+    if (layer.getClassName() === 'Activation' || layer.getClassName() === 'ReLU' || (isLast && layer.getClassName() === 'Softmax')) {
       const before = input as tf.Tensor
-      if (isLast && (activation === 'softmax' || activation === 'sigmoid')) {
+      if (isLast && layer.getClassName() === 'Softmax') {
+        // A Softmax layer (how ONNX graphs end when exported with their softmax).
+        logits = before
+        outputActivation = 'softmax'
+        out = layer.apply(before) as tf.Tensor
+      } else if (isLast && (activation === 'softmax' || activation === 'sigmoid')) {
         logits = before
         outputActivation = activation
         out = layer.apply(before) as tf.Tensor
@@ -147,6 +152,9 @@ export function runGraph(model: tf.LayersModel, x: tf.Tensor, rule: ReluRule, gi
     if (isLast && !logits) logits = out
   }
   const scores = logits as tf.Tensor
+  // A linear head (an opened PyTorch or Keras model's logits): its probabilities are the
+  // softmax of the scores, or the sigmoid of a single one, as in predict.
+  if (outputActivation === 'linear' && scores.rank === 2) outputActivation = scores.shape[1] === 1 ? 'sigmoid' : 'softmax'
   if (scores.rank !== 2) throw new ApiError('bad_input', `the model's output has shape [${scores.shape.join(', ')}]; explanations need class scores [batch, classes]`)
   return { logits: scores as tf.Tensor2D, outputActivation, outputs }
 }

@@ -4,6 +4,7 @@ import { ApiError } from '../../../../src-shared/errors'
 import { checkDeclaredInput, checkLayerClasses, declaredInputShape } from '../modelJson'
 import { MAX_WEIGHT_BYTES, readModelFile } from '../modelFiles'
 import { assignWeights, withZeroInitializers } from '../tfjsWeights'
+import { loadKeras3Model } from './loadKeras3'
 
 type H5 = typeof import('h5wasm')
 
@@ -92,15 +93,13 @@ function readKeras2(file: H5File, path: string): { config: unknown; weights: Map
 }
 
 /**
- * Opens a Keras 2 .h5 model file as a tfjs model with its weights (the config in the file's
+ * Opens a Keras 2 .h5 model file (or a Keras 3 .keras archive, loadKeras3.ts) as a tfjs model with its weights (the config in the file's
  * attributes, the weights under model_weights). Unsupported layers are named before anything
  * is built.
  */
 export async function loadKerasModel(path: string): Promise<tf.LayersModel> {
   const bytes = await readModelFile(path, { what: 'Keras file', maxBytes: MAX_WEIGHT_BYTES })
-  if (bytes.subarray(0, 2).toString('latin1') === 'PK') {
-    throw new ApiError('bad_input', `${path} is a Keras 3 .keras archive, which Featurelens cannot open yet; save it as .h5 (model.save("model.h5")) or export it to ONNX`)
-  }
+  if (bytes.subarray(0, 2).toString('latin1') === 'PK') return loadKeras3Model(bytes, path, withHdf5) // a Keras 3 .keras zip
   const { config, weights } = await withHdf5(bytes, path, (file) => readKeras2(file, path))
   const known = new Set(Object.keys(tf.serialization.SerializationMap.getMap().classNameMap))
   checkLayerClasses(config, path, known)
