@@ -1,7 +1,9 @@
 /** Map resampling shared by the explanation methods. */
 
-/** Bilinear upsampling (half-pixel centres, as tf.image.resizeBilinear) of an h×w map to H×W. */
-export function bilinearUpsample(map: ArrayLike<number>, h: number, w: number, H: number, W: number): Float32Array {
+export type BilinearPlan = ReturnType<typeof bilinearPlan>
+
+/** Bilinear weights (half-pixel centres, as tf.image.resizeBilinear) from h×w to H×W. */
+export function bilinearPlan(h: number, w: number, H: number, W: number) {
   const axis = (src: number, dst: number) => {
     const lo = new Int32Array(dst)
     const hi = new Int32Array(dst)
@@ -14,22 +16,32 @@ export function bilinearUpsample(map: ArrayLike<number>, h: number, w: number, H
     }
     return { lo, hi, f }
   }
-  const ay = axis(h, H)
-  const ax = axis(w, W)
-  const out = new Float32Array(H * W)
+  return { y: axis(h, H), x: axis(w, W) }
+}
+
+/** Writes the h×w map, upsampled through `plan`, into `out` (H×W). */
+export function upsampleInto(map: ArrayLike<number>, w: number, plan: BilinearPlan, out: Float32Array | Float64Array): void {
+  const H = plan.y.lo.length
+  const W = plan.x.lo.length
   for (let Y = 0; Y < H; Y++) {
-    const r0 = ay.lo[Y] * w
-    const r1 = ay.hi[Y] * w
-    const fy = ay.f[Y]
+    const r0 = plan.y.lo[Y] * w
+    const r1 = plan.y.hi[Y] * w
+    const fy = plan.y.f[Y]
     for (let X = 0; X < W; X++) {
-      const c0 = ax.lo[X]
-      const c1 = ax.hi[X]
-      const fx = ax.f[X]
+      const c0 = plan.x.lo[X]
+      const c1 = plan.x.hi[X]
+      const fx = plan.x.f[X]
       const top = map[r0 + c0] * (1 - fx) + map[r0 + c1] * fx
       const bottom = map[r1 + c0] * (1 - fx) + map[r1 + c1] * fx
       out[Y * W + X] = top * (1 - fy) + bottom * fy
     }
   }
+}
+
+/** Bilinear upsampling (half-pixel centres, as tf.image.resizeBilinear) of an h×w map to H×W. */
+export function bilinearUpsample(map: ArrayLike<number>, h: number, w: number, H: number, W: number): Float32Array {
+  const out = new Float32Array(H * W)
+  upsampleInto(map, w, bilinearPlan(h, w, H, W), out)
   return out
 }
 

@@ -10,6 +10,7 @@ import { ApiError } from '../../../../src-shared/errors'
 import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import type { ExampleImages } from '../core/imageSample'
 import { forEachActivationBatch } from '../core/layerRepresentations'
+import { bilinearPlan, upsampleInto } from './resample'
 
 export interface EnergySource {
   model: tf.LayersModel
@@ -47,41 +48,6 @@ export function defaultEnergyLayer(layers: LayerInfo[]): LayerInfo {
   return pick
 }
 
-/** Bilinear weights (half-pixel centres, as tf.image.resizeBilinear) from h×w to H×W. */
-function bilinearPlan(h: number, w: number, H: number, W: number) {
-  const axis = (src: number, dst: number) => {
-    const lo = new Int32Array(dst)
-    const hi = new Int32Array(dst)
-    const f = new Float32Array(dst)
-    for (let i = 0; i < dst; i++) {
-      const s = Math.min(src - 1, Math.max(0, ((i + 0.5) * src) / dst - 0.5))
-      lo[i] = Math.floor(s)
-      hi[i] = Math.min(src - 1, lo[i] + 1)
-      f[i] = s - lo[i]
-    }
-    return { lo, hi, f }
-  }
-  return { y: axis(h, H), x: axis(w, W) }
-}
-
-function upsample(map: Float64Array, h: number, w: number, plan: ReturnType<typeof bilinearPlan>, out: Float64Array): void {
-  const H = plan.y.lo.length
-  const W = plan.x.lo.length
-  for (let Y = 0; Y < H; Y++) {
-    const r0 = plan.y.lo[Y] * w
-    const r1 = plan.y.hi[Y] * w
-    const fy = plan.y.f[Y]
-    for (let X = 0; X < W; X++) {
-      const c0 = plan.x.lo[X]
-      const c1 = plan.x.hi[X]
-      const fx = plan.x.f[X]
-      const top = map[r0 + c0] * (1 - fx) + map[r0 + c1] * fx
-      const bottom = map[r1 + c0] * (1 - fx) + map[r1 + c1] * fx
-      out[Y * W + X] = top * (1 - fy) + bottom * fy
-    }
-  }
-}
-
 export async function spatialEnergy(sources: EnergySource[], masks: RegionMasks | null, control: TaskControl = {}): Promise<SpatialEnergy> {
   const { height: H, width: W, channels } = sources[0].images.shape
   const n = sources[0].images.indices.length
@@ -115,7 +81,7 @@ export async function spatialEnergy(sources: EnergySource[], masks: RegionMasks 
           for (let ch = 0; ch < sc; ch++) s += acts.data[base + p * sc + ch] ** 2
           map[p] = s / sc
         }
-        upsample(map, sh, sw, plan, up)
+        upsampleInto(map, sw, plan, up)
         let total = 0
         for (let p = 0; p < up.length; p++) total += up[p]
         // A dead map (all zero) carries no location; it counts as uniform.
