@@ -98,12 +98,12 @@ export function withZeroInitializers(topology: unknown): unknown {
  * Builds a tfjs model from a translated topology and its weights by name (ONNX, Keras files):
  * zero initializers, then every weight set and checked. A failure disposes what was built.
  */
-export async function modelFromTranslation(topology: unknown, weights: Map<string, { shape: number[]; data: Float32Array }>, path: string): Promise<tf.LayersModel> {
+export async function modelFromTranslation(topology: unknown, weights: Map<string, { shape: number[]; data: Float32Array }>, path: string, what = 'translated model'): Promise<tf.LayersModel> {
   let model: tf.LayersModel
   try {
     model = await tf.models.modelFromJSON({ modelTopology: withZeroInitializers(topology) as tf.io.ModelJSON['modelTopology'] })
   } catch (err) {
-    throw new ApiError('bad_input', `${path}: the translated model cannot be built (${err instanceof Error ? err.message : String(err)})`)
+    throw new ApiError('bad_input', `${path}: the ${what} cannot be built (${err instanceof Error ? err.message : String(err)})`)
   }
   const named: tf.NamedTensorMap = {}
   try {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { ApiError } from '../../../../src-shared/errors'
 import { checkDeclaredInput, checkLayerClasses, declaredInputShape } from '../modelJson'
 import { MAX_WEIGHT_BYTES, readModelFile } from '../modelFiles'
-import { assignWeights, withZeroInitializers } from '../tfjsWeights'
+import { modelFromTranslation } from '../tfjsWeights'
 import { loadKeras3Model } from './loadKeras3'
 
 type H5 = typeof import('h5wasm')
@@ -104,21 +104,5 @@ export async function loadKerasModel(path: string): Promise<tf.LayersModel> {
   const known = new Set(Object.keys(tf.serialization.SerializationMap.getMap().classNameMap))
   checkLayerClasses(config, path, known)
   checkDeclaredInput(declaredInputShape(config), path)
-  let model: tf.LayersModel
-  try {
-    model = await tf.models.modelFromJSON({ modelTopology: withZeroInitializers(config) as tf.io.ModelJSON['modelTopology'] })
-  } catch (err) {
-    throw new ApiError('bad_input', `${path}: the Keras model cannot be built (${err instanceof Error ? err.message : String(err)})`)
-  }
-  const named: tf.NamedTensorMap = {}
-  try {
-    for (const [name, w] of weights) named[name] = tf.tensor(w.data, w.shape, 'float32')
-    assignWeights(model, named, path)
-  } catch (err) {
-    model.dispose()
-    throw err
-  } finally {
-    tf.dispose(Object.values(named))
-  }
-  return model
+  return modelFromTranslation(config, weights, path, 'Keras model')
 }
