@@ -6,7 +6,7 @@ let app: ServedApp
 let runs: { a: string; b: string }
 
 beforeAll(async () => {
-  const made = await workspaceForLongAnalysis({ faces: 300, epochs: 6 })
+  const made = await workspaceForLongAnalysis({ faces: 300, epochs: 16 })
   runs = made
   app = await startServe({ workspace: made.workspace })
 }, 300_000)
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe('the host while it computes a long analysis', () => {
   it('answers another client and serves files meanwhile, and a cancel ends the analysis', async () => {
-    const measured = await measureDuringAnalysis(app.port, app.token, runs)
+    const measured = await measureDuringAnalysis(app.port, app.token, runs, 2000)
     console.log(`during compare.ckaEpochs: ${describeResponsiveness(measured)}`)
     expect(measured.api.length).toBeGreaterThan(3)
     // The analysis runs in the host's analysis worker, so the main thread answers at once. The

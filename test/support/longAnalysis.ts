@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import WebSocket from 'ws'
+import { decodeFrame } from '../../src-shared/wire'
 import { TrainConfig } from '../../src-shared/run'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { generateSyntheticFaces } from '../../src-main/engine/data/synthFaces/generate'
@@ -37,7 +38,7 @@ export interface Responsiveness {
   /** Latencies (ms) of app.info over HTTP and of a static file, while the analysis ran. */
   api: number[]
   files: number[]
-  /** From sending compare.cancel to the analysis call's answer, ms. */
+  /** From sending task.cancel to the analysis call's answer, ms. */
   cancelMs: number
   /** The analysis call's answer. */
   result: { ok?: boolean; error?: { code: string; message: string } } | undefined
@@ -68,14 +69,16 @@ export const percentile = (values: number[], p: number): number => [...values].s
 export async function measureDuringAnalysis(port: number, token: string, runs: { a: string; b: string }, probeMs = 4000): Promise<Responsiveness> {
   const ws = await openSocket(port, token)
   const messages: Message[] = []
+  // Results that carry arrays come as binary frames; both kinds are read, so an analysis that
+  // ended before the probe is seen as ended, not as a cancel that never came back.
   ws.on('message', (data, isBinary) => {
-    if (!isBinary) messages.push(JSON.parse(data.toString()) as Message)
+    messages.push((isBinary ? decodeFrame(new Uint8Array(data as Buffer)) : JSON.parse(data.toString())) as Message)
   })
   const answer = () => messages.find((m) => m.t === 'result' && m.id === 1)
   const taskId = `long-cka-${Date.now()}`
   ws.send(JSON.stringify({ t: 'call', id: 1, method: 'compare.ckaEpochs', params: { a: runs.a, b: runs.b, examples: { count: 256, seed: 0 }, taskId } }))
   const underWay = Date.now() + 120_000
-  while (!messages.some((m) => m.t === 'event' && m.name === 'compare.progress') && Date.now() < underWay) await new Promise((r) => setTimeout(r, 20))
+  while (!messages.some((m) => m.t === 'event' && m.name === 'task.progress') && Date.now() < underWay) await new Promise((r) => setTimeout(r, 20))
   if (answer()) throw new Error('the analysis ended before it could be measured')
 
   const api: number[] = []
@@ -96,7 +99,7 @@ export async function measureDuringAnalysis(port: number, token: string, runs: {
 
   const cancelledAt = performance.now()
   const other = await openSocket(port, token)
-  other.send(JSON.stringify({ t: 'call', id: 2, method: 'compare.cancel', params: { taskId } }))
+  other.send(JSON.stringify({ t: 'call', id: 2, method: 'task.cancel', params: { taskId } }))
   const cancelDeadline = Date.now() + 60_000
   while (!answer() && Date.now() < cancelDeadline) await new Promise((r) => setTimeout(r, 5))
   const cancelMs = performance.now() - cancelledAt
