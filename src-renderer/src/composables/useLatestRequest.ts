@@ -7,7 +7,7 @@ import { useNotificationsStore } from '../stores/useNotificationsStore'
  * map): only the latest answer is kept, and its error shown. The data is a shallow ref so
  * large typed arrays are never made deeply reactive.
  */
-export function useLatestRequest<T>(): { data: ShallowRef<T | null>; loading: Ref<boolean>; run: (load: () => Promise<T>) => Promise<T | null> } {
+export function useLatestRequest<T>(): { data: ShallowRef<T | null>; loading: Ref<boolean>; run: (load: () => Promise<T>) => Promise<T | null>; reset: () => void } {
   const data = shallowRef<T | null>(null)
   const loading = ref(false)
   let latest = 0
@@ -27,5 +27,11 @@ export function useLatestRequest<T>(): { data: ShallowRef<T | null>; loading: Re
       if (id === latest) loading.value = false
     }
   }
-  return { data, loading, run }
+  /** Forgets the data and drops the answer of any request still in flight (its subject changed). */
+  function reset(): void {
+    latest++
+    data.value = null
+    loading.value = false
+  }
+  return { data, loading, run, reset }
 }
