@@ -5,6 +5,7 @@ import type { WorkspaceDb } from '../store/database'
 import { commitEpoch } from '../store/epochStore'
 import { createRun, setModelTopology, setRunStatus } from '../store/runStore'
 import { snapshotWeights } from '../train/trainLoop'
+import { storeEpochPyramids } from '../analysis/weights/epochPyramids'
 import type { OpenedModel } from './openModel'
 
 export interface ModelRunOptions {
@@ -39,6 +40,8 @@ export async function storeModelRun(db: WorkspaceDb, opened: OpenedModel, option
     setModelTopology(db, id, topology)
     const metrics = { epoch: 0, trainLoss: null, trainAccuracy: null, valLoss: null, valAccuracy: null, testLoss: null, testAccuracy: null, imagesPerSecond: null, durationMs: null }
     commitEpoch(db, id, { metrics, batchLosses: null, weights, optimizer: [] })
+    // Big layers' pyramids with the weights, as the training job stores them, so a 4096² layer's first paint is quick.
+    storeEpochPyramids(db, id, 0, weights)
     setRunStatus(db, id, 'completed', `opened from ${source.path}; epoch 0 holds the model's own weights`)
     return id
   })()
