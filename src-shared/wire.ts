@@ -7,7 +7,7 @@
 
 import { MAX_UPLOAD_BYTES } from './inspect'
 
-const typedArrayKinds = {
+export const typedArrayKinds = {
   Uint8Array,
   Int8Array,
   Uint16Array,
@@ -17,7 +17,7 @@ const typedArrayKinds = {
   Float32Array,
   Float64Array
 } as const
-type TypedArrayKind = keyof typeof typedArrayKinds
+export type TypedArrayKind = keyof typeof typedArrayKinds
 type AnyTypedArray = InstanceType<(typeof typedArrayKinds)[TypedArrayKind]>
 
 interface BinaryRef {

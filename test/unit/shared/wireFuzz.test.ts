@@ -1,18 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeFrame, encodeFrame, WireError } from '../../../src-shared/wire'
+import { decodeFrame, encodeFrame, typedArrayKinds, WireError, type TypedArrayKind } from '../../../src-shared/wire'
 
-const kinds = {
-  Uint8Array,
-  Int8Array,
-  Uint16Array,
-  Int16Array,
-  Uint32Array,
-  Int32Array,
-  Float32Array,
-  Float64Array
-} as const
-type Kind = keyof typeof kinds
+const kinds = typedArrayKinds
+type Kind = TypedArrayKind
 
 /** A frame assembled by hand, so a test can write any header over any bytes. */
 function rawFrame(header: unknown, body: Uint8Array, pooled = false): Uint8Array {
