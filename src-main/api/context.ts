@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { EventName, EventOf } from '../../src-shared/contract'
 import type { WorkspaceDb } from '../engine/store/database'
-import type { RunModelCache } from '../engine/analysis/core/runModel'
+import type { RunModelCache } from '../engine/models/storedModel'
 import type { DatasetCache } from '../engine/data/datasetCache'
 import type { JobQueue } from '../engine/train/jobQueue'
 import type { WorkspaceLocation } from '../engine/store/workspace'

@@ -2,10 +2,10 @@ import type { PredictResult } from '../../src-shared/api/models'
 import { ApiError } from '../../src-shared/errors'
 import type { RunSummary } from '../../src-shared/run'
 import { TrainConfig } from '../../src-shared/run'
-import { loadRunModel } from '../engine/analysis/core/runModel'
+import { loadRunModel } from '../engine/models/storedModel'
 import { commitEpoch, completeEpochs } from '../engine/store/epochStore'
 import { getRun } from '../engine/store/runStore'
-import { snapshotWeights } from '../engine/train/trainLoop'
+import { snapshotWeights } from '../engine/models/storedModel'
 import { openRunDatasetSafely, readyBackend, requireEpoch, runWithEpochs } from './inspectSupport'
 import type { ApiContext } from './context'
 import type { Handler } from './router'
@@ -27,7 +27,7 @@ export const modelHandlers: {
   'models.open': async (request, context) => {
     await readyBackend()
     const { openModelFile } = await import('../engine/models/openModel')
-    const { storeModelRun } = await import('../engine/models/modelRun')
+    const { storeModelRun } = await import('../engine/train/modelRun')
     if (request.dataset) await context.datasets.open(request.dataset)
     const opened = await openModelFile(request.path, { labels: request.labels, inputSize: request.inputSize, preprocess: request.preprocess })
     try {
@@ -72,7 +72,7 @@ export const modelHandlers: {
     const epoch = request.epoch ?? epochs[epochs.length - 1]
     requireEpoch(epochs, epoch)
     await readyBackend()
-    const { predictImages } = await import('../engine/models/predict')
+    const { predictImages } = await import('../engine/analysis/core/predict')
     const classes = await runClassNames(context, run)
     const model = await context.models.get(context.db, request.runId, epoch)
     const predictions = await predictImages(model, request.images, { top: request.top, classNames: classes.names, outputs: run.config.source?.outputs ?? 'probabilities' })

@@ -8,7 +8,7 @@ import type { ExplainOverview, OcclusionResponse } from '../../src-shared/explai
 import type { PredictResult } from '../../src-shared/api/models'
 import type { RunSummary } from '../../src-shared/run'
 import { initBackend } from '../../src-main/engine/backend/select'
-import { loadRunModel } from '../../src-main/engine/analysis/core/runModel'
+import { loadRunModel } from '../../src-main/engine/models/storedModel'
 import { modelFixtures, reference, relativeError } from '../support/modelFixtures'
 import { openTestApi, tempDir } from '../support/workspace'
 

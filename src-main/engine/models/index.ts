@@ -1,6 +1,5 @@
 export { buildModel, buildBuiltinModel } from './buildModel'
 export { builtinModelNames, isBuiltinModel, planModel, type BuiltinSpec } from './registry'
-export { validateModelFit, minimumInputSize, readImportedInput, type ImportedInput, type ModelFit } from './modelFit'
 export { importModel, loadModelFromDisk, replaceHead, type HeadOptions } from './importModel'
 export { fileSystemHandler } from './fileSystemHandler'
 export { declaredInputShape, readModelJson, resolveModelJsonPath } from './modelJson'

@@ -8,7 +8,7 @@ import { ApiError } from '../../../../src-shared/errors'
 import type { TaskProgressTracker } from '../../tasks/taskControl'
 import type { ExampleImages } from './imageSample'
 import type { Matrix } from './matrix'
-import { layerActivations } from './runModel'
+import { layerActivations } from './layerActivations'
 
 // Layers that carry a representation of their own. Flatten, dropout, batch norm and bare
 // activations repeat their input (or a per-channel affine of it, which CKA hardly sees), so

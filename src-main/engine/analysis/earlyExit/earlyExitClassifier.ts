@@ -6,7 +6,7 @@
  * Wall-clock time is split into stages (the network), descriptor and search (incl. the decision).
  */
 import * as tf from '@tensorflow/tfjs'
-import { batchDescriptors } from './descriptors'
+import { batchDescriptors } from '../core/descriptors'
 import { forward, type Stage } from './stagedModel'
 import type { LayerMatcher, Strategy } from './strategies'
 

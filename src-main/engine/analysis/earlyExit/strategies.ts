@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
 import { CosineIndex } from './cosineSearch'
-import { cosineDistance, DescriptorTable } from './descriptors'
+import { cosineDistance, DescriptorTable } from '../core/descriptors'
 import type { LayerDescriptors } from './descriptorStore'
 
 export type StrategyName = 'knn' | 'centroid' | 'confidence'

@@ -11,7 +11,7 @@ import { spatialLayerNames } from './featureMaps'
 import type { ModelInputShape } from '../../../../src-shared/model'
 import { forEachSampleBatch, type ImageSample } from '../core/imageSample'
 import { architectureTableFromModel } from '../receptiveField/receptiveFieldOfModel'
-import { layerActivations } from '../core/runModel'
+import { layerActivations } from '../core/layerActivations'
 import { TaskProgressTracker } from '../../tasks/taskControl'
 
 export interface StrongestActivation {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../src-shared/errors'
-import { layerActivations } from '../../../../src-main/engine/analysis/core/runModel'
+import { layerActivations } from '../../../../src-main/engine/analysis/core/layerActivations'
 import { loadKerasModel } from '../../../../src-main/engine/models/keras/loadKeras'
 import { modelFixtures, reference, relativeError, toNchw } from '../../../support/modelFixtures'
 

@@ -1,12 +1,29 @@
+/**
+ * A run's network as the workspace stores it, both ways: the weights of a tfjs model copied out
+ * for an epoch commit, and the model of a stored epoch rebuilt from the run's topology and that
+ * epoch's weights. The one loader of a stored run's model, and its cache.
+ */
 import * as tf from '@tensorflow/tfjs'
-import { ApiError } from '../../../../src-shared/errors'
-import type { WorkspaceDb } from '../../store/database'
-import { lastCompleteEpoch, loadTensors } from '../../store/epochStore'
-import { modelTopology } from '../../store/runStore'
+import { ApiError } from '../../../src-shared/errors'
+import { initBackend } from '../backend/select'
+import type { WorkspaceDb } from '../store/database'
+import { lastCompleteEpoch, loadTensors, type StoredTensor } from '../store/epochStore'
+import { modelTopology } from '../store/runStore'
+
+/** Copies of every weight, named by layer (not the process-unique variable name). Reads are async: a GPU backend has no synchronous read. */
+export async function snapshotWeights(model: tf.LayersModel): Promise<StoredTensor[]> {
+  return Promise.all(
+    model.weights.map(async (w): Promise<StoredTensor> => {
+      const value = w.read()
+      return { name: w.originalName, shape: value.shape.slice(), dtype: 'float32', data: new Float32Array(await value.data()) }
+    })
+  )
+}
 
 /**
  * A run's network at a stored epoch: the topology saved when training started, with that
  * epoch's weights (checksums verified). Layer names are the run's own (`block3_conv2`).
+ * The caller owns (and disposes) the model; views share models through RunModelCache.
  */
 export async function loadRunModel(db: WorkspaceDb, runId: string, epoch: number): Promise<tf.LayersModel> {
   const topology = modelTopology(db, runId)
@@ -27,12 +44,19 @@ export async function loadRunModel(db: WorkspaceDb, runId: string, epoch: number
   return model
 }
 
-/** Keeps the last few loaded models, since views step through epochs and images of one run. */
+/**
+ * Where the analysis views get a run's model at an epoch. Both ways choose the tfjs backend
+ * first (the same choice as the rest of the process). `get` keeps the last few loaded models,
+ * since views step through epochs and images of one run; `own` loads an instance for work that
+ * outlives a view or changes the model (cutting it into stages), which the caller disposes.
+ */
 export class RunModelCache {
   private readonly entries = new Map<string, Promise<tf.LayersModel>>()
   constructor(private readonly capacity = 4) {}
 
-  get(db: WorkspaceDb, runId: string, epoch: number): Promise<tf.LayersModel> {
+  /** The shared instance: never dispose it, and do not call its layers on new inputs. */
+  async get(db: WorkspaceDb, runId: string, epoch: number): Promise<tf.LayersModel> {
+    await initBackend()
     const key = `${runId}@${epoch}`
     let entry = this.entries.get(key)
     if (entry) {
@@ -51,6 +75,15 @@ export class RunModelCache {
     return entry
   }
 
+  /**
+   * A model of the caller's own, disposed by the caller: the shared one may be evicted (and
+   * disposed) while a long computation between batches is still using it.
+   */
+  async own(db: WorkspaceDb, runId: string, epoch: number): Promise<tf.LayersModel> {
+    await initBackend()
+    return loadRunModel(db, runId, epoch)
+  }
+
   /** Drops a run's models, e.g. after it is deleted or trained further. */
   forget(runId: string): void {
     for (const [key, model] of this.entries) {
@@ -60,20 +93,4 @@ export class RunModelCache {
       }
     }
   }
-}
-
-/**
- * Every named layer's output for a batch, in one forward pass. Returns tensors the caller
- * must dispose. Input layers are skipped (their output is the image itself).
- */
-export function layerActivations(model: tf.LayersModel, x: tf.Tensor, layerNames?: string[]): Map<string, tf.Tensor> {
-  const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer' && (!layerNames || layerNames.includes(l.name)))
-  if (layerNames) {
-    const missing = layerNames.filter((n) => !layers.some((l) => l.name === n))
-    if (missing.length) throw new ApiError('not_found', `the model has no layer ${missing.map((m) => `"${m}"`).join(', ')}; its layers are ${model.layers.map((l) => l.name).join(', ')}`)
-  }
-  const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) })
-  const outputs = probe.predict(x) as tf.Tensor | tf.Tensor[]
-  const list = Array.isArray(outputs) ? outputs : [outputs]
-  return new Map(layers.map((l, i) => [l.name, list[i]]))
 }

@@ -4,9 +4,9 @@ import { TrainConfig } from '../../../src-shared/run'
 import type { WorkspaceDb } from '../store/database'
 import { commitEpoch } from '../store/epochStore'
 import { createRun, setModelTopology, setRunStatus } from '../store/runStore'
-import { snapshotWeights } from '../train/trainLoop'
+import { snapshotWeights } from '../models/storedModel'
 import { storeEpochPyramids } from '../analysis/weights/epochPyramids'
-import type { OpenedModel } from './openModel'
+import type { OpenedModel } from '../models/openModel'
 
 export interface ModelRunOptions {
   name?: string

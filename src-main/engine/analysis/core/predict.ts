@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs'
 import { readdir, stat } from 'node:fs/promises'
 import { extname, join, resolve } from 'node:path'
-import type { ImagePrediction } from '../../../src-shared/api/models'
-import { ApiError } from '../../../src-shared/errors'
-import { decodeImageBytes, modelImageShape } from '../analysis/core/imageInput'
-import { readModelFile } from './modelFiles'
+import type { ImagePrediction } from '../../../../src-shared/api/models'
+import { ApiError } from '../../../../src-shared/errors'
+import { decodeImageBytes, modelImageShape } from './imageInput'
+import { readModelFile } from '../../models/modelFiles'
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.tif', '.tiff'])
 const MAX_IMAGE_BYTES = 64 * 1024 * 1024
