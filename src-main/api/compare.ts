@@ -6,12 +6,13 @@ import { runPairCka } from '../engine/analysis/cka/compareRuns'
 import { evidenceAttributes, evidenceMasks } from '../engine/analysis/explain/evidenceRegions'
 import { defaultSplit } from '../engine/analysis/core/imageSample'
 import { chooseLayers } from '../engine/analysis/core/layerRepresentations'
+import { datasetMismatch, pairDataset, pairEpoch, pairExamples, resolvePair, runLayers, withPairModels, type RunPair } from '../engine/analysis/core/runPair'
 import { defaultEnergyLayer, spatialEnergy } from '../engine/analysis/explain/spatialEnergy'
 import { overlaidWeightHistograms } from '../engine/analysis/weights/weightHistograms'
 import { cachedAnalysis, storeAnalysis } from '../engine/store/analysisCache'
+import { epochStamp } from '../engine/store/epochStamps'
 import { completeEpochs, listTensors } from '../engine/store/epochStore'
 import { runTask } from './tasks'
-import { datasetMismatch, epochStamp, ownModel, pairDataset, pairEpoch, pairExamples, resolvePair, runLayers, withPairModels, type RunPair } from './comparePair'
 import type { ApiContext } from './context'
 import type { Handler } from './router'
 
@@ -36,7 +37,7 @@ async function overviewSide(context: ApiContext, run: RunSummary, epochs: number
 }
 
 async function overview(context: ApiContext, a: string, b: string): Promise<CompareOverview> {
-  const pair = resolvePair(context, a, b)
+  const pair = resolvePair(context.db, a, b)
   const [sideA, sideB] = [await overviewSide(context, pair.a, pair.epochsA), await overviewSide(context, pair.b, pair.epochsB)]
   const namesB = new Set(sideB.layers.map((l) => l.name))
   const shapeB = new Map(sideB.weights.map((w) => [w.name, w.shape.join('x')]))
@@ -44,7 +45,7 @@ async function overview(context: ApiContext, a: string, b: string): Promise<Comp
   let dataset: CompareOverview['dataset'] = { path: pair.a.config.dataset, splits: [], defaultSplit: 'test', evidence: [] }
   if (!datasetMismatch(pair)) {
     try {
-      const opened = await pairDataset(context, pair)
+      const opened = await pairDataset(context.datasets, pair)
       dataset = {
         path: opened.table.path,
         splits: opened.splitNames.map((name) => ({ name, count: opened.split(name).count })),
@@ -87,13 +88,13 @@ export const compareHandlers: {
   'compare.overview': ({ a, b }, context) => overview(context, a, b),
 
   'compare.cka': async (request, context) => {
-    const pair = resolvePair(context, request.a, request.b)
+    const pair = resolvePair(context.db, request.a, request.b)
     const epoch = pairEpoch(pair, request.epoch)
-    const examples = pairExamples(await pairDataset(context, pair), request.examples)
+    const examples = pairExamples(await pairDataset(context.datasets, pair), request.examples)
     const [infoA, infoB] = [await runLayers(context, pair.a.id, epoch), await runLayers(context, pair.b.id, epoch)]
     const layersA = chooseLayers(infoA.layers, request.layers, 'A')
     const layersB = chooseLayers(infoB.layers, request.layers, 'B')
-    const key = ['compare.cka', 1, epochStamp(context, pair.a.id, epoch), epochStamp(context, pair.b.id, epoch), examples.split, examples.set.indices.length, examples.seed, layersA.map((l) => l.name), layersB.map((l) => l.name), request.estimator, request.batchSize]
+    const key = ['compare.cka', 2, pair.a.id, pair.b.id, epochStamp(context.db, pair.a.id, epoch), epochStamp(context.db, pair.b.id, epoch), examples.split, examples.set.indices.length, examples.seed, layersA.map((l) => l.name), layersB.map((l) => l.name), request.estimator, request.batchSize]
     const mark = (v: CkaResult): CkaResult => ({ ...v, method: { ...v.method, cached: true } })
     return cached(context, key, pair, mark, () =>
       runTask(context, request.taskId, { task: 'CKA layer × layer', runId: pair.a.id }, async (control) => {
@@ -122,21 +123,21 @@ export const compareHandlers: {
   },
 
   'compare.ckaEpochs': async (request, context) => {
-    const pair = resolvePair(context, request.a, request.b)
+    const pair = resolvePair(context.db, request.a, request.b)
     const last = pairEpoch(pair, undefined)
-    const examples = pairExamples(await pairDataset(context, pair), request.examples)
+    const examples = pairExamples(await pairDataset(context.datasets, pair), request.examples)
     const [infoA, infoB] = [await runLayers(context, pair.a.id, last), await runLayers(context, pair.b.id, last)]
     const [layersA, layersB] = commonLayers(infoA.layers, infoB.layers, request.layers)
-    const stamps = pair.common.flatMap((e) => [epochStamp(context, pair.a.id, e), epochStamp(context, pair.b.id, e)])
-    const key = ['compare.ckaEpochs', 1, stamps, examples.split, examples.set.indices.length, examples.seed, layersA.map((l) => l.name), request.estimator, request.batchSize]
+    const stamps = pair.common.flatMap((e) => [epochStamp(context.db, pair.a.id, e), epochStamp(context.db, pair.b.id, e)])
+    const key = ['compare.ckaEpochs', 2, pair.a.id, pair.b.id, stamps, examples.split, examples.set.indices.length, examples.seed, layersA.map((l) => l.name), request.estimator, request.batchSize]
     const mark = (v: CkaEpochsResult): CkaEpochsResult => ({ ...v, method: { ...v.method, cached: true } })
     return cached(context, key, pair, mark, () =>
       runTask(context, request.taskId, { task: 'CKA across epochs', runId: pair.a.id }, async (control) => {
         const started = performance.now()
         const [imagesA, imagesB] = await examples.set.forShapes([infoA.input, infoB.input])
         const result = await ckaAcrossEpochs(
-          { label: `run A (${pair.a.name})`, layers: layersA, images: imagesA, load: (e) => ownModel(context, pair.a.id, e) },
-          { label: `run B (${pair.b.name})`, layers: layersB, images: imagesB, load: (e) => ownModel(context, pair.b.id, e) },
+          { label: `run A (${pair.a.name})`, layers: layersA, images: imagesA, load: (e) => context.models.own(context.db, pair.a.id, e) },
+          { label: `run B (${pair.b.name})`, layers: layersB, images: imagesB, load: (e) => context.models.own(context.db, pair.b.id, e) },
           pair.common,
           { estimator: request.estimator, batchSize: request.batchSize },
           control
@@ -155,14 +156,14 @@ export const compareHandlers: {
   },
 
   'compare.attention': async (request, context) => {
-    const pair = resolvePair(context, request.a, request.b)
+    const pair = resolvePair(context.db, request.a, request.b)
     const epoch = pairEpoch(pair, request.epoch)
-    const dataset = await pairDataset(context, pair)
+    const dataset = await pairDataset(context.datasets, pair)
     const examples = pairExamples(dataset, request.examples)
     const [infoA, infoB] = [await runLayers(context, pair.a.id, epoch), await runLayers(context, pair.b.id, epoch)]
     const layerA = request.layer ? chooseLayers(infoA.layers, [request.layer], 'A')[0] : defaultEnergyLayer(infoA.layers)
     const layerB = chooseLayers(infoB.layers, [layerA.name], 'B')[0]
-    const key = ['compare.attention', 1, epochStamp(context, pair.a.id, epoch), epochStamp(context, pair.b.id, epoch), examples.split, examples.set.indices.length, examples.seed, layerA.name]
+    const key = ['compare.attention', 2, pair.a.id, pair.b.id, epochStamp(context.db, pair.a.id, epoch), epochStamp(context.db, pair.b.id, epoch), examples.split, examples.set.indices.length, examples.seed, layerA.name]
     return cached(context, key, pair, (v: AttentionResult) => ({ ...v, cached: true }), () =>
       runTask(context, request.taskId, { task: 'where each model looks', runId: pair.a.id }, async (control) => {
         const [imagesA, imagesB] = await examples.set.forShapes([infoA.input, infoB.input])
@@ -199,7 +200,7 @@ export const compareHandlers: {
   },
 
   'compare.weightHistograms': ({ a, b, weight, bins }, context) => {
-    const pair = resolvePair(context, a, b)
+    const pair = resolvePair(context.db, a, b)
     pairEpoch(pair, undefined)
     const result = overlaidWeightHistograms(context.db, [pair.a.id, pair.b.id], weight, pair.common, bins)
     return { weight, epochs: pair.common, ...result }

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import type { DirectoryListing, RecentDataset } from '../../src-shared/api/datasets'
+import type { DirectoryListing } from '../../src-shared/api/datasets'
 import { BUNDLED_MNIST } from '../../src-shared/dataset'
 import { ApiError } from '../../src-shared/errors'
 import { generateSyntheticFaces } from '../engine/data/index'
 import { isImageName } from '../engine/data/probe'
+import { recentDatasets, rememberDataset } from '../engine/store/recentDatasets'
 import type { ApiContext } from './context'
 import type { Handler } from './router'
 
@@ -14,12 +15,6 @@ const MAX_LISTED = 2000
 
 function syntheticFacesPath(context: ApiContext): string {
   return join(context.workspace.dir, 'datasets', 'synthetic-faces')
-}
-
-function rememberDataset(context: ApiContext, path: string, name: string, format: string): void {
-  context.db
-    .prepare(`INSERT INTO recent_datasets (path, format, name, opened_at) VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET format = excluded.format, name = excluded.name, opened_at = excluded.opened_at`)
-    .run(path, format, name, new Date().toISOString())
 }
 
 async function listDir(path: string | undefined): Promise<DirectoryListing> {
@@ -54,17 +49,16 @@ export const datasetHandlers: {
   'fs.listDir': Handler<'fs.listDir'>
 } = {
   'datasets.list': (_request, context) => {
-    const rows = context.db.prepare(`SELECT path, name, format, opened_at FROM recent_datasets ORDER BY opened_at DESC LIMIT 20`).all() as { path: string; name: string; format: RecentDataset['format']; opened_at: string }[]
     const path = syntheticFacesPath(context)
     return {
-      recent: rows.map((r) => ({ path: r.path, name: r.name, format: r.format, openedAt: r.opened_at })),
+      recent: recentDatasets(context.db),
       syntheticFaces: { path, exists: existsSync(join(path, 'list_attr_celeba.txt')) }
     }
   },
   'datasets.open': async ({ path, label }, context) => {
     const dataset = await context.datasets.open(path, label)
     const summary = { ...dataset.summary, warnings: dataset.warnings() }
-    if (summary.path !== BUNDLED_MNIST) rememberDataset(context, summary.path, summary.name, summary.format)
+    if (summary.path !== BUNDLED_MNIST) rememberDataset(context.db, summary)
     return summary
   },
   'datasets.thumbnails': async ({ path, label, refs, size }, context) => {

@@ -8,18 +8,18 @@ import type { EarlyExitRequest, EarlyExitResult } from '../../src-shared/earlyEx
 import type { RunSummary } from '../../src-shared/run'
 import type { Dataset } from '../engine/data/dataset'
 import { modelImageShape } from '../engine/analysis/core/imageInput'
-import { loadRunModel } from '../engine/models/storedModel'
 import { runEarlyExit } from '../engine/analysis/earlyExit/earlyExitAnalysis'
 import { type QueryImages } from '../engine/analysis/earlyExit/earlyExitInputs'
-import { descriptorCounts, readLayerDescriptors } from '../engine/analysis/earlyExit/descriptorStore'
+import { descriptorCounts, readLayerDescriptors } from '../engine/store/descriptorStore'
 import { extractDescriptors } from '../engine/analysis/earlyExit/extractDescriptors'
 import { trainOnFeatureMaps } from '../engine/analysis/earlyExit/featureMapTraining'
 import { queryImages, referenceImages } from '../engine/analysis/earlyExit/imageSets'
 import { candidateLayers, stagedModel } from '../engine/analysis/earlyExit/stagedModel'
-import { cachedAnalysis, storeAnalysis } from '../engine/store/analysisCache'
+import { cachedAnalysis, latestAnalysis, storeAnalysis } from '../engine/store/analysisCache'
 import { epochStamp } from '../engine/store/epochStamps'
 import type { ApiContext } from './context'
-import { readyBackend, requireEpoch, requireRunDataset, runWithEpochs } from './inspectSupport'
+import { requireRunDataset } from '../engine/data/runDataset'
+import { requireEpoch, runWithEpochs } from '../engine/store/runEpochs'
 import type { Handler } from './router'
 import { runTask } from './tasks'
 
@@ -32,12 +32,11 @@ interface RunAtEpoch {
 }
 
 async function openRunAtEpoch(context: ApiContext, runId: string, epoch: number | undefined): Promise<RunAtEpoch> {
-  const { run, epochs } = runWithEpochs(context, runId)
+  const { run, epochs } = runWithEpochs(context.db, runId)
   const chosen = epoch ?? epochs[epochs.length - 1]
   requireEpoch(epochs, chosen)
-  await readyBackend()
   const model = await context.models.get(context.db, runId, chosen)
-  const dataset = await requireRunDataset(context, run)
+  const dataset = await requireRunDataset(context.datasets, run)
   return { run, epoch: chosen, model, dataset, label: run.config.label.kind === 'attribute' ? run.config.label.attribute : undefined }
 }
 
@@ -88,7 +87,7 @@ export const earlyExitHandlers: {
     const images = referenceImages(at.dataset, at.run.config)
     // The stages get a model of their own: cutting calls the layers again, which would give the
     // shared (cached) model's layers a second output and break the inspector's views of them.
-    const own = await loadRunModel(context.db, request.runId, at.epoch)
+    const own = await context.models.own(context.db, request.runId, at.epoch)
     const result = await runTask(context, request.taskId, { task: 'early exit', runId: request.runId }, async (control) => {
       const stages = stagedModel(own, layers)
       await extractDescriptors(context.db, { runId: request.runId, epoch: at.epoch, model: at.model, layers, label: at.label }, images, control, request.batch)
@@ -105,9 +104,8 @@ export const earlyExitHandlers: {
   },
 
   'earlyExit.latest': ({ runId }, context) => {
-    runWithEpochs(context, runId)
-    const row = context.db.prepare(`SELECT key FROM analysis_cache WHERE run_id = ? AND kind = ? ORDER BY created_at DESC LIMIT 1`).get(runId, LATEST_KIND) as { key: string } | undefined
-    return row ? cachedAnalysis<EarlyExitResult>(context.db, row.key) : null
+    runWithEpochs(context.db, runId)
+    return latestAnalysis<EarlyExitResult>(context.db, runId, LATEST_KIND)
   },
 
   'earlyExit.featureMapTrain': async (request, context) => {

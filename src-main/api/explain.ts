@@ -18,7 +18,8 @@ import { shuffledIndices } from '../engine/data/splits'
 import { withAnalysisCache } from '../engine/store/analysisCache'
 import { epochStamp } from '../engine/store/epochStamps'
 import { explainDefaults, explainedClass, explainedImage, layerList, modelClassNames, ownRunModel, runDataset, withRunModel } from './explainSupport'
-import { openRunDatasetSafely, readyBackend, requireEpoch, runWithEpochs } from './inspectSupport'
+import { openRunDatasetSafely } from '../engine/data/runDataset'
+import { requireEpoch, runWithEpochs } from '../engine/store/runEpochs'
 import type { TaskUpdate } from '../engine/tasks/taskControl'
 import type { Handler } from './router'
 import { runTask } from './tasks'
@@ -41,8 +42,8 @@ export const explainHandlers: {
 } = {
   'explain.overview': ({ runId }, context) =>
     withRunModel(context, runId, undefined, async ({ run, model }) => {
-      const { epochs } = runWithEpochs(context, runId)
-      const { dataset, error } = await openRunDatasetSafely(context, run)
+      const { epochs } = runWithEpochs(context.db, runId)
+      const { dataset, error } = await openRunDatasetSafely(context.datasets, run)
       return {
         runId,
         name: run.name,
@@ -106,7 +107,7 @@ export const explainHandlers: {
     }),
 
   'explain.top9': async (request, context) => {
-    const { run, epochs } = runWithEpochs(context, request.runId)
+    const { run, epochs } = runWithEpochs(context.db, request.runId)
     const chosen = [...new Set(request.epochs)].sort((a, b) => a - b)
     for (const e of chosen) requireEpoch(epochs, e, 'epochs')
     const dataset = await runDataset(context, run)
@@ -171,7 +172,7 @@ export const explainHandlers: {
     }),
 
   'explain.pointing': async (request, context) => {
-    const { run, epochs } = runWithEpochs(context, request.runId)
+    const { run, epochs } = runWithEpochs(context.db, request.runId)
     const epoch = request.epoch ?? epochs[epochs.length - 1]
     requireEpoch(epochs, epoch)
     const dataset = await runDataset(context, run)
@@ -180,7 +181,6 @@ export const explainHandlers: {
     }
     const split = request.split ?? defaultSplit(dataset)
     if (!dataset.has(split)) throw new ApiError('invalid_request', `split: the dataset has no "${split}" split; it has ${dataset.splitNames.join(', ')}`)
-    await readyBackend()
     const defaults = explainDefaults(await context.models.get(context.db, request.runId, epoch))
     const patch = request.patch ?? defaults.occlusion.patch
     const stride = request.stride ?? defaults.occlusion.stride

@@ -9,22 +9,21 @@ import type { ExplainLayer, ExplainOverview } from '../../src-shared/explain'
 import type { ImageChoice, InspectInputImage } from '../../src-shared/inspect'
 import type { RunSummary } from '../../src-shared/run'
 import { modelImageShape, readInputImage, type InputImage } from '../engine/analysis/core/imageInput'
-import { loadRunModel } from '../engine/models/storedModel'
 import { classProbabilities, runGraph } from '../engine/analysis/explain/layerGraph'
 import { defaultOcclusion, defaultOcclusionLayer } from '../engine/analysis/explain/occlusion'
 import { defaultInvarianceLayers } from '../engine/analysis/explain/invariance'
 import type { Dataset } from '../engine/data/dataset'
 import type { ApiContext } from './context'
-import { openRunDatasetSafely, readyBackend, requireEpoch, runWithEpochs } from './inspectSupport'
+import { openRunDatasetSafely } from '../engine/data/runDataset'
+import { requireEpoch, runWithEpochs } from '../engine/store/runEpochs'
 import * as tfjs from '@tensorflow/tfjs'
 
 /** The run's model at a stored epoch, loaded for this call only; the caller disposes it. */
 export async function ownRunModel(context: ApiContext, runId: string, epoch: number | undefined): Promise<{ run: RunSummary; epoch: number; model: tf.LayersModel }> {
-  const { run, epochs } = runWithEpochs(context, runId)
+  const { run, epochs } = runWithEpochs(context.db, runId)
   const chosen = epoch ?? epochs[epochs.length - 1]
   requireEpoch(epochs, chosen)
-  await readyBackend()
-  return { run, epoch: chosen, model: await loadRunModel(context.db, runId, chosen) }
+  return { run, epoch: chosen, model: await context.models.own(context.db, runId, chosen) }
 }
 
 export async function withRunModel<T>(context: ApiContext, runId: string, epoch: number | undefined, use: (m: { run: RunSummary; epoch: number; model: tf.LayersModel }) => Promise<T>): Promise<T> {
@@ -45,7 +44,7 @@ export function movedDatasetMessage(run: RunSummary, error: string | null, needs
 }
 
 export async function runDataset(context: ApiContext, run: RunSummary): Promise<Dataset> {
-  const { dataset, error } = await openRunDatasetSafely(context, run)
+  const { dataset, error } = await openRunDatasetSafely(context.datasets, run)
   if (!dataset) throw new ApiError('not_found', movedDatasetMessage(run, error, true))
   return dataset
 }
@@ -100,7 +99,7 @@ export function modelClassNames(run: RunSummary, dataset: Dataset | null): strin
 /** Reads the image to explain: a dataset example, or an uploaded file (which works without the dataset). */
 export async function explainedImage(context: ApiContext, run: RunSummary, model: tf.LayersModel, choice: ImageChoice): Promise<ExplainedImage> {
   const shape = modelImageShape(model)
-  const { dataset, error } = await openRunDatasetSafely(context, run)
+  const { dataset, error } = await openRunDatasetSafely(context.datasets, run)
   if (!('encoded' in choice) && !dataset) throw new ApiError('not_found', movedDatasetMessage(run, error, false))
   const image = await readInputImage(choice as ImageChoice, shape, dataset, error)
   const labels = dataset?.classNames ?? []

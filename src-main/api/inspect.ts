@@ -17,16 +17,11 @@ import { withAnalysisCache } from '../engine/store/analysisCache'
 import { epochStamp } from '../engine/store/epochStamps'
 import { listTensors } from '../engine/store/epochStore'
 import { TaskProgressTracker } from '../engine/tasks/taskControl'
-import type { ApiContext } from './context'
 import { inspectWeightHandlers } from './inspectWeights'
-import { openRunDatasetSafely, readyBackend, requireEpoch, requireRunDataset, runWithEpochs } from './inspectSupport'
+import { openRunDatasetSafely, requireRunDataset } from '../engine/data/runDataset'
+import { requireEpoch, runWithEpochs } from '../engine/store/runEpochs'
 import type { Handler } from './router'
 import { runTask } from './tasks'
-
-async function runModel(context: ApiContext, runId: string, epoch: number): Promise<tf.LayersModel> {
-  await readyBackend()
-  return context.models.get(context.db, runId, epoch)
-}
 
 function describeLayers(model: tf.LayersModel): InspectLayer[] {
   return model.layers.map((l) => {
@@ -62,10 +57,10 @@ export const inspectHandlers: {
   'inspect.evolution': Handler<'inspect.evolution'>
 } = {
   'inspect.overview': async ({ runId }, context) => {
-    const { run, epochs } = runWithEpochs(context, runId)
+    const { run, epochs } = runWithEpochs(context.db, runId)
     const last = epochs[epochs.length - 1]
-    const model = await runModel(context, runId, last)
-    const { dataset, error } = await openRunDatasetSafely(context, run)
+    const model = await context.models.get(context.db, runId, last)
+    const { dataset, error } = await openRunDatasetSafely(context.datasets, run)
     return {
       runId,
       name: run.name,
@@ -92,29 +87,29 @@ export const inspectHandlers: {
   },
 
   'inspect.architecture': async ({ runId }, context) => {
-    const { epochs } = runWithEpochs(context, runId)
-    const model = await runModel(context, runId, epochs[epochs.length - 1])
+    const { epochs } = runWithEpochs(context.db, runId)
+    const model = await context.models.get(context.db, runId, epochs[epochs.length - 1])
     return architectureTableFromModel(model)
   },
 
   'inspect.filters': async (request, context) => {
-    const { epochs } = runWithEpochs(context, request.runId)
+    const { epochs } = runWithEpochs(context.db, request.runId)
     requireEpoch(epochs, request.epoch)
-    const model = await runModel(context, request.runId, request.epoch)
+    const model = await context.models.get(context.db, request.runId, request.epoch)
     const layers = (await convKernels(model, request.layers)).map((kernel) => filterImages(kernel, request))
     return { runId: request.runId, epoch: request.epoch, normalise: request.normalise, layers }
   },
 
   'inspect.featureMaps': async (request, context) => {
-    const { run, epochs } = runWithEpochs(context, request.runId)
+    const { run, epochs } = runWithEpochs(context.db, request.runId)
     requireEpoch(epochs, request.epoch)
-    const model = await runModel(context, request.runId, request.epoch)
+    const model = await context.models.get(context.db, request.runId, request.epoch)
     const shape = modelImageShape(model)
     const fromDataset = !('encoded' in request.image)
-    const { dataset, error } = fromDataset ? await openRunDatasetSafely(context, run) : { dataset: null, error: null }
+    const { dataset, error } = fromDataset ? await openRunDatasetSafely(context.datasets, run) : { dataset: null, error: null }
     const image = await readInputImage(request.image, shape, dataset, error)
     const maps = await runTask(context, request.taskId, { task: 'feature maps', runId: request.runId }, (control) => featureMaps(model, image.x, shape, request.layers, control))
-    const datasetClasses = dataset?.classNames ?? (run.config.source ? [] : ((await openRunDatasetSafely(context, run)).dataset?.classNames ?? []))
+    const datasetClasses = dataset?.classNames ?? (run.config.source ? [] : ((await openRunDatasetSafely(context.datasets, run)).dataset?.classNames ?? []))
     // The model's own classes name its outputs; the dataset's name the image's label.
     const classNames = run.config.source?.classNames ?? datasetClasses
     // An opened model may end in logits; the view shows probabilities.
@@ -140,10 +135,10 @@ export const inspectHandlers: {
   ...inspectWeightHandlers,
 
   'inspect.channels': async (request, context) => {
-    const { run, epochs } = runWithEpochs(context, request.runId)
+    const { run, epochs } = runWithEpochs(context.db, request.runId)
     requireEpoch(epochs, request.epoch)
-    const model = await runModel(context, request.runId, request.epoch)
-    const dataset = await requireRunDataset(context, run)
+    const model = await context.models.get(context.db, request.runId, request.epoch)
+    const dataset = await requireRunDataset(context.datasets, run)
     const sample = datasetSample(dataset, request.split, request.sample, request.seed, modelImageShape(model))
     const options = { relativeTolerance: request.relativeTolerance, flagFraction: request.flagFraction }
     const key = `inspect.channels:${request.runId}:${epochStamp(context.db, request.runId, request.epoch)}:${sample.split}:${request.sample}:${request.seed}:${options.relativeTolerance}:${options.flagFraction}`
@@ -173,10 +168,10 @@ export const inspectHandlers: {
   },
 
   'inspect.evolution': async (request, context) => {
-    const { run, epochs } = runWithEpochs(context, request.runId)
+    const { run, epochs } = runWithEpochs(context.db, request.runId)
     const chosen = [...new Set(request.epochs)].sort((a, b) => a - b)
     for (const e of chosen) requireEpoch(epochs, e, 'epochs')
-    const dataset = await requireRunDataset(context, run)
+    const dataset = await requireRunDataset(context.datasets, run)
     return runTask(context, request.taskId, { task: 'feature evolution', runId: request.runId }, async (control) => {
       const results: EvolutionResponse['epochs'] = []
       let last: LayerEvolution | null = null
@@ -184,7 +179,7 @@ export const inspectHandlers: {
       // Progress counts images over all chosen epochs; a cached epoch counts as done at once.
       const progress = new TaskProgressTracker(chosen.length * request.sample, control, 'the feature evolution')
       for (const [k, epoch] of chosen.entries()) {
-        const model = await runModel(context, request.runId, epoch)
+        const model = await context.models.get(context.db, request.runId, epoch)
         const sample = datasetSample(dataset, request.split, request.sample, request.seed, modelImageShape(model))
         split = sample.split
         progress.setTotal(chosen.length * sample.indices.length)

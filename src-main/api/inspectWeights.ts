@@ -15,8 +15,8 @@ import type { ViewOptions } from '../engine/analysis/weights/weightViews'
 import { withAnalysisCache } from '../engine/store/analysisCache'
 import { dropStaleAnalyses, historyStamp } from '../engine/store/epochStamps'
 import type { ApiContext } from './context'
-import { epochPyramid, epochSource, evolutionOf } from './inspectWeightData'
-import { requireEpoch, resolveWeight, runWithEpochs } from './inspectSupport'
+import { epochPyramid, epochSource, evolutionOf } from '../engine/analysis/weights/weightData'
+import { requireEpoch, resolveWeight, runWithEpochs } from '../engine/store/runEpochs'
 import { runTask } from './tasks'
 import type { Handler } from './router'
 
@@ -34,7 +34,7 @@ export const inspectWeightHandlers: {
   'inspect.changeNorms': Handler<'inspect.changeNorms'>
 } = {
   'inspect.weights': async (request, context) => {
-    const { epochs } = runWithEpochs(context, request.runId)
+    const { epochs } = runWithEpochs(context.db, request.runId)
     requireEpoch(epochs, request.epoch)
     const info = resolveWeight(context.db, request.runId, request.epoch, request.weight)
     const layout = weightMatrixLayout(info.shape)
@@ -42,31 +42,31 @@ export const inspectWeightHandlers: {
     // A whole or zoomed-out view of a big layer comes from its pyramid without reading the weights;
     // without one yet (a run stored before pyramids were kept), one pass over the weights, while
     // the pyramid is built in the background for the next view.
-    const pyramid = request.mode === 'maxabs' ? await epochPyramid(context, request.runId, request.epoch, info, false) : null
-    const matrix = (pyramid ? viewFromPyramid(pyramid, options) : null) ?? (await epochSource(context, request.runId, request.epoch, info.position)).view(options, null)
+    const pyramid = request.mode === 'maxabs' ? await epochPyramid(context.db, request.runId, request.epoch, info, false) : null
+    const matrix = (pyramid ? viewFromPyramid(pyramid, options) : null) ?? (await epochSource(context.db, request.runId, request.epoch, info.position)).view(options, null)
     return { runId: request.runId, epoch: request.epoch, position: info.position, name: info.name, layout, matrix }
   },
 
   'inspect.weightStats': async (request, context) => weightStats(request, context),
 
   'inspect.weightValue': async (request, context) => {
-    const { epochs } = runWithEpochs(context, request.runId)
+    const { epochs } = runWithEpochs(context.db, request.runId)
     const info = resolveWeight(context.db, request.runId, epochs[epochs.length - 1], request.weight)
     const layout = weightMatrixLayout(info.shape)
     const index = weightSourceIndex(layout, request.row, request.col)
     if (request.map === 'epoch') {
       if (request.epoch === undefined) throw new ApiError('invalid_request', 'epoch: map "epoch" needs the epoch whose weight to read')
       requireEpoch(epochs, request.epoch)
-      const source = await epochSource(context, request.runId, request.epoch, info.position)
+      const source = await epochSource(context.db, request.runId, request.epoch, info.position)
       return { row: request.row, col: request.col, index, value: source.stored[weightSourceFlatIndex(layout, request.row, request.col)] }
     }
-    const { value: evolution } = await evolutionOf(context, request.runId, epochs, info.position, DEFAULT_BINS)
+    const { value: evolution } = await evolutionOf(context.db, request.runId, epochs, info.position, DEFAULT_BINS)
     const map = request.map === 'mean' ? evolution.mean : evolution.variance
     return { row: request.row, col: request.col, index, value: map[request.row * layout.cols + request.col] }
   },
 
   'inspect.changeNorms': async (request, context) => {
-    const { epochs } = runWithEpochs(context, request.runId)
+    const { epochs } = runWithEpochs(context.db, request.runId)
     const prefix = `inspect.changeNorms:${request.runId}:`
     const key = prefix + historyStamp(context.db, request.runId)
     const result = await withAnalysisCache<RunChangeNorms>(context.db, key, 'inspect.changeNorms', [request.runId, null], () =>
@@ -78,9 +78,9 @@ export const inspectWeightHandlers: {
 }
 
 async function weightStats(request: ParsedRequestOf<'inspect.weightStats'>, context: ApiContext): Promise<WeightStatsResponse> {
-  const { epochs } = runWithEpochs(context, request.runId)
+  const { epochs } = runWithEpochs(context.db, request.runId)
   const info = resolveWeight(context.db, request.runId, epochs[epochs.length - 1], request.weight)
-  const entry = await evolutionOf(context, request.runId, epochs, info.position, request.bins, request.taskId)
+  const entry = await runTask(context, request.taskId, { task: 'weight statistics', runId: request.runId }, (control) => evolutionOf(context.db, request.runId, epochs, info.position, request.bins, control))
   const evolution = entry.value
   const { rows, cols } = evolution.layout
   const pool: ViewOptions = { maxRows: request.maxRows, maxCols: request.maxCols, mode: request.mode, region: request.region }

@@ -6,7 +6,7 @@ import { RunModelCache } from '../engine/models/storedModel'
 import { DatasetCache } from '../engine/data/datasetCache'
 import { EventBus, type ApiContext } from './context'
 import { handlers } from './handlers'
-import { preparePyramidsOnEpochs } from './inspectWeightData'
+import { preparePyramidsOnEpochs } from './pyramidsOnEpochs'
 import { offloadAnalyses } from './offload'
 import { createDispatcher, type Dispatch } from './router'
 

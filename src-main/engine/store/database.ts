@@ -22,11 +22,17 @@ function readHeader(path: string): string {
   }
 }
 
+export interface OpenOptions {
+  readonly?: boolean
+  /** Every commit reaches the disk before it returns (the training job's epochs survive a power cut). */
+  durable?: boolean
+}
+
 /**
  * Opens (or creates) the workspace database: WAL mode, quick_check on open, migrations keyed on
  * user_version. A corrupt or foreign file gets a clear error and is left untouched.
  */
-export function openWorkspaceDb(path: string, options: { readonly?: boolean } = {}): WorkspaceDb {
+export function openWorkspaceDb(path: string, options: OpenOptions = {}): WorkspaceDb {
   try {
     return openChecked(path, options)
   } catch (err) {
@@ -34,7 +40,7 @@ export function openWorkspaceDb(path: string, options: { readonly?: boolean } = 
   }
 }
 
-function openChecked(path: string, options: { readonly?: boolean }): WorkspaceDb {
+function openChecked(path: string, options: OpenOptions): WorkspaceDb {
   const exists = existsSync(path) && statSync(path).size > 0
   if (exists && readHeader(path) !== SQLITE_MAGIC) {
     throw new ApiError('bad_input', `${path} is not a SQLite database. Move it away or choose another workspace with --workspace DIR.`)
@@ -49,6 +55,7 @@ function openChecked(path: string, options: { readonly?: boolean }): WorkspaceDb
       db.pragma('journal_mode = WAL')
       db.pragma('foreign_keys = ON')
       db.pragma('busy_timeout = 5000')
+      if (options.durable) db.pragma('synchronous = FULL')
       migrate(db, path)
     }
     return db

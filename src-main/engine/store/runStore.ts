@@ -91,6 +91,11 @@ export function setRunCompute(db: WorkspaceDb, id: string, compute: string): voi
   db.prepare(`UPDATE runs SET compute = ? WHERE id = ?`).run(compute, id)
 }
 
+/** Replaces a run's config (an opened model's preprocessing, say); the caller has validated it. */
+export function setRunConfig(db: WorkspaceDb, id: string, config: TrainConfig): void {
+  db.prepare(`UPDATE runs SET config = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify(config), new Date().toISOString(), id)
+}
+
 export function setModelTopology(db: WorkspaceDb, id: string, topology: unknown): void {
   db.prepare(`UPDATE runs SET model_topology = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify(topology), new Date().toISOString(), id)
 }

@@ -49,8 +49,7 @@ process.on('disconnect', () => {
   stopRequested = true
 })
 
-const db = openWorkspaceDb(join(workspaceDir, 'featurelens.sqlite'))
-db.pragma('synchronous = FULL')
+const db = openWorkspaceDb(join(workspaceDir, 'featurelens.sqlite'), { durable: true })
 
 async function main(): Promise<void> {
   const config = TrainConfig.parse(JSON.parse(getRunRow(db, runId).config))

@@ -1,7 +1,7 @@
 /** What the early-exit experiment runs on: the run's model cut into stages, the reference descriptors and the query images. */
 import type * as tf from '@tensorflow/tfjs'
 import type { ModelInputShape } from '../../../../src-shared/model'
-import type { LayerDescriptors } from './descriptorStore'
+import type { LayerDescriptors } from '../../store/descriptorStore'
 import type { Stage } from './stagedModel'
 
 export interface QueryImages {

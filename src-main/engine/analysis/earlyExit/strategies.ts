@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
 import { CosineIndex } from './cosineSearch'
 import { cosineDistance, DescriptorTable } from '../core/descriptors'
-import type { LayerDescriptors } from './descriptorStore'
+import type { LayerDescriptors } from '../../store/descriptorStore'
 
 export type StrategyName = 'knn' | 'centroid' | 'confidence'
 export const STRATEGY_NAMES: readonly StrategyName[] = ['knn', 'centroid', 'confidence']
