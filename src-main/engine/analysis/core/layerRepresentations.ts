@@ -53,12 +53,6 @@ export function chooseLayers(layers: LayerInfo[], requested: string[] | undefine
   })
 }
 
-export function modelInputShape(model: tf.LayersModel): { height: number; width: number; channels: number } {
-  const shape = model.inputs[0].shape
-  if (shape.length !== 4) throw new ApiError('bad_input', `the model takes input of shape [${shape.join(', ')}]; comparisons need images (batch, height, width, channels)`)
-  return { height: shape[1] ?? 0, width: shape[2] ?? 0, channels: shape[3] ?? 0 }
-}
-
 /**
  * Calls `visit` for consecutive batches of rows start..end with each requested layer's output
  * as a matrix (float32, batch rows). The tensors are disposed after each call.

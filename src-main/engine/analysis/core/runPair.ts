@@ -16,7 +16,8 @@ import type { WorkspaceDb } from '../../store/database'
 import { completeEpochNumbers } from '../../store/epochStamps'
 import { getRun } from '../../store/runStore'
 import { chooseExamples, ExampleSet } from './imageSample'
-import { modelInputShape, modelLayers } from './layerRepresentations'
+import { modelImageShape } from './imageInput'
+import { modelLayers } from './layerRepresentations'
 import type { RunSources } from './runSources'
 
 export interface RunPair {
@@ -70,7 +71,7 @@ export async function pairDataset(datasets: DatasetCache, pair: RunPair): Promis
 /** Layer facts of a run at an epoch, from the shared model cache (no weights are kept here). */
 export async function runLayers(sources: RunSources, runId: string, epoch: number): Promise<{ layers: LayerInfo[]; input: ModelInputShape }> {
   const model = await sources.models.get(sources.db, runId, epoch)
-  return { layers: modelLayers(model), input: modelInputShape(model) }
+  return { layers: modelLayers(model), input: modelImageShape(model) }
 }
 
 /** Both runs' models of their own at `epoch`, for the length of `use`; disposed afterwards, also when loading the second fails. */
