@@ -15,7 +15,7 @@ export const ENGINE_ORDER = ['tasks', 'backend', 'store', 'data', 'models', 'ana
  * Inside analysis, tiers (lowest first): a folder imports lower tiers only, never a sibling in
  * its own tier. A new analysis folder not named here sits in the top tier.
  */
-export const ANALYSIS_TIERS = [['core'], ['receptiveField', 'weights'], ['featureMaps', 'cka', 'earlyExit'], ['explain']]
+export const ANALYSIS_TIERS = [['core'], ['receptiveField', 'weights'], ['featureMaps', 'cka', 'earlyExit'], ['explain'], ['compare']]
 
 const OUTSIDE_ENGINE = ['api', 'cli', 'server', 'engineProcess', 'electron']
 const orderText = ENGINE_ORDER.join(' ← ')

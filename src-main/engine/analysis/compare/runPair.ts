@@ -15,10 +15,10 @@ import { runLabel } from '../../data/runDataset'
 import type { WorkspaceDb } from '../../store/database'
 import { completeEpochNumbers } from '../../store/epochStamps'
 import { getRun } from '../../store/runStore'
-import { chooseExamples, ExampleSet } from './imageSample'
-import { modelImageShape } from './imageInput'
-import { modelLayers } from './layerRepresentations'
-import type { RunSources } from './runSources'
+import { chooseExamples, ExampleSet } from '../core/imageSample'
+import { modelImageShape } from '../core/imageInput'
+import { modelLayers } from '../core/layerRepresentations'
+import type { RunSources } from '../core/runSources'
 
 export interface RunPair {
   a: RunSummary
