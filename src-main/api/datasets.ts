@@ -1,44 +1,14 @@
 import { existsSync } from 'node:fs'
-import { readdir, stat } from 'node:fs/promises'
-import { homedir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import type { DirectoryListing } from '../../src-shared/api/datasets'
+import { join, resolve } from 'node:path'
 import { BUNDLED_MNIST } from '../../src-shared/dataset'
-import { ApiError } from '../../src-shared/errors'
 import { generateSyntheticFaces } from '../engine/data/index'
-import { isImageName } from '../engine/data/probe'
+import { listDatasetFolder } from '../engine/data/listFolder'
 import { recentDatasets, rememberDataset } from '../engine/store/recentDatasets'
 import type { ApiContext } from './context'
 import type { Handler } from './router'
 
-const MAX_LISTED = 2000
-
 function syntheticFacesPath(context: ApiContext): string {
   return join(context.workspace.dir, 'datasets', 'synthetic-faces')
-}
-
-async function listDir(path: string | undefined): Promise<DirectoryListing> {
-  const dir = resolve(path && path.trim() ? path : homedir())
-  let names: string[]
-  try {
-    const info = await stat(dir)
-    if (!info.isDirectory()) throw new ApiError('bad_input', `${dir} is not a folder`)
-    names = await readdir(dir)
-  } catch (err) {
-    if (err instanceof ApiError) throw err
-    const code = (err as NodeJS.ErrnoException).code
-    throw new ApiError('bad_input', `${dir}: ${code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'permission denied' : `cannot be read (${code})`}`)
-  }
-  names.sort((a, b) => a.localeCompare(b))
-  const entries: DirectoryListing['entries'] = []
-  for (const name of names.slice(0, MAX_LISTED)) {
-    if (name.startsWith('.')) continue
-    const full = join(dir, name)
-    const kind = await stat(full).then((s) => (s.isDirectory() ? 'folder' : 'file')).catch(() => null)
-    if (kind === 'folder' || (kind === 'file' && (isImageName(name) || /idx\d-ubyte(\.gz)?$|\.csv$|\.txt$/i.test(name)))) entries.push({ name, path: full, kind })
-  }
-  const parent = dirname(dir)
-  return { path: dir, parent: parent === dir ? null : parent, entries, note: names.length > MAX_LISTED ? `showing the first ${MAX_LISTED} of ${names.length} entries` : null }
 }
 
 export const datasetHandlers: {
@@ -86,5 +56,5 @@ export const datasetHandlers: {
     context.datasets.forget(out)
     return result
   },
-  'fs.listDir': ({ path }) => listDir(path)
+  'fs.listDir': ({ path }) => listDatasetFolder(path)
 }
