@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import sharp from 'sharp'
 import { valuesToRgba } from '../../../../src-shared/colormaps'
 import type { HeatmapFigure } from '../../../../src-shared/figure'
+import { ckaMatrixFigure } from '../../../../src-shared/figures/compareFigures'
 import { histogramFigure } from '../../../../src-shared/figures/weightFigures'
 import type { WeightHistogram } from '../../../../src-shared/inspect'
 import { exportFigure } from '../../../../src-main/engine/figures/exportFigure'
@@ -105,6 +106,15 @@ describe('figure export files', () => {
     expect(texts).toEqual(expect.arrayContaining(['conv1 · weights', 'input', 'output', 'w', '9', '3', '-3']))
     expect(svg).toMatch(/<linearGradient/)
     expect(svg).toMatch(/image-rendering="optimizeSpeed"/)
+  })
+
+  it('the CKA colour bar has its title apart from its tick labels, each said once', async () => {
+    const layers = ['conv1', 'conv2', 'fc1']
+    const values = Float32Array.from({ length: 9 }, (_, i) => (i % 4) / 3)
+    const file = await exportFigure(ckaMatrixFigure(values, layers, layers, 'Linear CKA', 'Smiling', 'Male'), { format: 'svg' })
+    const texts = parseSvg(new TextDecoder().decode(file.bytes))
+    expect(texts.filter((t) => t === 'CKA')).toHaveLength(1)
+    expect(texts.filter((t) => /^CKA\s*\d/.test(t))).toEqual([])
   })
 
   it('a PDF is one page at the figure size with its text', async () => {
