@@ -110,6 +110,18 @@ export function legendRows(names: string[], width: number, fontSize: number): nu
   return rows
 }
 
+/** A title broken at spaces into lines that fit the width (bold type, about 0.65 em a character): it wraps, never clips. */
+export function wrapTitle(title: string, width: number, fontSize: number): string[] {
+  const perLine = Math.max(8, Math.floor(width / (fontSize * 0.65)))
+  const lines: string[] = []
+  for (const word of title.split(/\s+/).filter(Boolean)) {
+    const last = lines.length - 1
+    if (last >= 0 && lines[last].length + 1 + word.length <= perLine) lines[last] += ` ${word}`
+    else lines.push(word)
+  }
+  return lines
+}
+
 /** The colour bar of ordered series: a gradient strip with its first and last names. */
 function orderedColorBar(names: string[], label: string, theme: FigureTheme, fontSize: number, top: number): Obj[] {
   const colors = THEMES[theme]
@@ -142,7 +154,9 @@ export function styledChartOption(spec: ChartFigure, style: ChartStyle): Obj {
     return s
   })
   const hasLegend = option.legend !== undefined && !sequential && names.some(Boolean)
-  const titleH = spec.title ? fontSize + 14 : 4
+  const titleSize = fontSize + 1
+  const title = spec.title ? wrapTitle(spec.title, Math.max(60, style.width - 24), titleSize) : []
+  const titleH = title.length ? title.length * (titleSize + 5) + 8 : 4
   const rows = hasLegend ? legendRows(names.filter(Boolean), style.width, fontSize) : 0
   const legendH = hasLegend ? rows * (fontSize + 10) : sequential ? fontSize + 18 : 0
   const grid = isObj(option.grid) ? option.grid : {}
@@ -157,7 +171,7 @@ export function styledChartOption(spec: ChartFigure, style: ChartStyle): Obj {
     backgroundColor: style.background ?? colors.background,
     color: CATEGORICAL,
     textStyle: { fontFamily, fontSize, color: colors.text },
-    title: spec.title ? { text: spec.title, left: 'center', top: 4, textStyle: { fontSize: fontSize + 1, fontWeight: 'bold', color: colors.text, fontFamily } } : undefined,
+    title: title.length ? { text: title.join('\n'), left: 'center', top: 4, textStyle: { fontSize: titleSize, lineHeight: titleSize + 5, fontWeight: 'bold', color: colors.text, fontFamily } } : undefined,
     legend: hasLegend ? { ...(isObj(option.legend) ? option.legend : {}), type: 'plain', top: titleH, left: 20, right: 20, textStyle: { color: colors.text, fontSize: Math.max(8, fontSize - 1) }, itemWidth: 22, itemGap: 16 } : { show: false },
     grid: { ...grid, top },
     tooltip: isObj(option.tooltip) ? { ...option.tooltip, valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)) } : option.tooltip,
