@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { openWorkspaceDb } from '../../src-main/engine/store/database'
 import { saveFigure } from '../../src-main/engine/store/figureStore'
-import { parseSvg } from '../support/parseFiles'
+import { parseSvg, pdfText } from '../support/parseFiles'
 import { useServedBrowser } from '../support/servedBrowser'
 import { tempDir } from '../support/workspace'
 
@@ -67,8 +67,21 @@ describe('the poster composer keeps every panel when the grid changes', () => {
     await expect.poll(() => page.getByTestId('composition-panel').count()).toBe(6)
     expect(await page.getByTestId('composition-unplaced').count()).toBe(0)
     expect(await page.getByTestId('composition-rows').inputValue()).toBe('3')
+
+    // A poster size: A0 portrait sets the page and type that reads from a distance.
+    await page.getByTestId('composition-page').selectOption('a0-portrait')
+    expect(await page.getByTestId('composition-font-size').inputValue()).toBe('20')
+    await page.getByTestId('composition-title').fill('Six maps')
+    await page.getByTestId('composition-format').selectOption('png')
+    await expect.poll(() => page.getByTestId('composition-pixels').textContent()).toContain('9933 × 14043 px')
+    await page.getByTestId('composition-format').selectOption('pdf')
+    const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('composition-export').click()])
+    const pdf = await pdfText(readFileSync(await pdfDownload.path()))
+    expect(Math.abs((pdf.size[0] / 72) * 25.4 - 841)).toBeLessThan(1)
+    expect(Math.abs((pdf.size[1] / 72) * 25.4 - 1189)).toBeLessThan(1)
+    expect(pdf.text).toContain('Six maps')
     await page.screenshot({ path: join(session.app.workspace, 'composer-grid.png'), fullPage: true })
     expect(errors).toEqual([])
     await context.close()
-  }, 120_000)
+  }, 180_000)
 })

@@ -150,10 +150,10 @@ describe('figure export files', () => {
     expect(header).toContain(`'shape': (${spec.height}, ${spec.width})`)
   })
 
-  it('refuses a DPI of 0 or above 1200 and a size past 100 megapixels, naming the limit', async () => {
+  it('refuses a DPI of 0 or above 1200 and a size past 160 megapixels, naming the limit', async () => {
     await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 0 })).rejects.toThrow(/dpi must be between 1 and 1200.*got 0/)
     await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 1201 })).rejects.toThrow(/dpi must be between 1 and 1200.*got 1201/)
-    await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 1200, widthIn: 40 })).rejects.toThrow(/exceeds the limit of 100 megapixels/)
+    await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 1200, widthIn: 40 })).rejects.toThrow(/exceeds the limit of 160 megapixels/)
     await expect(exportFigure(twoRunLoss(), { format: 'npy' })).rejects.toThrow(/npy is for maps/)
   })
 })
