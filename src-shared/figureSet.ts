@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { DEFAULT_FONT } from './figures/chartStyle'
+import { FigureTextSchema } from './figures/figureText'
 import { MAX_DPI } from './figure'
 
 const f32 = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array')
@@ -55,6 +56,8 @@ export const SavedFigure = z.object({
   runIds: z.array(z.string()),
   /** Runs the figure came from that have since been deleted. */
   missingRuns: z.array(z.string()),
+  /** The words the user set over the generated ones (empty: as made). */
+  text: FigureTextSchema,
   createdAt: z.string()
 })
 export type SavedFigure = z.infer<typeof SavedFigure>

@@ -3,18 +3,23 @@
  * colour-bar label, each replaced or hidden (an empty string hides it). Applied to a spec as a
  * layer over what the builders generated, so every export of the figure uses the same words.
  */
+import { z } from 'zod'
 import { ApiError } from '../errors'
 import type { ChartFigure, FigureSpec } from '../figure'
 
-export interface FigureText {
-  title?: string
-  xLabel?: string
-  yLabel?: string
-  /** Colour-bar label of a map. */
-  colorBar?: string
-  /** Legend entries: a series' name (or its position, 1 or a for the first) → the name to show. */
-  legend?: Record<string, string>
-}
+const words = z.string().max(300)
+export const FigureTextSchema = z
+  .object({
+    title: words.optional(),
+    xLabel: words.optional(),
+    yLabel: words.optional(),
+    /** Colour-bar label of a map. */
+    colorBar: words.optional(),
+    /** Legend entries: a series' name (or its position, 1 or a for the first) → the name to show. */
+    legend: z.record(z.string().max(300), words).optional()
+  })
+  .strict()
+export type FigureText = z.infer<typeof FigureTextSchema>
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
