@@ -4,7 +4,7 @@
  * figures. Shared by the renderer and the CLI's PNG output.
  */
 import type { ChartFigure, HeatmapFigure, ImageFigure } from '../figure'
-import type { InvarianceResponse, OcclusionResponse, PointingResponse } from '../explain'
+import { attributionInfo, type InvarianceResponse, type OcclusionResponse, type PointingResponse } from '../explain'
 
 /** Distinct colours for class labels (Tableau 10, then 10 more), as 0..255 RGB. */
 export const categoricalColors: [number, number, number][] = [
@@ -101,7 +101,7 @@ export function pointingChart(r: PointingResponse, title: string): ChartFigure {
   const pct = (v: number) => Number((v * 100).toFixed(2))
   const series = [
     { name: 'area share', type: 'bar', data: attributes.map((a) => pct(r.methods[0].regions.find((g) => g.attribute === a)!.area.mean)), itemStyle: { color: '#9e9e9e' } },
-    ...r.methods.map((m, i) => ({ name: m.method === 'gradcam' ? 'Grad-CAM' : m.method, type: 'bar', data: attributes.map((a) => pct(m.regions.find((g) => g.attribute === a)!.share.mean)), itemStyle: { color: categoricalCss(i) } }))
+    ...r.methods.map((m, i) => ({ name: attributionInfo[m.method].label, type: 'bar', data: attributes.map((a) => pct(m.regions.find((g) => g.attribute === a)!.share.mean)), itemStyle: { color: categoricalCss(i) } }))
   ]
   return {
     kind: 'chart',
