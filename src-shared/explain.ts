@@ -25,14 +25,16 @@ export interface AttributionInfo {
   explains: 'class' | 'unit'
   meaning: string
   units: string
+  /** The colour scale's label on a figure of the map. */
+  scale: string
 }
 
 export const attributionInfo: Record<AttributionMethod, AttributionInfo> = {
-  occlusion: { label: 'occlusion', explains: 'class', meaning: 'mean drop in P(class) over the positions of the grey square that cover the pixel', units: 'probability' },
-  gradcam: { label: 'Grad-CAM', explains: 'class', meaning: 'ReLU(Σ_k α_k A_k) at the layer, bilinearly upsampled to the input', units: 'class score (before the softmax)' },
-  saliency: { label: 'saliency', explains: 'class', meaning: 'max over colour channels of |∂ class score / ∂ pixel|', units: 'class score per unit of pixel value' },
-  deconvnet: { label: 'deconvnet', explains: 'unit', meaning: "the unit's activation sent down to the pixels by the deconvnet (max-pool switches, rectification, transposed filters)", units: 'activation per unit of pixel value' },
-  guided: { label: 'guided backpropagation', explains: 'unit', meaning: '∂ unit / ∂ pixel with only positive signals passed back through each ReLU', units: 'activation per unit of pixel value' }
+  occlusion: { label: 'occlusion', explains: 'class', meaning: 'mean drop in P(class) over the positions of the grey square that cover the pixel', units: 'probability', scale: 'drop in P(class)' },
+  gradcam: { label: 'Grad-CAM', explains: 'class', meaning: 'ReLU(Σ_k α_k A_k) at the layer, bilinearly upsampled to the input', units: 'class score (before the softmax)', scale: 'Grad-CAM' },
+  saliency: { label: 'saliency', explains: 'class', meaning: 'max over colour channels of |∂ class score / ∂ pixel|', units: 'class score per unit of pixel value', scale: '|∂ score / ∂ pixel|' },
+  deconvnet: { label: 'deconvnet', explains: 'unit', meaning: "the unit's activation sent down to the pixels by the deconvnet (max-pool switches, rectification, transposed filters)", units: 'activation per unit of pixel value', scale: 'grey = 0' },
+  guided: { label: 'guided backpropagation', explains: 'unit', meaning: '∂ unit / ∂ pixel with only positive signals passed back through each ReLU', units: 'activation per unit of pixel value', scale: 'grey = 0' }
 }
 
 /** Methods that explain a class with one value per pixel, so their maps can be checked against evidence regions. */

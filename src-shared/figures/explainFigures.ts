@@ -4,7 +4,7 @@
  * figures. Shared by the renderer and the CLI's PNG output.
  */
 import type { ChartFigure, HeatmapFigure, ImageFigure } from '../figure'
-import { attributionInfo, type InvarianceResponse, type OcclusionResponse, type PointingResponse } from '../explain'
+import { attributionInfo, type AttributionMethod, type InvarianceResponse, type OcclusionResponse, type PointingResponse } from '../explain'
 
 /** Distinct colours for class labels (Tableau 10, then 10 more), as 0..255 RGB. */
 export const categoricalColors: [number, number, number][] = [
@@ -68,6 +68,17 @@ export const PROJECTION_SCALE = 'grey 0.5 = 0, symmetric: 0.5 + v / (2·max|v|)'
 /** A projection to pixel space (H×W×C, signed) as an image; NaN (outside the image) stays transparent. */
 export function projectionFigure(values: Float32Array, width: number, height: number, channels: number, title: string): ImageFigure {
   return { kind: 'image', title, width, height, channels: channels === 3 ? 3 : 1, values: normalisedProjection(values) }
+}
+
+/** A class's map (occlusion, Grad-CAM, saliency) over the input as a heat map from 0, titled with the layer where the method has one. */
+export function attributionHeatmap(method: AttributionMethod, values: Float32Array, input: { width: number; height: number }, layer?: string): HeatmapFigure {
+  const { label, scale } = attributionInfo[method]
+  return positiveMapFigure(values, input.width, input.height, layer ? `${label} at ${layer}` : label, scale)
+}
+
+/** A unit's projection to pixels (deconvnet, guided backpropagation) as an image. */
+export function attributionImage(method: AttributionMethod, values: Float32Array, input: { width: number; height: number; channels: number }): ImageFigure {
+  return projectionFigure(values, input.width, input.height, input.channels, attributionInfo[method].label)
 }
 
 const seriesColor = (i: number): string => categoricalCss(i)

@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { ApiError } from '../../../src-shared/errors'
 import type { GradientsResponse, OcclusionResponse, PointingResponse, ProjectResponse } from '../../../src-shared/explain'
 import { AttributionMethod, attributionInfo, PointingMethod } from '../../../src-shared/explain'
-import { occlusionHeatmaps, occlusionLabelFigure, PROJECTION_SCALE, positiveMapFigure, projectionFigure } from '../../../src-shared/figures/explainFigures'
+import { attributionHeatmap, attributionImage, occlusionHeatmaps, occlusionLabelFigure, PROJECTION_SCALE } from '../../../src-shared/figures/explainFigures'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command, CommandIO } from '../command'
 import { imageArgument, numberOption, splitArgument, withExplainSession } from '../explainSession'
@@ -66,8 +66,6 @@ function pointingText(r: PointingResponse): string[] {
 type Answer = { kind: 'occlusion'; r: OcclusionResponse } | { kind: 'gradients'; r: GradientsResponse } | { kind: 'project'; r: ProjectResponse }
 
 async function writeMaps(method: AttributionMethod, name: string, answer: Answer, out: string): Promise<{ maps: WrittenMap[]; extra: Record<string, unknown> }> {
-  const { width, height, channels } = answer.r.input
-  const label = attributionInfo[method].label
   if (answer.kind === 'occlusion') {
     const heat = occlusionHeatmaps(answer.r)
     const labels = occlusionLabelFigure(answer.r)
@@ -76,11 +74,12 @@ async function writeMaps(method: AttributionMethod, name: string, answer: Answer
   }
   if (answer.kind === 'gradients') {
     const { gradcam, saliency } = answer.r
-    const spec = method === 'gradcam' ? positiveMapFigure(gradcam.upsampled, width, height, `${label} at ${gradcam.layer}`, label) : positiveMapFigure(saliency, width, height, label, '|∂ score / ∂ pixel|')
-    return { maps: [await writeFigurePng(out, name, spec)], extra: method === 'gradcam' ? { layer: gradcam.layer, mapHeight: gradcam.mapHeight, mapWidth: gradcam.mapWidth } : {} }
+    const cam = method === 'gradcam'
+    const spec = attributionHeatmap(method, cam ? gradcam.upsampled : saliency, answer.r.input, cam ? gradcam.layer : undefined)
+    return { maps: [await writeFigurePng(out, name, spec)], extra: cam ? { layer: gradcam.layer, mapHeight: gradcam.mapHeight, mapWidth: gradcam.mapWidth } : {} }
   }
   const r = answer.r
-  const spec = projectionFigure(method === 'deconvnet' ? r.deconvnet : r.guided, width, height, channels, method === 'deconvnet' ? 'deconvnet projection' : label)
+  const spec = attributionImage(method, method === 'deconvnet' ? r.deconvnet : r.guided, r.input)
   return { maps: [await writeFigurePng(out, name, spec, PROJECTION_SCALE)], extra: { layer: r.layer, unit: r.unit } }
 }
 
