@@ -73,11 +73,14 @@ export type CompositionPanel = z.infer<typeof CompositionPanel>
 
 export const CompositionLayout = z
   .object({
+    /** The poster's heading, drawn across the top (empty: none). */
+    title: z.string().max(300).default(''),
     rows: z.number().int().min(1).max(8),
     cols: z.number().int().min(1).max(8),
     widthIn: z.number().min(1).max(60).default(10),
     heightIn: z.number().min(1).max(60).default(7),
     fontFamily: z.string().min(1).max(200).default(DEFAULT_FONT),
+    /** Body type in points at the printed size (titles are 1.4 times it); see pageSizes.ts. */
     fontSize: z.number().min(6).max(48).default(12),
     theme: FigureThemeSchema.default('light'),
     letters: z.boolean().default(true),
