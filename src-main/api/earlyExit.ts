@@ -15,7 +15,7 @@ export const earlyExitHandlers: {
   'earlyExit.descriptors': (request, context) =>
     runTask(context, request.taskId, { task: 'descriptor extraction', runId: request.runId }, (control) => descriptorsOfRun(context, request, control)),
   'earlyExit.run': (request, context) => runTask(context, request.taskId, { task: 'early exit', runId: request.runId }, (control) => earlyExitOfRun(context, request, control)),
-  'earlyExit.latest': ({ runId }, context) => latestEarlyExit(context.db, runId),
+  'earlyExit.latest': ({ runId }, context) => latestEarlyExit(context, runId),
   'earlyExit.featureMapTrain': (request, context) =>
     runTask(context, request.taskId, { task: 'training on feature maps', runId: request.runId }, (control) => featureMapTrainOfRun(context, request, control))
 }

@@ -24,12 +24,12 @@ export const inspectHandlers: {
   'inspect.architecture': ({ runId }, context) => runArchitecture(context, runId),
   'inspect.filters': (request, context) => runFilters(context, request),
   'inspect.featureMaps': (request, context) => runTask(context, request.taskId, { task: 'feature maps', runId: request.runId }, (control) => runFeatureMaps(context, request, control)),
-  'inspect.weights': (request, context) => runWeightMatrix(context.db, request),
+  'inspect.weights': (request, context) => runWeightMatrix(context, request),
   'inspect.weightStats': (request, context) =>
-    runTask(context, request.taskId, { task: 'weight statistics', runId: request.runId }, (control) => runWeightStats(context.db, request, control)),
-  'inspect.weightValue': (request, context) => runWeightValue(context.db, request),
+    runTask(context, request.taskId, { task: 'weight statistics', runId: request.runId }, (control) => runWeightStats(context, request, control)),
+  'inspect.weightValue': (request, context) => runWeightValue(context, request),
   'inspect.changeNorms': (request, context) =>
-    runTask(context, request.taskId, { task: 'change norms', runId: request.runId }, (control) => runChangeNorms(context.db, request.runId, control)),
+    runTask(context, request.taskId, { task: 'change norms', runId: request.runId }, (control) => runChangeNorms(context, request.runId, control)),
   'inspect.channels': (request, context) =>
     runTask(context, request.taskId, { task: 'dead and always-on channels', runId: request.runId }, (control) => runChannels(context, request, control)),
   'inspect.evolution': (request, context) => runTask(context, request.taskId, { task: 'feature evolution', runId: request.runId }, (control) => runEvolution(context, request, control))

@@ -4,9 +4,8 @@
  * follow the run's splits see them.
  */
 import { ApiError } from '../../../src-shared/errors'
-import type { RunSummary, TrainConfig } from '../../../src-shared/run'
+import type { TrainConfig } from '../../../src-shared/run'
 import type { Dataset, DatasetSplit } from './dataset'
-import type { DatasetCache } from './datasetCache'
 import { openDataset } from './open'
 import { selectPerClass, validationSplit } from './splits'
 
@@ -62,21 +61,4 @@ export function planSplits(dataset: Dataset, config: TrainConfig): Record<TrainS
   const test = testSource ? { source: testSource, indices: Int32Array.from({ length: testSource.count }, (_, i) => i) } : null
   if (train.indices.length === 0) throw new ApiError('bad_input', `${config.dataset}: no training images are left after the fraction and limit; raise them`)
   return { train, val, test }
-}
-
-/** The run's dataset under its label (from the cache), or why it cannot be opened (moved, deleted). */
-export async function openRunDatasetSafely(datasets: DatasetCache, run: RunSummary): Promise<{ dataset: Dataset | null; error: string | null }> {
-  if (run.config.source && !run.config.dataset) return { dataset: null, error: 'this opened model has no dataset; upload an image, or open the model again with a dataset folder' }
-  try {
-    return { dataset: await datasets.open(run.config.dataset, runLabel(run.config)), error: null }
-  } catch (err) {
-    return { dataset: null, error: `${run.config.dataset}: ${(err as Error).message}` }
-  }
-}
-
-/** The run's dataset under its label (from the cache); fails, saying why, when it cannot be opened. */
-export async function requireRunDataset(datasets: DatasetCache, run: RunSummary): Promise<Dataset> {
-  const { dataset, error } = await openRunDatasetSafely(datasets, run)
-  if (!dataset) throw new ApiError('not_found', `the run's dataset cannot be read (${error}); restore the folder to use dataset images`)
-  return dataset
 }

@@ -45,10 +45,28 @@ export async function loadRunModel(db: WorkspaceDb, runId: string, epoch: number
 }
 
 /**
- * Where the analysis views get a run's model at an epoch. Both ways choose the tfjs backend
- * first (the same choice as the rest of the process). `get` keeps the last few loaded models,
- * since views step through epochs and images of one run; `own` loads an instance for work that
- * outlives a view or changes the model (cutting it into stages), which the caller disposes.
+ * An own copy of `model`, which the caller disposes: the same topology with copies of its
+ * weights, so a cache that evicts and disposes the original meanwhile does not touch it.
+ */
+export async function copyModel(model: tf.LayersModel): Promise<tf.LayersModel> {
+  const weights = model.getWeights().map((w) => w.clone())
+  try {
+    const topology = model.toJSON(null, false)
+    if (typeof topology === 'string') throw new ApiError('internal', `${model.name}: the model's topology came back as text, not as an object`)
+    const copy = await tf.models.modelFromJSON({ modelTopology: topology })
+    copy.setWeights(weights)
+    return copy
+  } finally {
+    tf.dispose(weights)
+  }
+}
+
+/**
+ * Where the analyses get a run's model at an epoch. Both ways choose the tfjs backend first
+ * (the same choice as the rest of the process). `get` keeps the last few loaded models, since
+ * views step through epochs and images of one run; `own` gives a copy of that model for work
+ * that outlives a view or changes the model (cutting it into stages), which the caller disposes.
+ * Either way SQLite is read once per epoch.
  */
 export class RunModelCache {
   private readonly entries = new Map<string, Promise<tf.LayersModel>>()
@@ -80,8 +98,7 @@ export class RunModelCache {
    * disposed) while a long computation between batches is still using it.
    */
   async own(db: WorkspaceDb, runId: string, epoch: number): Promise<tf.LayersModel> {
-    await initBackend()
-    return loadRunModel(db, runId, epoch)
+    return copyModel(await this.get(db, runId, epoch))
   }
 
   /** Drops a run's models, e.g. after it is deleted or trained further. */

@@ -12,16 +12,16 @@ import type { TaskControl } from '../../tasks/taskControl'
 import { ckaAcrossEpochs } from '../cka/ckaAcrossEpochs'
 import { runPairCka } from '../cka/compareRuns'
 import { chooseLayers } from '../core/layerRepresentations'
-import type { RunSources } from '../core/runSources'
 import { evidenceMasks } from '../explain/evidenceRegions'
 import { defaultEnergyLayer, spatialEnergy } from '../explain/spatialEnergy'
 import { overlaidWeightHistograms } from '../weights/weightHistograms'
 import { pairDataset, pairEpoch, pairExamples, resolvePair, runLayers, withPairModels, type RunPair } from './runPair'
+import { type RunWorkspace } from '../core/runAccess'
 
 const seconds = (started: number): number => Number(((performance.now() - started) / 1000).toFixed(3))
 
 /** Returns the cached value marked as cached, or computes, stores and returns it. */
-async function cached<T extends object>(sources: RunSources, key: unknown[], pair: RunPair, mark: (value: T) => T, compute: () => Promise<T>): Promise<T> {
+async function cached<T extends object>(sources: RunWorkspace, key: unknown[], pair: RunPair, mark: (value: T) => T, compute: () => Promise<T>): Promise<T> {
   const id = JSON.stringify(key)
   const hit = cachedAnalysis<T>(sources.db, id)
   if (hit) return mark(hit)
@@ -41,7 +41,7 @@ function commonLayers(layersA: LayerInfo[], layersB: LayerInfo[], requested: str
 }
 
 /** CKA of every chosen layer of A with every chosen layer of B at one epoch. */
-export async function pairCka(sources: RunSources, request: ParsedRequestOf<'compare.cka'>, control: TaskControl = {}): Promise<CkaResult> {
+export async function pairCka(sources: RunWorkspace, request: ParsedRequestOf<'compare.cka'>, control: TaskControl = {}): Promise<CkaResult> {
   const pair = resolvePair(sources.db, request.a, request.b)
   const epoch = pairEpoch(pair, request.epoch)
   const examples = pairExamples(await pairDataset(sources.datasets, pair), request.examples)
@@ -76,7 +76,7 @@ export async function pairCka(sources: RunSources, request: ParsedRequestOf<'com
 }
 
 /** CKA of each layer of A with the same layer of B at every epoch both runs have. */
-export async function pairCkaEpochs(sources: RunSources, request: ParsedRequestOf<'compare.ckaEpochs'>, control: TaskControl = {}): Promise<CkaEpochsResult> {
+export async function pairCkaEpochs(sources: RunWorkspace, request: ParsedRequestOf<'compare.ckaEpochs'>, control: TaskControl = {}): Promise<CkaEpochsResult> {
   const pair = resolvePair(sources.db, request.a, request.b)
   const last = pairEpoch(pair, undefined)
   const examples = pairExamples(await pairDataset(sources.datasets, pair), request.examples)
@@ -108,7 +108,7 @@ export async function pairCkaEpochs(sources: RunSources, request: ParsedRequestO
 }
 
 /** Where each model looks: the spatial energy of one layer on both sides, with its share in the evidence regions. */
-export async function pairAttention(sources: RunSources, request: ParsedRequestOf<'compare.attention'>, control: TaskControl = {}): Promise<AttentionResult> {
+export async function pairAttention(sources: RunWorkspace, request: ParsedRequestOf<'compare.attention'>, control: TaskControl = {}): Promise<AttentionResult> {
   const pair = resolvePair(sources.db, request.a, request.b)
   const epoch = pairEpoch(pair, request.epoch)
   const dataset = await pairDataset(sources.datasets, pair)
@@ -151,7 +151,7 @@ export async function pairAttention(sources: RunSources, request: ParsedRequestO
 }
 
 /** One weight's histograms of both runs over the epochs both have, on shared bins. */
-export function pairWeightHistograms(sources: Pick<RunSources, 'db'>, request: ParsedRequestOf<'compare.weightHistograms'>): WeightHistogramsResult {
+export function pairWeightHistograms(sources: Pick<RunWorkspace, 'db'>, request: ParsedRequestOf<'compare.weightHistograms'>): WeightHistogramsResult {
   const pair = resolvePair(sources.db, request.a, request.b)
   pairEpoch(pair, undefined)
   const result = overlaidWeightHistograms(sources.db, [pair.a.id, pair.b.id], request.weight, pair.common, request.bins)

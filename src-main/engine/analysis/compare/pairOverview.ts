@@ -3,11 +3,11 @@ import type { CompareOverview } from '../../../../src-shared/compare'
 import type { RunSummary } from '../../../../src-shared/run'
 import { completeEpochs, listTensors } from '../../store/epochStore'
 import { defaultSplit } from '../core/imageSample'
-import type { RunSources } from '../core/runSources'
 import { evidenceAttributes } from '../explain/evidenceRegions'
 import { datasetMismatch, pairDataset, resolvePair, runLayers } from './runPair'
+import { type RunWorkspace } from '../core/runAccess'
 
-async function overviewSide(sources: RunSources, run: RunSummary, epochs: number[]): Promise<CompareOverview['a']> {
+async function overviewSide(sources: RunWorkspace, run: RunSummary, epochs: number[]): Promise<CompareOverview['a']> {
   const last = epochs.at(-1)
   if (last === undefined) return { run, epochs: [], layers: [], input: { height: 0, width: 0, channels: 0 }, weights: [] }
   const { layers, input } = await runLayers(sources, run.id, last)
@@ -15,7 +15,7 @@ async function overviewSide(sources: RunSources, run: RunSummary, epochs: number
   return { run, epochs: completeEpochs(sources.db, run.id), layers, input, weights }
 }
 
-export async function pairOverview(sources: RunSources, a: string, b: string): Promise<CompareOverview> {
+export async function pairOverview(sources: RunWorkspace, a: string, b: string): Promise<CompareOverview> {
   const pair = resolvePair(sources.db, a, b)
   const [sideA, sideB] = [await overviewSide(sources, pair.a, pair.epochsA), await overviewSide(sources, pair.b, pair.epochsB)]
   const namesB = new Set(sideB.layers.map((l) => l.name))

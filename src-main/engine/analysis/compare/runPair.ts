@@ -18,7 +18,7 @@ import { getRun } from '../../store/runStore'
 import { chooseExamples, ExampleSet } from '../core/imageSample'
 import { modelImageShape } from '../core/imageInput'
 import { modelLayers } from '../core/layerRepresentations'
-import type { RunSources } from '../core/runSources'
+import { type RunWorkspace } from '../core/runAccess'
 
 export interface RunPair {
   a: RunSummary
@@ -69,13 +69,13 @@ export async function pairDataset(datasets: DatasetCache, pair: RunPair): Promis
 }
 
 /** Layer facts of a run at an epoch, from the shared model cache (no weights are kept here). */
-export async function runLayers(sources: RunSources, runId: string, epoch: number): Promise<{ layers: LayerInfo[]; input: ModelInputShape }> {
+export async function runLayers(sources: RunWorkspace, runId: string, epoch: number): Promise<{ layers: LayerInfo[]; input: ModelInputShape }> {
   const model = await sources.models.get(sources.db, runId, epoch)
   return { layers: modelLayers(model), input: modelImageShape(model) }
 }
 
 /** Both runs' models of their own at `epoch`, for the length of `use`; disposed afterwards, also when loading the second fails. */
-export async function withPairModels<T>(sources: RunSources, pair: RunPair, epoch: number, use: (a: tf.LayersModel, b: tf.LayersModel) => Promise<T>): Promise<T> {
+export async function withPairModels<T>(sources: RunWorkspace, pair: RunPair, epoch: number, use: (a: tf.LayersModel, b: tf.LayersModel) => Promise<T>): Promise<T> {
   const modelA = await sources.models.own(sources.db, pair.a.id, epoch)
   try {
     const modelB = await sources.models.own(sources.db, pair.b.id, epoch)

@@ -8,21 +8,20 @@ import type { ParsedRequestOf } from '../../../../src-shared/contract'
 import type { DescriptorsResult, EarlyExitResult, FeatureMapTrainResult } from '../../../../src-shared/earlyExit'
 import type { RunSummary } from '../../../../src-shared/run'
 import type { Dataset } from '../../data/dataset'
-import { requireRunDataset, runLabel } from '../../data/runDataset'
+import { runLabel } from '../../data/runDataset'
 import { cachedAnalysis, latestAnalysis, storeAnalysis } from '../../store/analysisCache'
 import type { WorkspaceDb } from '../../store/database'
 import { descriptorCounts, readLayerDescriptors } from '../../store/descriptorStore'
 import { epochStamp } from '../../store/epochStamps'
-import { requireEpoch, runWithEpochs } from '../../store/runEpochs'
 import type { TaskControl } from '../../tasks/taskControl'
 import { modelImageShape } from '../core/imageInput'
-import type { RunSources } from '../core/runSources'
 import { runEarlyExit } from './earlyExitAnalysis'
 import type { QueryImages } from './earlyExitInputs'
 import { extractDescriptors } from './extractDescriptors'
 import { trainOnFeatureMaps } from './featureMapTraining'
 import { queryImages, referenceImages } from './imageSets'
 import { candidateLayers, stagedModel } from './stagedModel'
+import { requireEpoch, requireRunDataset, runWithEpochs, type RunWorkspace } from '../core/runAccess'
 
 interface RunAtEpoch {
   run: RunSummary
@@ -33,12 +32,12 @@ interface RunAtEpoch {
 }
 
 /** The run at `epoch` (its last by default) with its shared model and its dataset. */
-async function openRunAtEpoch(sources: RunSources, runId: string, epoch: number | undefined): Promise<RunAtEpoch> {
-  const { run, epochs } = runWithEpochs(sources.db, runId)
+async function openRunAtEpoch(sources: RunWorkspace, runId: string, epoch: number | undefined): Promise<RunAtEpoch> {
+  const { run, epochs } = runWithEpochs(sources, runId)
   const chosen = epoch ?? epochs[epochs.length - 1]
   requireEpoch(epochs, chosen)
   const model = await sources.models.get(sources.db, runId, chosen)
-  const dataset = await requireRunDataset(sources.datasets, run)
+  const dataset = await requireRunDataset(sources, run)
   return { run, epoch: chosen, model, dataset, label: runLabel(run.config) }
 }
 
@@ -60,7 +59,7 @@ async function readQueries(at: RunAtEpoch, count: number, seed: number): Promise
 const LATEST_KIND = 'earlyexit'
 
 /** Extracts (or resumes extracting) the reference images' descriptors at the candidate layers. */
-export async function descriptorsOfRun(sources: RunSources, request: ParsedRequestOf<'earlyExit.descriptors'>, control: TaskControl = {}): Promise<DescriptorsResult> {
+export async function descriptorsOfRun(sources: RunWorkspace, request: ParsedRequestOf<'earlyExit.descriptors'>, control: TaskControl = {}): Promise<DescriptorsResult> {
   const at = await openRunAtEpoch(sources, request.runId, request.epoch)
   const layers = candidateLayers(at.model, request.layers)
   const images = referenceImages(at.dataset, at.run.config)
@@ -69,7 +68,7 @@ export async function descriptorsOfRun(sources: RunSources, request: ParsedReque
 }
 
 /** The early-exit experiment on the run, from the analysis cache when it was run with the same parameters on the same epoch. */
-export async function earlyExitOfRun(sources: RunSources, request: ParsedRequestOf<'earlyExit.run'>, control: TaskControl = {}): Promise<EarlyExitResult> {
+export async function earlyExitOfRun(sources: RunWorkspace, request: ParsedRequestOf<'earlyExit.run'>, control: TaskControl = {}): Promise<EarlyExitResult> {
   const at = await openRunAtEpoch(sources, request.runId, request.epoch)
   const layers = candidateLayers(at.model, request.layers)
   const { taskId: _taskId, runId, ...params } = request
@@ -98,13 +97,13 @@ export async function earlyExitOfRun(sources: RunSources, request: ParsedRequest
 }
 
 /** The run's most recent early-exit result, or null. */
-export function latestEarlyExit(db: WorkspaceDb, runId: string): EarlyExitResult | null {
-  runWithEpochs(db, runId)
-  return latestAnalysis<EarlyExitResult>(db, runId, LATEST_KIND)
+export function latestEarlyExit(ws: Pick<RunWorkspace, 'db'>, runId: string): EarlyExitResult | null {
+  runWithEpochs(ws, runId)
+  return latestAnalysis<EarlyExitResult>(ws.db, runId, LATEST_KIND)
 }
 
 /** Experiment 2 on the run at an epoch (see featureMapTraining.ts). */
-export async function featureMapTrainOfRun(sources: RunSources, request: ParsedRequestOf<'earlyExit.featureMapTrain'>, control: TaskControl = {}): Promise<FeatureMapTrainResult> {
+export async function featureMapTrainOfRun(sources: RunWorkspace, request: ParsedRequestOf<'earlyExit.featureMapTrain'>, control: TaskControl = {}): Promise<FeatureMapTrainResult> {
   const at = await openRunAtEpoch(sources, request.runId, request.epoch)
   return trainOnFeatureMaps(sources.db, at, request, control)
 }

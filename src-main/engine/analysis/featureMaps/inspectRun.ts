@@ -7,21 +7,19 @@ import type * as tf from '@tensorflow/tfjs'
 import type { ArchitectureTable } from '../../../../src-shared/architecture'
 import type { ParsedRequestOf } from '../../../../src-shared/contract'
 import type { ChannelsResponse, EvolutionResponse, FeatureMapsResponse, FiltersResponse, InspectLayer, InspectOverview } from '../../../../src-shared/inspect'
-import { openRunDatasetSafely, requireRunDataset } from '../../data/runDataset'
 import { withAnalysisCache } from '../../store/analysisCache'
 import { epochStamp } from '../../store/epochStamps'
 import { listTensors } from '../../store/epochStore'
-import { requireEpoch, runWithEpochs } from '../../store/runEpochs'
 import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import { modelImageShape, readInputImage } from '../core/imageInput'
 import { datasetSample } from '../core/imageSample'
-import type { RunSources } from '../core/runSources'
 import { architectureTableFromModel } from '../receptiveField/receptiveFieldOfModel'
 import { weightMatrixLayout } from '../weights/weightMatrix'
 import { channelActivityOfRun, layerActivationName, type RunChannelActivity } from './channelActivityOfRun'
 import { strongestActivations, type LayerEvolution } from './evolution'
 import { featureMaps } from './featureMaps'
 import { convKernels, filterImages } from './filters'
+import { openRunDatasetSafely, requireEpoch, requireRunDataset, runWithEpochs, type RunWorkspace } from '../core/runAccess'
 
 function describeLayers(model: tf.LayersModel): InspectLayer[] {
   return model.layers.map((l) => {
@@ -45,11 +43,11 @@ function softmax(logits: Float32Array): Float32Array {
 }
 
 /** The run at its last epoch: layers, weights, input, dataset splits (or why it cannot be read). */
-export async function runOverview(sources: RunSources, runId: string): Promise<InspectOverview> {
-  const { run, epochs } = runWithEpochs(sources.db, runId)
+export async function runOverview(sources: RunWorkspace, runId: string): Promise<InspectOverview> {
+  const { run, epochs } = runWithEpochs(sources, runId)
   const last = epochs[epochs.length - 1]
   const model = await sources.models.get(sources.db, runId, last)
-  const { dataset, error } = await openRunDatasetSafely(sources.datasets, run)
+  const { dataset, error } = await openRunDatasetSafely(sources, run)
   return {
     runId,
     name: run.name,
@@ -76,13 +74,13 @@ export async function runOverview(sources: RunSources, runId: string): Promise<I
 }
 
 /** The architecture table of the run's model at its last epoch. */
-export async function runArchitecture(sources: RunSources, runId: string): Promise<ArchitectureTable> {
-  const { epochs } = runWithEpochs(sources.db, runId)
+export async function runArchitecture(sources: RunWorkspace, runId: string): Promise<ArchitectureTable> {
+  const { epochs } = runWithEpochs(sources, runId)
   return architectureTableFromModel(await sources.models.get(sources.db, runId, epochs[epochs.length - 1]))
 }
 
-export async function runFilters(sources: RunSources, request: ParsedRequestOf<'inspect.filters'>): Promise<FiltersResponse> {
-  const { epochs } = runWithEpochs(sources.db, request.runId)
+export async function runFilters(sources: RunWorkspace, request: ParsedRequestOf<'inspect.filters'>): Promise<FiltersResponse> {
+  const { epochs } = runWithEpochs(sources, request.runId)
   requireEpoch(epochs, request.epoch)
   const model = await sources.models.get(sources.db, request.runId, request.epoch)
   const layers = (await convKernels(model, request.layers)).map((kernel) => filterImages(kernel, request))
@@ -90,16 +88,16 @@ export async function runFilters(sources: RunSources, request: ParsedRequestOf<'
 }
 
 /** Every requested layer's maps for one image (uploaded or from the run's dataset), with the model's output. */
-export async function runFeatureMaps(sources: RunSources, request: ParsedRequestOf<'inspect.featureMaps'>, control: TaskControl = {}): Promise<FeatureMapsResponse> {
-  const { run, epochs } = runWithEpochs(sources.db, request.runId)
+export async function runFeatureMaps(sources: RunWorkspace, request: ParsedRequestOf<'inspect.featureMaps'>, control: TaskControl = {}): Promise<FeatureMapsResponse> {
+  const { run, epochs } = runWithEpochs(sources, request.runId)
   requireEpoch(epochs, request.epoch)
   const model = await sources.models.get(sources.db, request.runId, request.epoch)
   const shape = modelImageShape(model)
   const fromDataset = !('encoded' in request.image)
-  const { dataset, error } = fromDataset ? await openRunDatasetSafely(sources.datasets, run) : { dataset: null, error: null }
+  const { dataset, error } = fromDataset ? await openRunDatasetSafely(sources, run) : { dataset: null, error: null }
   const image = await readInputImage(request.image, shape, dataset, error)
   const maps = await featureMaps(model, image.x, shape, request.layers, control)
-  const datasetClasses = dataset?.classNames ?? (run.config.source ? [] : ((await openRunDatasetSafely(sources.datasets, run)).dataset?.classNames ?? []))
+  const datasetClasses = dataset?.classNames ?? (run.config.source ? [] : ((await openRunDatasetSafely(sources, run)).dataset?.classNames ?? []))
   // The model's own classes name its outputs; the dataset's name the image's label.
   const classNames = run.config.source?.classNames ?? datasetClasses
   // An opened model may end in logits; the view shows probabilities.
@@ -123,11 +121,11 @@ export async function runFeatureMaps(sources: RunSources, request: ParsedRequest
 }
 
 /** Dead and always-on channels of every spatial layer over a sample of the run's dataset (kept in the analysis cache). */
-export async function runChannels(sources: RunSources, request: ParsedRequestOf<'inspect.channels'>, control: TaskControl = {}): Promise<ChannelsResponse> {
-  const { run, epochs } = runWithEpochs(sources.db, request.runId)
+export async function runChannels(sources: RunWorkspace, request: ParsedRequestOf<'inspect.channels'>, control: TaskControl = {}): Promise<ChannelsResponse> {
+  const { run, epochs } = runWithEpochs(sources, request.runId)
   requireEpoch(epochs, request.epoch)
   const model = await sources.models.get(sources.db, request.runId, request.epoch)
-  const dataset = await requireRunDataset(sources.datasets, run)
+  const dataset = await requireRunDataset(sources, run)
   const sample = datasetSample(dataset, request.split, request.sample, request.seed, modelImageShape(model))
   const options = { relativeTolerance: request.relativeTolerance, flagFraction: request.flagFraction }
   const key = `inspect.channels:${request.runId}:${epochStamp(sources.db, request.runId, request.epoch)}:${sample.split}:${request.sample}:${request.seed}:${options.relativeTolerance}:${options.flagFraction}`
@@ -155,11 +153,11 @@ export async function runChannels(sources: RunSources, request: ParsedRequestOf<
 }
 
 /** Each channel's strongest activations over a sample, at every chosen epoch (each epoch kept in the analysis cache). */
-export async function runEvolution(sources: RunSources, request: ParsedRequestOf<'inspect.evolution'>, control: TaskControl = {}): Promise<EvolutionResponse> {
-  const { run, epochs } = runWithEpochs(sources.db, request.runId)
+export async function runEvolution(sources: RunWorkspace, request: ParsedRequestOf<'inspect.evolution'>, control: TaskControl = {}): Promise<EvolutionResponse> {
+  const { run, epochs } = runWithEpochs(sources, request.runId)
   const chosen = [...new Set(request.epochs)].sort((a, b) => a - b)
   for (const e of chosen) requireEpoch(epochs, e, 'epochs')
-  const dataset = await requireRunDataset(sources.datasets, run)
+  const dataset = await requireRunDataset(sources, run)
   const results: EvolutionResponse['epochs'] = []
   let last: LayerEvolution | null = null
   let split = request.split ?? null
