@@ -1,6 +1,6 @@
 import { onBeforeUnmount, ref } from 'vue'
 import type { TaskProgress } from '../../../src-shared/api/tasks'
-import { api } from '../api/client'
+import { useApi } from './useApi'
 
 let counter = 0
 
@@ -11,6 +11,7 @@ let counter = 0
  * (The argument names the service, for call sites written as `useAnalysisTask('task')`.)
  */
 export function useAnalysisTask(service: 'task' = 'task') {
+  const api = useApi()
   const progress = ref<TaskProgress | null>(null)
   const taskId = ref<string | null>(null)
   const off = api.on('task.progress', (p) => {

@@ -2,11 +2,12 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { AppInfo } from '../../../src-shared/api/app'
 import type { BackendName, BackendReport } from '../../../src-shared/backend'
-import { api } from '../api/client'
+import { useApi } from './useApi'
 import { useNotificationsStore } from './useNotificationsStore'
 
 /** Facts about the running app: version, shell, workspace and the compute backend. */
 export const useAppStore = defineStore('app', () => {
+  const api = useApi()
   const info = ref<AppInfo | null>(null)
   const backend = ref<BackendReport | null>(null)
   const loading = ref(false)

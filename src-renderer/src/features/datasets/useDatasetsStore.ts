@@ -2,11 +2,12 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { DatasetList } from '../../../../src-shared/api/datasets'
 import type { DatasetProgress, DatasetSummary, SampleRef } from '../../../../src-shared/dataset'
-import { api } from '../../api/client'
+import { useApi } from '../../shared/useApi'
 import { useNotificationsStore } from '../../shared/useNotificationsStore'
 
 /** Datasets: the bundled and recent ones, the one on screen, and its sample thumbnails. */
 export const useDatasetsStore = defineStore('datasets', () => {
+  const api = useApi()
   const list = ref<DatasetList | null>(null)
   const current = ref<DatasetSummary | null>(null)
   const opening = ref<string | null>(null)
@@ -89,5 +90,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
     }
   }
 
-  return { list, current, opening, openError, progress, refresh, open, thumbnail, generateSyntheticFaces }
+  /** A folder's entries for the folder browser (the home folder when no path is given); throws why it cannot be read. */
+  const listDir = (path?: string) => api.call('fs.listDir', { path })
+
+  return { listDir, list, current, opening, openError, progress, refresh, open, thumbnail, generateSyntheticFaces }
 })

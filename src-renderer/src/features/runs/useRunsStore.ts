@@ -1,11 +1,16 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import type { RequestOf } from '../../../../src-shared/contract'
 import type { RunDetail, RunProgress, RunSummary, TrainConfigInput } from '../../../../src-shared/run'
-import { api } from '../../api/client'
+import { useApi } from '../../shared/useApi'
 import { useNotificationsStore } from '../../shared/useNotificationsStore'
 
-/** Runs in the workspace, kept live from the training events. */
+/**
+ * Runs in the workspace, kept live from the training events. Starting and opening throw to the
+ * form that asked (it shows why beside its button); the list is read again after each.
+ */
 export const useRunsStore = defineStore('runs', () => {
+  const api = useApi()
   const runs = ref<RunSummary[]>([])
   const details = ref<Record<string, RunDetail>>({})
   const progress = ref<Record<string, RunProgress>>({})
@@ -60,27 +65,27 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
-  async function start(config: TrainConfigInput): Promise<RunSummary | null> {
-    try {
-      const run = await api.call('runs.start', { config })
-      await refresh()
-      return run
-    } catch (err) {
-      useNotificationsStore().error(err)
-      return null
-    }
+  async function start(config: TrainConfigInput): Promise<RunSummary> {
+    const run = await api.call('runs.start', { config })
+    await refresh()
+    return run
   }
 
-  async function startPair(config: TrainConfigInput, attributes: [string, string]): Promise<string | null> {
-    try {
-      const pair = await api.call('runs.startPair', { config, attributes })
-      await refresh()
-      return pair.pairId
-    } catch (err) {
-      useNotificationsStore().error(err)
-      return null
-    }
+  /** Two runs on the same images, one per attribute. */
+  async function startPair(config: TrainConfigInput, attributes: [string, string]): Promise<void> {
+    await api.call('runs.startPair', { config, attributes })
+    await refresh()
   }
+
+  /** An opened model file becomes a run (to inspect, explain or fine-tune). */
+  async function openModel(request: RequestOf<'models.open'>): Promise<RunSummary> {
+    const run = await api.call('models.open', request)
+    await refresh()
+    return run
+  }
+
+  /** Time and memory a configuration would take (the form asks as it is filled in). */
+  const estimate = (config: TrainConfigInput) => api.call('runs.estimate', { config })
 
   async function act(action: 'runs.cancel' | 'runs.resume', id: string): Promise<void> {
     try {
@@ -103,5 +108,5 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
-  return { runs, details, progress, liveLosses, refresh, loadDetail, start, startPair, cancel: (id: string) => act('runs.cancel', id), resume: (id: string) => act('runs.resume', id), remove }
+  return { runs, details, progress, liveLosses, refresh, loadDetail, start, startPair, openModel, estimate, cancel: (id: string) => act('runs.cancel', id), resume: (id: string) => act('runs.resume', id), remove }
 })
