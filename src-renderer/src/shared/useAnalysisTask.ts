@@ -1,4 +1,4 @@
-import { onBeforeUnmount, ref } from 'vue'
+import { onScopeDispose, ref } from 'vue'
 import type { TaskProgress } from '../../../src-shared/api/tasks'
 import { useApi } from './useApi'
 
@@ -17,7 +17,7 @@ export function useAnalysisTask(service: 'task' = 'task') {
   const off = api.on('task.progress', (p) => {
     if (p.taskId === taskId.value) progress.value = p
   })
-  onBeforeUnmount(() => {
+  onScopeDispose(() => {
     off()
     void cancel()
   })

@@ -15,8 +15,10 @@ export function useChannelPager(total: Ref<number>, size: Ref<number>) {
   const hasPrevious = computed(() => first.value > 0)
   const hasNext = computed(() => first.value + pageSize.value < total.value)
 
+  /** Turns `delta` pages; a turn past the last channel stays on the last page. */
   function turn(delta: number): void {
-    first.value = Math.min(Math.max(0, first.value + delta * pageSize.value), Math.max(0, total.value - 1))
+    const next = Math.max(0, first.value + delta * pageSize.value)
+    if (next < total.value) first.value = next
   }
   function reset(): void {
     first.value = 0

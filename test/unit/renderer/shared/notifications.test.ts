@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { NOTICE_MS, useNotificationsStore } from '../../../src-renderer/src/shared/useNotificationsStore'
+import { NOTICE_MS, useNotificationsStore } from '../../../../src-renderer/src/shared/useNotificationsStore'
 
 describe('notices', () => {
   beforeEach(() => {
