@@ -4,7 +4,7 @@ import { Composition, CompositionLayout, SavedFigure } from '../../../../../src-
 import { rendererWith } from '../../../../support/rendererFixtures'
 
 const TIME = '2026-01-01T00:00:00.000Z'
-const figure = (id: string) => SavedFigure.parse({ id, title: `Figure ${id}`, kind: 'chart', source: 'Compare', runIds: [], missingRuns: [], createdAt: TIME })
+const figure = (id: string) => SavedFigure.parse({ id, title: `Figure ${id}`, kind: 'chart', source: 'Compare', runIds: [], missingRuns: [], text: {}, createdAt: TIME })
 const composition = (id: string, name: string, layout: unknown) => Composition.parse({ id, name, layout: CompositionLayout.parse(layout), createdAt: TIME, updatedAt: TIME })
 
 describe('the figures store', () => {
@@ -13,7 +13,7 @@ describe('the figures store', () => {
     const compositions = [composition('c1', 'Figure 1', { rows: 1, cols: 1, panels: [] })]
     const api = rendererWith({
       'figures.list': () => saved,
-      'figures.get': ({ id }) => ({ figure: figure(id), spec: { kind: 'chart', title: `chart ${id}`, option: {} } }),
+      'figures.get': ({ id }) => ({ figure: figure(id), spec: { kind: 'chart', title: `chart ${id}`, option: {} }, generated: { kind: 'chart', title: `chart ${id}`, option: {} } }),
       'compositions.list': () => compositions,
       'compositions.save': ({ id, name, layout }) => composition(id ?? 'c2', name, layout)
     })
