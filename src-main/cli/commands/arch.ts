@@ -3,7 +3,7 @@ import type { ArchitectureRow, ArchitectureTable, AxisPair } from '../../../src-
 import { catalogEntry, modelNames, ModelSpec, type BuiltinModelName } from '../../../src-shared/model'
 import { architectureTable } from '../../engine/analysis/receptiveField/receptiveField'
 import { minimumInputSize } from '../../engine/models/modelFit'
-import { isBuiltinModel, planModel } from '../../engine/models/registry'
+import { isBuiltinModel, planModel } from '../../engine/models/architectures/registry'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
 import { looksLikeRunId, runArchitectureTable } from './archOfRun'

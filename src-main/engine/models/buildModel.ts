@@ -6,7 +6,7 @@ import type { WorkspaceDb } from '../store/database'
 import { lastCompleteEpoch } from '../store/epochStore'
 import { importModel, replaceHead, type HeadOptions } from './importModel'
 import { modelFromPlan } from './modelFromPlan'
-import { planModel, type BuiltinSpec } from './registry'
+import { planModel, type BuiltinSpec } from './architectures/registry'
 
 /** Builds a built-in architecture; the seed fixes every initial weight. */
 export function buildBuiltinModel(

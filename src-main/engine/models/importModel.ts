@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../src-shared/errors'
 import type { OutputActivation } from '../../../src-shared/model'
-import { readModelJson } from './modelJson'
-import { assignWeights, readManifestWeights, withZeroInitializers } from './tfjsWeights'
+import { readModelJson } from './formats/tfjs/modelJson'
+import { assignWeights, readManifestWeights, withZeroInitializers } from './formats/tfjs/tfjsWeights'
 import { layerSeed } from './modelFromPlan'
 
 /**

@@ -2,7 +2,7 @@ import { ApiError } from '../../../src-shared/errors'
 import type { ArchitectureTable } from '../../../src-shared/architecture'
 import { catalogEntry, ModelSpec, type BuiltinModelName, type ModelInputShape } from '../../../src-shared/model'
 import { architectureTable } from '../analysis/receptiveField/receptiveField'
-import { declaredInputShape, readModelJson } from './modelJson'
+import { declaredInputShape, readModelJson } from './formats/tfjs/modelJson'
 
 /** What an imported model declares, read beforehand (readImportedInput) so validation stays synchronous. */
 export interface ImportedInput {
@@ -26,7 +26,7 @@ export async function readImportedInput(spec: { name: string; importPath?: strin
   const { path, json } = await readModelJson(spec.importPath)
   return { path, shape: declaredInputShape(json.modelTopology) }
 }
-import { planModel } from './registry'
+import { planModel } from './architectures/registry'
 import type { WorkspaceDb } from '../store/database'
 import { lastCompleteEpoch } from '../store/epochStore'
 import { modelTopology } from '../store/runStore'

@@ -5,8 +5,8 @@ import { ApiError } from '../../../src-shared/errors'
 import type { ModelSource, OpenedModelFormat, Preprocess } from '../../../src-shared/model'
 import { chooseClassNames, classNamesFromJson, readLabelsFile, readMetadataJson, type ClassNames } from './classNames'
 import { loadModelFromDisk } from './importModel'
-import { loadKerasModel } from './keras/loadKeras'
-import { loadOnnxModel } from './onnx/loadOnnx'
+import { loadKerasModel } from './formats/keras/keras2'
+import { loadOnnxModel } from './formats/onnx/onnxFormat'
 import { prependPreprocess } from './preprocess'
 
 export interface OpenModelOptions {

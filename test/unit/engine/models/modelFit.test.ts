@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../src-shared/errors'
 import { modelCatalog } from '../../../../src-shared/model'
 import { buildBuiltinModel } from '../../../../src-main/engine/models/buildModel'
-import { fileSystemHandler } from '../../../../src-main/engine/models/fileSystemHandler'
+import { fileSystemHandler } from '../../../../src-main/engine/models/formats/tfjs/fileSystemHandler'
 import { minimumInputSize, readImportedInput, validateModelFit } from '../../../../src-main/engine/models/modelFit'
 import { ModelSpec } from '../../../../src-shared/model'
 

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { layerActivations } from '../../../../src-main/engine/analysis/core/runModel'
-import { loadOnnxModel } from '../../../../src-main/engine/models/onnx/loadOnnx'
-import { modelFixtures, reference, relativeError, toNchw } from '../../../support/modelFixtures'
+import { layerActivations } from '../../../../../../src-main/engine/analysis/core/runModel'
+import { loadOnnxModel } from '../../../../../../src-main/engine/models/formats/onnx/onnxFormat'
+import { modelFixtures, reference, relativeError, toNchw } from '../../../../../support/modelFixtures'
 
 /**
  * ONNX files exported by torch.onnx from PyTorch models (test/fixtures/models/make_onnx_fixtures.py)

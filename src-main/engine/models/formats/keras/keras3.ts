@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs'
 import { unzipSync, type UnzipFileInfo } from 'fflate'
-import { ApiError } from '../../../../src-shared/errors'
-import { MAX_MODEL_JSON_BYTES, MAX_SMALL_FILE_BYTES, MAX_WEIGHT_BYTES } from '../modelFiles'
-import { checkDeclaredInput, checkLayerClasses, declaredInputShape } from '../modelJson'
-import { assignWeights, withZeroInitializers } from '../tfjsWeights'
+import { ApiError } from '../../../../../src-shared/errors'
+import { MAX_MODEL_JSON_BYTES, MAX_SMALL_FILE_BYTES, MAX_WEIGHT_BYTES } from '../../modelFiles'
+import { checkDeclaredInput, checkLayerClasses, declaredInputShape } from '../tfjs/modelJson'
+import { assignWeights, withZeroInitializers } from '../tfjs/tfjsWeights'
 import { fromKeras3Config, weightPaths } from './keras3Config'
 
 type H5Reader = <T>(bytes: Uint8Array, path: string, read: (file: H5Node) => T) => Promise<T>

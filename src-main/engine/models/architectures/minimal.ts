@@ -1,4 +1,4 @@
-import { PlanBuilder, scaleWidth, type ModelPlan, type PlanArgs } from './layerPlan'
+import { PlanBuilder, scaleWidth, type ModelPlan, type PlanArgs } from '../layerPlan'
 
 /**
  * The smallest CNN that still shows a feature hierarchy on MNIST, after the minimal model of

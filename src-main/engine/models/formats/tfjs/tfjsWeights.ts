@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { dirname, resolve } from 'node:path'
-import { ApiError } from '../../../src-shared/errors'
-import { checkModelFile, MAX_WEIGHT_BYTES, readModelFile } from './modelFiles'
+import { ApiError } from '../../../../../src-shared/errors'
+import { checkModelFile, MAX_WEIGHT_BYTES, readModelFile } from '../../modelFiles'
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 }
 

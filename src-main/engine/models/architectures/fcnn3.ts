@@ -1,4 +1,4 @@
-import { PlanBuilder, scaleWidth, type ModelPlan, type PlanArgs } from './layerPlan'
+import { PlanBuilder, scaleWidth, type ModelPlan, type PlanArgs } from '../layerPlan'
 
 /**
  * Three dense layers, the small MNIST example of seed 004 whose first weight matrix

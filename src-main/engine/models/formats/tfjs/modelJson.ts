@@ -3,8 +3,8 @@ import { existsSync, statSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ApiError } from '../../../src-shared/errors'
-import { MAX_MODEL_JSON_BYTES, parseModelJson, readModelFile } from './modelFiles'
+import { ApiError } from '../../../../../src-shared/errors'
+import { MAX_MODEL_JSON_BYTES, parseModelJson, readModelFile } from '../../modelFiles'
 
 /** Largest side of a declared input image, and largest declared input (pixels × channels). */
 export const MAX_INPUT_SIDE = 8192

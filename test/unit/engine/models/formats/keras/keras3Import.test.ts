@@ -4,12 +4,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ApiError } from '../../../../src-shared/errors'
-import { layerActivations } from '../../../../src-main/engine/analysis/core/runModel'
-import { loadKerasModel } from '../../../../src-main/engine/models/keras/loadKeras'
-import { readKerasArchive } from '../../../../src-main/engine/models/keras/loadKeras3'
-import { snakeCase } from '../../../../src-main/engine/models/keras/keras3Config'
-import { modelFixtures, reference, relativeError, toNchw } from '../../../support/modelFixtures'
+import { ApiError } from '../../../../../../src-shared/errors'
+import { layerActivations } from '../../../../../../src-main/engine/analysis/core/runModel'
+import { loadKerasModel } from '../../../../../../src-main/engine/models/formats/keras/keras2'
+import { readKerasArchive } from '../../../../../../src-main/engine/models/formats/keras/keras3'
+import { snakeCase } from '../../../../../../src-main/engine/models/formats/keras/keras3Config'
+import { modelFixtures, reference, relativeError, toNchw } from '../../../../../support/modelFixtures'
 
 /**
  * residual3.keras is written by test/fixtures/models/make_keras3_fixtures.py in Keras 3's archive

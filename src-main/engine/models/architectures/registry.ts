@@ -1,6 +1,6 @@
-import type { BuiltinModelName, ModelInputShape, OutputActivation } from '../../../src-shared/model'
+import type { BuiltinModelName, ModelInputShape, OutputActivation } from '../../../../src-shared/model'
 import { fcnn3Plan } from './fcnn3'
-import type { ModelPlan, PlanArgs } from './layerPlan'
+import type { ModelPlan, PlanArgs } from '../layerPlan'
 import { lenet5Plan } from './lenet5'
 import { minimalPlan } from './minimal'
 import { resnetPlan } from './resnet'

@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, unlinkSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ApiError } from '../../../../src-shared/errors'
-import { buildBuiltinModel } from '../../../../src-main/engine/models/buildModel'
-import { fileSystemHandler } from '../../../../src-main/engine/models/fileSystemHandler'
-import { loadModelFromDisk } from '../../../../src-main/engine/models/importModel'
+import { ApiError } from '../../../../../../src-shared/errors'
+import { buildBuiltinModel } from '../../../../../../src-main/engine/models/buildModel'
+import { fileSystemHandler } from '../../../../../../src-main/engine/models/formats/tfjs/fileSystemHandler'
+import { loadModelFromDisk } from '../../../../../../src-main/engine/models/importModel'
 
 /** Hostile model folders: each must fail fast with a message naming the file and the problem. */
 

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ApiError } from '../../../../src-shared/errors'
-import { loadOnnxModel } from '../../../../src-main/engine/models/onnx/loadOnnx'
-import { encodeOnnx } from '../../../../src-main/engine/models/onnx/onnxProto'
-import { modelFixtures } from '../../../support/modelFixtures'
+import { ApiError } from '../../../../../../src-shared/errors'
+import { loadOnnxModel } from '../../../../../../src-main/engine/models/formats/onnx/onnxFormat'
+import { encodeOnnx } from '../../../../../../src-main/engine/models/formats/onnx/onnxProto'
+import { modelFixtures } from '../../../../../support/modelFixtures'
 
 const dir = mkdtempSync(join(tmpdir(), 'featurelens-onnx-'))
 beforeAll(async () => {

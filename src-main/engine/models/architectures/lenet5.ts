@@ -1,4 +1,4 @@
-import { PlanBuilder, scaleWidth, type ModelPlan, type PlanArgs } from './layerPlan'
+import { PlanBuilder, scaleWidth, type ModelPlan, type PlanArgs } from '../layerPlan'
 
 /**
  * LeNet-5 (LeCun et al. 1998): C1 6@5×5, S2, C3 16@5×5, S4, C5 120@5×5, F6 84, output.

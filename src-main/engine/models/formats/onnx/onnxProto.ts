@@ -1,5 +1,5 @@
 import protobuf from 'protobufjs'
-import { ApiError } from '../../../../src-shared/errors'
+import { ApiError } from '../../../../../src-shared/errors'
 
 /**
  * The part of onnx.proto (github.com/onnx/onnx, onnx/onnx.proto, IR version 8) a CNN's graph

@@ -1,4 +1,4 @@
-import { PlanBuilder, scaleWidth, type ModelPlan, type PlanArgs } from './layerPlan'
+import { PlanBuilder, scaleWidth, type ModelPlan, type PlanArgs } from '../layerPlan'
 
 export type VggDepth = 11 | 16 | 19
 

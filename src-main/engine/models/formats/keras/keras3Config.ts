@@ -1,4 +1,4 @@
-import { ApiError } from '../../../../src-shared/errors'
+import { ApiError } from '../../../../../src-shared/errors'
 
 /**
  * Keras 3 writes every object as {module, class_name, config, registered_name[, build_config]},

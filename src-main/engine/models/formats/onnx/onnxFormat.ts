@@ -1,10 +1,10 @@
 import type * as tf from '@tensorflow/tfjs'
-import type { Preprocess } from '../../../../src-shared/model'
+import type { Preprocess } from '../../../../../src-shared/model'
 import { basename } from 'node:path'
-import { MAX_WEIGHT_BYTES, readModelFile } from '../modelFiles'
-import { modelFromTranslation } from '../tfjsWeights'
+import { MAX_WEIGHT_BYTES, readModelFile } from '../../modelFiles'
+import { modelFromTranslation } from '../tfjs/tfjsWeights'
 import { decodeOnnx } from './onnxProto'
-import { onnxToLayers, type OnnxTranslation } from './onnxToLayers'
+import { onnxToLayers, type OnnxTranslation } from './translate'
 
 export interface OpenedOnnx {
   model: tf.LayersModel

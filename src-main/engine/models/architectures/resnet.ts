@@ -1,4 +1,4 @@
-import { PlanBuilder, scaleWidth, type ModelPlan, type PlanArgs } from './layerPlan'
+import { PlanBuilder, scaleWidth, type ModelPlan, type PlanArgs } from '../layerPlan'
 
 export type ResnetDepth = 18 | 50
 

@@ -1,8 +1,8 @@
-import { ApiError } from '../../../../src-shared/errors'
-import type { Preprocess } from '../../../../src-shared/model'
-import { LayersGraph, type GraphWeight, type LayerRef } from '../layersGraph'
-import { checkDeclaredInput } from '../modelJson'
-import { PREPROCESS_LAYER, preprocessWeights } from '../preprocess'
+import { ApiError } from '../../../../../src-shared/errors'
+import type { Preprocess } from '../../../../../src-shared/model'
+import { LayersGraph, type GraphWeight, type LayerRef } from '../../layersGraph'
+import { checkDeclaredInput } from '../tfjs/modelJson'
+import { PREPROCESS_LAYER, preprocessWeights } from '../../preprocess'
 import type { OnnxModel, OnnxNode, OnnxTensor } from './onnxProto'
 import { convKernel, depthwiseKernel, groupedKernel, padsAreSame, transpose2d, transposeConvKernel, windowOutput, type Window } from './onnxWeights'
 

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ApiError } from '../../../../src-shared/errors'
-import { layerActivations } from '../../../../src-main/engine/analysis/core/runModel'
-import { loadKerasModel } from '../../../../src-main/engine/models/keras/loadKeras'
-import { modelFixtures, reference, relativeError, toNchw } from '../../../support/modelFixtures'
+import { ApiError } from '../../../../../../src-shared/errors'
+import { layerActivations } from '../../../../../../src-main/engine/analysis/core/runModel'
+import { loadKerasModel } from '../../../../../../src-main/engine/models/formats/keras/keras2'
+import { modelFixtures, reference, relativeError, toNchw } from '../../../../../support/modelFixtures'
 
 /**
  * residual.h5 is written by test/fixtures/models/make_keras_fixtures.py in Keras 2's HDF5 layout;

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs'
 import { randomBytes } from 'node:crypto'
-import { ApiError } from '../../../../src-shared/errors'
-import { checkDeclaredInput, checkLayerClasses, declaredInputShape } from '../modelJson'
-import { MAX_WEIGHT_BYTES, readModelFile } from '../modelFiles'
-import { modelFromTranslation } from '../tfjsWeights'
-import { loadKeras3Model } from './loadKeras3'
+import { ApiError } from '../../../../../src-shared/errors'
+import { checkDeclaredInput, checkLayerClasses, declaredInputShape } from '../tfjs/modelJson'
+import { MAX_WEIGHT_BYTES, readModelFile } from '../../modelFiles'
+import { modelFromTranslation } from '../tfjs/tfjsWeights'
+import { loadKeras3Model } from './keras3'
 
 type H5 = typeof import('h5wasm')
 
