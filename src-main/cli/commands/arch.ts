@@ -66,7 +66,7 @@ async function importedTable(path: string, values: Record<string, string | boole
   }
   // tfjs takes over a second to load, so only the import path pays for it.
   const { initBackend } = await import('../../engine/backend/select')
-  const { loadModelFromDisk } = await import('../../engine/models/importModel')
+  const { loadModelFromDisk } = await import('../../engine/models/formats/tfjs/tfjsLayers')
   const { architectureTableFromModel } = await import('../../engine/analysis/receptiveField/receptiveFieldOfModel')
   await initBackend()
   const model = await loadModelFromDisk(path)

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { ApiError } from '../../../../../src-shared/errors'
 import { checkDeclaredInput, checkLayerClasses, declaredInputShape } from '../tfjs/modelJson'
 import { MAX_WEIGHT_BYTES, readModelFile } from '../../modelFiles'
-import { modelFromTranslation } from '../tfjs/tfjsWeights'
+import { modelFromTopology, namedTensors } from '../../modelFromTopology'
 import { loadKeras3Model } from './keras3'
 
 type H5 = typeof import('h5wasm')
@@ -104,5 +104,5 @@ export async function loadKerasModel(path: string): Promise<tf.LayersModel> {
   const known = new Set(Object.keys(tf.serialization.SerializationMap.getMap().classNameMap))
   checkLayerClasses(config, path, known)
   checkDeclaredInput(declaredInputShape(config), path)
-  return modelFromTranslation(config, weights, path, 'Keras model')
+  return modelFromTopology(config, () => ({ byName: namedTensors(weights) }), { where: path, what: 'Keras model' })
 }

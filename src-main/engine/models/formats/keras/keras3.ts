@@ -3,7 +3,7 @@ import { unzipSync, type UnzipFileInfo } from 'fflate'
 import { ApiError } from '../../../../../src-shared/errors'
 import { MAX_MODEL_JSON_BYTES, MAX_SMALL_FILE_BYTES, MAX_WEIGHT_BYTES } from '../../modelFiles'
 import { checkDeclaredInput, checkLayerClasses, declaredInputShape } from '../tfjs/modelJson'
-import { assignWeights, withZeroInitializers } from '../tfjs/tfjsWeights'
+import { modelFromTopology } from '../../modelFromTopology'
 import { fromKeras3Config, weightPaths } from './keras3Config'
 
 type H5Reader = <T>(bytes: Uint8Array, path: string, read: (file: H5Node) => T) => Promise<T>
@@ -109,28 +109,20 @@ export async function loadKeras3Model(bytes: Uint8Array, path: string, withHdf5:
     return out
   })
 
-  let model: tf.LayersModel
-  try {
-    model = await tf.models.modelFromJSON({ modelTopology: withZeroInitializers(config) as tf.io.ModelJSON['modelTopology'] })
-  } catch (err) {
-    throw new ApiError('bad_input', `${path}: the Keras model cannot be built (${err instanceof Error ? err.message : String(err)})`)
-  }
-  const named: tf.NamedTensorMap = {}
-  try {
-    for (const { layer, group } of paths) {
-      const weights = model.getLayer(layer).weights
-      const stored = values.get(layer) ?? []
-      if (stored.length !== weights.length) {
-        throw new ApiError('bad_input', `${path}: layer "${layer}" has ${weights.length} weights but model.weights.h5 holds ${stored.length} under ${group}/vars; the weights belong to another model`)
+  return modelFromTopology(
+    config,
+    (model) => {
+      const named: tf.NamedTensorMap = {}
+      for (const { layer, group } of paths) {
+        const weights = model.getLayer(layer).weights
+        const stored = values.get(layer) ?? []
+        if (stored.length !== weights.length) {
+          throw new ApiError('bad_input', `${path}: layer "${layer}" has ${weights.length} weights but model.weights.h5 holds ${stored.length} under ${group}/vars; the weights belong to another model`)
+        }
+        weights.forEach((w, i) => (named[w.originalName] = tf.tensor(stored[i].data, stored[i].shape, 'float32')))
       }
-      weights.forEach((w, i) => (named[w.originalName] = tf.tensor(stored[i].data, stored[i].shape, 'float32')))
-    }
-    assignWeights(model, named, path)
-  } catch (err) {
-    model.dispose()
-    throw err
-  } finally {
-    tf.dispose(Object.values(named))
-  }
-  return model
+      return { byName: named }
+    },
+    { where: path, what: 'Keras model' }
+  )
 }

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs'
 import type { Preprocess } from '../../../../../src-shared/model'
 import { basename } from 'node:path'
 import { MAX_WEIGHT_BYTES, readModelFile } from '../../modelFiles'
-import { modelFromTranslation } from '../tfjs/tfjsWeights'
+import { modelFromTopology, namedTensors } from '../../modelFromTopology'
 import { decodeOnnx } from './onnxProto'
 import { onnxToLayers, type OnnxTranslation } from './translate'
 
@@ -24,6 +24,6 @@ export async function loadOnnxModel(path: string, options: { inputSize?: number;
   const bytes = await readModelFile(path, { what: 'ONNX file', maxBytes: MAX_WEIGHT_BYTES })
   const onnx = decodeOnnx(bytes, path)
   const translation = onnxToLayers(onnx, path, { inputSize: options.inputSize, name: basename(path).replace(/\.onnx$/i, ''), preprocess: options.preprocess })
-  const model = await modelFromTranslation(translation.topology, translation.weights, path)
+  const model = await modelFromTopology(translation.topology, () => ({ byName: namedTensors(translation.weights) }), { where: path, what: 'translated ONNX graph' })
   return { model, translation, metadata: onnx.metadata, producer: onnx.producer, opset: onnx.opset }
 }

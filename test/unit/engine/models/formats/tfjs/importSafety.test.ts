@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../../../src-shared/errors'
 import { buildBuiltinModel } from '../../../../../../src-main/engine/models/buildModel'
 import { fileSystemHandler } from '../../../../../../src-main/engine/models/formats/tfjs/fileSystemHandler'
-import { loadModelFromDisk } from '../../../../../../src-main/engine/models/importModel'
+import { loadModelFromDisk } from '../../../../../../src-main/engine/models/formats/tfjs/tfjsLayers'
 
 /** Hostile model folders: each must fail fast with a message naming the file and the problem. */
 
