@@ -129,6 +129,19 @@ export type Preprocess = z.infer<typeof Preprocess>
 export const OpenedModelFormat = z.enum(['tfjs', 'onnx', 'keras'])
 export type OpenedModelFormat = z.infer<typeof OpenedModelFormat>
 
+/** The model files Featurelens opens (one format module each in the engine), as people know them. */
+export const modelFileKindList = [
+  'TF.js folders (model.json with its .bin files)',
+  '.onnx files (torch.onnx.export)',
+  'Keras 2 .h5 files',
+  'Keras 3 .keras archives (model.save)'
+] as const
+
+/** "A, B, C and D": what the CLI's help, the Open model form and the errors say Featurelens opens. */
+export function modelFileKinds(): string {
+  return `${modelFileKindList.slice(0, -1).join(', ')} and ${modelFileKindList[modelFileKindList.length - 1]}`
+}
+
 /** Where a model run came from: a model file opened as it is (epoch 0 holds its own weights). */
 export const ModelSource = z
   .object({

@@ -1,17 +1,12 @@
 import * as tf from '@tensorflow/tfjs'
 import { unzipSync, type UnzipFileInfo } from 'fflate'
 import { ApiError } from '../../../../../src-shared/errors'
-import { MAX_MODEL_JSON_BYTES, MAX_SMALL_FILE_BYTES, MAX_WEIGHT_BYTES } from '../../modelFiles'
+import { MAX_MODEL_JSON_BYTES, MAX_SMALL_FILE_BYTES, MAX_WEIGHT_BYTES, readModelFile } from '../../modelFiles'
 import { checkDeclaredInput, checkLayerClasses, declaredInputShape } from '../tfjs/modelJson'
 import { modelFromTopology } from '../../modelFromTopology'
+import type { ModelFileFormat } from '../format'
+import { withHdf5 } from './hdf5'
 import { fromKeras3Config, weightPaths } from './keras3Config'
-
-type H5Reader = <T>(bytes: Uint8Array, path: string, read: (file: H5Node) => T) => Promise<T>
-
-/** What the loader needs of an h5wasm group or dataset. */
-export interface H5Node {
-  get(path: string): unknown
-}
 
 /** The entries Featurelens reads from a .keras archive, with the most each may hold uncompressed. */
 const ENTRY_LIMITS: Record<string, number> = {
@@ -84,7 +79,8 @@ function floats(node: unknown): { shape: number[]; data: Float32Array } | null {
  * the Keras 2 form tfjs-layers builds; each layer's variables are read from
  * layers/<snake-case class name, numbered>/vars/0..n in model.weights.h5, as Keras 3 saves them.
  */
-export async function loadKeras3Model(bytes: Uint8Array, path: string, withHdf5: H5Reader): Promise<tf.LayersModel> {
+export async function loadKeras3Model(path: string): Promise<tf.LayersModel> {
+  const bytes = await readModelFile(path, { what: 'Keras file', maxBytes: MAX_WEIGHT_BYTES })
   const entries = readKerasArchive(bytes, path)
   const raw = parseJson(entries.get('config.json') as Uint8Array, path, 'config.json')
   const config = fromKeras3Config(raw, path)
@@ -125,4 +121,17 @@ export async function loadKeras3Model(bytes: Uint8Array, path: string, withHdf5:
     },
     { where: path, what: 'Keras model' }
   )
+}
+
+const ZIP_SIGNATURE = [0x50, 0x4b] // "PK"
+
+/** Keras 3 archives (model.save("model.keras")): a zip, whatever its extension says. */
+export const keras3Format: ModelFileFormat = {
+  format: 'keras',
+  label: 'Keras 3 (.keras)',
+  detect: (probe) =>
+    !probe.isDirectory && (probe.extension === '.keras' || (['.h5', '.hdf5'].includes(probe.extension) && ZIP_SIGNATURE.every((b, i) => probe.head[i] === b))),
+  async open(path) {
+    return { model: await loadKeras3Model(path), preprocessed: false, defaultPreprocess: { scale: 'unit', channelOrder: 'rgb' }, classNames: null }
+  }
 }

@@ -6,8 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../../../src-shared/errors'
 import { layerActivations } from '../../../../../../src-main/engine/analysis/core/runModel'
-import { loadKerasModel } from '../../../../../../src-main/engine/models/formats/keras/keras2'
-import { readKerasArchive } from '../../../../../../src-main/engine/models/formats/keras/keras3'
+import { loadKeras3Model, readKerasArchive } from '../../../../../../src-main/engine/models/formats/keras/keras3'
 import { snakeCase } from '../../../../../../src-main/engine/models/formats/keras/keras3Config'
 import { modelFixtures, reference, relativeError, toNchw } from '../../../../../support/modelFixtures'
 
@@ -58,7 +57,7 @@ describe('Keras 3 .keras import', () => {
 
   it('computes the logits and activations of the equivalent PyTorch model', async () => {
     const ref = await reference('residual3')
-    const model = await loadKerasModel(fixture)
+    const model = await loadKeras3Model(fixture)
     expect(model.layers.map((l) => l.name)).toEqual(['pixels', 'stem', 'stem_bn', 'branch', 'merge', 'merge_relu', 'pool', 'flat', 'scores'])
     const logits = model.predict(ref.inputs) as tf.Tensor
     expect(logits.shape).toEqual([3, 6])
@@ -72,7 +71,7 @@ describe('Keras 3 .keras import', () => {
   it('reads deflated archives as well as stored ones', async () => {
     const path = archive('deflated.keras', entries(), 6)
     const ref = await reference('residual3')
-    const model = await loadKerasModel(path)
+    const model = await loadKeras3Model(path)
     const logits = model.predict(ref.inputs) as tf.Tensor
     expect(relativeError(logits.dataSync(), ref.logits.data)).toBeLessThan(1e-4)
     tf.dispose([logits, ref.inputs])
@@ -88,9 +87,9 @@ describe('Keras 3 .keras import', () => {
     // conv2d (stem), conv2d_1 (branch, 8→8 channels), dense: the weights of the fixture under the same paths.
     const e = entries()
     const path = archive('sequential.keras', { ...e, 'config.json': new TextEncoder().encode(JSON.stringify(sequential)) })
-    const model = await loadKerasModel(path)
+    const model = await loadKeras3Model(path)
     expect(model.layers.map((l) => l.name)).toEqual(['stem', 'branch', 'merge_relu', 'pool', 'flat', 'scores'])
-    const reference3 = await loadKerasModel(fixture)
+    const reference3 = await loadKeras3Model(fixture)
     expect(relativeError(model.getLayer('scores').getWeights()[0].dataSync(), reference3.getLayer('scores').getWeights()[0].dataSync())).toBe(0)
     for (const m of [model, reference3]) m.dispose()
   })
@@ -98,15 +97,15 @@ describe('Keras 3 .keras import', () => {
   it('refuses damaged, incomplete, oversized and foreign archives with the file and the problem', async () => {
     const notZip = join(dir, 'model.keras')
     writeFileSync(notZip, Buffer.from('PK\x03\x04 rest of a zip'))
-    expect(await failure(loadKerasModel(notZip))).toMatch(/model\.keras is a damaged zip archive/)
+    expect(await failure(loadKeras3Model(notZip))).toMatch(/model\.keras is a damaged zip archive/)
 
     const e = entries()
     const { 'model.weights.h5': weights, ...noWeights } = e
-    expect(await failure(loadKerasModel(archive('noweights.keras', noWeights)))).toMatch(/noweights\.keras has no model\.weights\.h5/)
-    expect(await failure(loadKerasModel(archive('npz.keras', { ...noWeights, 'model.weights.npz': new Uint8Array(10) })))).toMatch(/its weights are in model\.weights\.npz/)
+    expect(await failure(loadKeras3Model(archive('noweights.keras', noWeights)))).toMatch(/noweights\.keras has no model\.weights\.h5/)
+    expect(await failure(loadKeras3Model(archive('npz.keras', { ...noWeights, 'model.weights.npz': new Uint8Array(10) })))).toMatch(/its weights are in model\.weights\.npz/)
     const { 'config.json': _config, ...noConfig } = e
     expect(_config.length).toBeGreaterThan(0)
-    expect(await failure(loadKerasModel(archive('noconfig.keras', noConfig)))).toMatch(/noconfig\.keras has no config\.json/)
+    expect(await failure(loadKeras3Model(archive('noconfig.keras', noConfig)))).toMatch(/noconfig\.keras has no config\.json/)
 
     // A zip bomb: 3 GB of zeros declared for the weights entry. Refused from the directory alone.
     const bomb = Buffer.from(zipSync({ 'config.json': e['config.json'], 'model.weights.h5': new Uint8Array(1000) }, { level: 6 }))
@@ -118,26 +117,26 @@ describe('Keras 3 .keras import', () => {
     ]) bomb.writeUInt32LE(3_000_000_000, at + offset)
     const bombPath = join(dir, 'bomb.keras')
     writeFileSync(bombPath, bomb)
-    expect(await failure(loadKerasModel(bombPath))).toMatch(/bomb\.keras: "model\.weights\.h5" would inflate to 3000000000 bytes, more than the \d+ Featurelens reads/)
+    expect(await failure(loadKeras3Model(bombPath))).toMatch(/bomb\.keras: "model\.weights\.h5" would inflate to 3000000000 bytes, more than the \d+ Featurelens reads/)
 
     const text = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
-    expect(await failure(loadKerasModel(archive('badjson.keras', { ...e, 'config.json': new TextEncoder().encode('{"class_name": ') })))).toMatch(/badjson\.keras: its config\.json is not valid JSON/)
-    expect(await failure(loadKerasModel(archive('subclassed.keras', { ...e, 'config.json': text({ module: 'my', class_name: 'MyNet', config: {}, registered_name: 'MyNet' }) })))).toMatch(/"MyNet" model, a subclassed model/)
+    expect(await failure(loadKeras3Model(archive('badjson.keras', { ...e, 'config.json': new TextEncoder().encode('{"class_name": ') })))).toMatch(/badjson\.keras: its config\.json is not valid JSON/)
+    expect(await failure(loadKeras3Model(archive('subclassed.keras', { ...e, 'config.json': text({ module: 'my', class_name: 'MyNet', config: {}, registered_name: 'MyNet' }) })))).toMatch(/"MyNet" model, a subclassed model/)
 
     const unknown = config()
     unknown.config.layers[2].class_name = 'GroupNormalization'
-    expect(await failure(loadKerasModel(archive('unknown.keras', { ...e, 'config.json': text(unknown) })))).toMatch(/unknown\.keras uses the layer class "GroupNormalization" \(layer "stem_bn"\)/)
+    expect(await failure(loadKeras3Model(archive('unknown.keras', { ...e, 'config.json': text(unknown) })))).toMatch(/unknown\.keras uses the layer class "GroupNormalization" \(layer "stem_bn"\)/)
 
     const wider = config()
     wider.config.layers[8].config.units = 7
-    expect(await failure(loadKerasModel(archive('wider.keras', { ...e, 'config.json': text(wider) })))).toMatch(/wider\.keras: the weight "scores\/kernel" has the shape \[512, 6\] .* needs \[512, 7\]/)
+    expect(await failure(loadKeras3Model(archive('wider.keras', { ...e, 'config.json': text(wider) })))).toMatch(/wider\.keras: the weight "scores\/kernel" has the shape \[512, 6\] .* needs \[512, 7\]/)
 
     const huge = config()
     huge.config.layers[0].config.batch_shape = [null, 100000, 100000, 3]
-    expect(await failure(loadKerasModel(archive('huge.keras', { ...e, 'config.json': text(huge) })))).toMatch(/huge\.keras declares an input of 100000×100000×3/)
+    expect(await failure(loadKeras3Model(archive('huge.keras', { ...e, 'config.json': text(huge) })))).toMatch(/huge\.keras declares an input of 100000×100000×3/)
 
     expect(weights.length).toBeGreaterThan(0)
-    const notH5 = await failure(loadKerasModel(archive('passwd.keras', { ...e, 'model.weights.h5': readFileSync('/etc/passwd') })))
+    const notH5 = await failure(loadKeras3Model(archive('passwd.keras', { ...e, 'model.weights.h5': readFileSync('/etc/passwd') })))
     expect(notH5).toMatch(/passwd\.keras \(model\.weights\.h5\) is not an HDF5 file/)
     expect(notH5).not.toMatch(/root:/)
   })

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../../../src-shared/errors'
 import { layerActivations } from '../../../../../../src-main/engine/analysis/core/runModel'
-import { loadKerasModel } from '../../../../../../src-main/engine/models/formats/keras/keras2'
+import { loadKeras2Model } from '../../../../../../src-main/engine/models/formats/keras/keras2'
+import { openModelFile } from '../../../../../../src-main/engine/models/openModel'
 import { modelFixtures, reference, relativeError, toNchw } from '../../../../../support/modelFixtures'
 
 /**
@@ -32,7 +33,7 @@ async function failure(promise: Promise<unknown>): Promise<string> {
 describe('Keras .h5 import', () => {
   it('computes the logits and activations of the equivalent PyTorch model', async () => {
     const ref = await reference('residual')
-    const model = await loadKerasModel(join(modelFixtures, 'residual.h5'))
+    const model = await loadKeras2Model(join(modelFixtures, 'residual.h5'))
     expect(model.layers.map((l) => l.name)).toEqual(['image', 'conv1', 'bn1', 'conv2', 'add', 'relu', 'pool', 'flatten', 'logits'])
     const logits = model.predict(ref.inputs) as tf.Tensor
     expect(relativeError(logits.dataSync(), ref.logits.data)).toBeLessThan(1e-4)
@@ -51,20 +52,20 @@ describe('Keras .h5 import', () => {
     edited.write('"class_name": "Mul"', at, 'latin1')
     const custom = join(dir, 'custom.h5')
     writeFileSync(custom, edited)
-    expect(await failure(loadKerasModel(custom))).toMatch(/custom\.h5 uses the layer class "Mul" \(layer "add"\), which Featurelens cannot build/)
+    expect(await failure(loadKeras2Model(custom))).toMatch(/custom\.h5 uses the layer class "Mul" \(layer "add"\), which Featurelens cannot build/)
 
     const zip = join(dir, 'model.keras')
     writeFileSync(zip, Buffer.from('PK\x03\x04 rest of a zip'))
-    expect(await failure(loadKerasModel(zip))).toMatch(/model\.keras is a damaged zip archive/) // Keras 3 archives: keras3Import.test.ts
+    expect(await failure(openModelFile(zip))).toMatch(/model\.keras is a damaged zip archive/) // a zip opens as a Keras 3 archive: keras3Import.test.ts
 
     const text = join(dir, 'notes.h5')
     writeFileSync(text, readFileSync('/etc/passwd'))
-    const message = await failure(loadKerasModel(text))
+    const message = await failure(loadKeras2Model(text))
     expect(message).toMatch(/notes\.h5 is not an HDF5 file/)
     expect(message).not.toMatch(/root:/)
 
     const truncated = join(dir, 'truncated.h5')
     writeFileSync(truncated, bytes.subarray(0, 3000))
-    expect(await failure(loadKerasModel(truncated))).toMatch(/truncated\.h5/)
+    expect(await failure(loadKeras2Model(truncated))).toMatch(/truncated\.h5/)
   })
 })
