@@ -55,7 +55,7 @@ function builtinTable(name: BuiltinModelName, values: Record<string, string | bo
     return architectureTable(planModel({ name, widthMultiplier }, input, classes, 'softmax'))
   } catch (err) {
     if (!(err instanceof ApiError)) throw err
-    const min = minimumInputSize(spec.data, channels)
+    const min = minimumInputSize({ name, widthMultiplier }, channels)
     throw new ApiError('bad_input', `--input: ${entry.label} needs at least ${min} px, got ${size} (${err.message})`)
   }
 }

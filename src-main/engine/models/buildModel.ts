@@ -67,5 +67,5 @@ export async function buildModel(
     if (!spec.importPath) throw new Error('an imported model needs importPath; run validateModelFit first')
     return importModel(spec.importPath, { numOutputs, outputActivation, freezeBase: spec.freezeBase, seed })
   }
-  return buildBuiltinModel(spec as ModelSpec & { name: Exclude<ModelSpec['name'], 'import'> }, input, numOutputs, outputActivation, seed)
+  return buildBuiltinModel(spec, input, numOutputs, outputActivation, seed)
 }
