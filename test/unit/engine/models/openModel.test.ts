@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../src-shared/errors'
 import { readLabelsFile } from '../../../../src-main/engine/models/classNames'
 import { fileSystemHandler } from '../../../../src-main/engine/models/formats/tfjs/fileSystemHandler'
-import { encodeOnnx } from '../../../../src-main/engine/models/formats/onnx/onnxProto'
+import { encodeOnnx } from '../../../support/onnxEncode'
 import { openModelFile } from '../../../../src-main/engine/models/openModel'
 import { parsePreprocess, preprocessWeights } from '../../../../src-main/engine/models/preprocess'
 

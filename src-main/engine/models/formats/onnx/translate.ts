@@ -1,7 +1,7 @@
 import { ApiError } from '../../../../../src-shared/errors'
 import type { Preprocess } from '../../../../../src-shared/model'
 import { LayersGraph, type GraphWeight } from '../../layersGraph'
-import { checkDeclaredInput } from '../tfjs/modelJson'
+import { checkDeclaredInput, MAX_INPUT_SIDE } from '../tfjs/modelJson'
 import { PREPROCESS_LAYER, preprocessWeights } from '../../preprocess'
 import { NodeContext, type GraphState, type Value } from './nodeContext'
 import type { OnnxModel } from './onnxProto'
@@ -45,6 +45,9 @@ export function onnxToLayers(model: OnnxModel, path: string, options: TranslateO
   }
   return translateGraph(model, path, options)
 }
+
+/** The largest side of a map inside the graph (padding may grow the input's). */
+const MAX_MAP_SIDE = 2 * MAX_INPUT_SIDE
 
 /** The graph's one input as a tfjs input shape ([H, W, C] or [F]); open sides take the given size. */
 function inputOf(model: OnnxModel, path: string, inputSize: number | undefined): { shape: number[]; info: OnnxTranslation['input'] } {
@@ -92,7 +95,11 @@ function translateGraph(model: OnnxModel, path: string, options: TranslateOption
 
   const tensorLayers = new Map<string, string>()
   for (const node of model.nodes) {
-    const out = onnxOps[node.opType](new NodeContext(state, node))
+    const context = new NodeContext(state, node)
+    const out = onnxOps[node.opType](context)
+    if (out.kind === 'act' && out.shape.length === 3 && (out.shape[0] > MAX_MAP_SIDE || out.shape[1] > MAX_MAP_SIDE)) {
+      context.fail(`makes a ${out.shape[0]}×${out.shape[1]} map, larger than Featurelens translates (at most ${MAX_MAP_SIDE} px a side)`)
+    }
     values.set(node.outputs[0], out)
     if (out.kind === 'act') tensorLayers.set(node.outputs[0], out.ref.layer)
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../../../src-shared/errors'
 import { loadOnnxModel } from '../../../../../../src-main/engine/models/formats/onnx/onnxFormat'
-import { encodeOnnx } from '../../../../../../src-main/engine/models/formats/onnx/onnxProto'
+import { encodeOnnx } from '../../../../../support/onnxEncode'
 import { modelFixtures } from '../../../../../support/modelFixtures'
 
 const dir = mkdtempSync(join(tmpdir(), 'featurelens-onnx-'))
