@@ -156,17 +156,23 @@ export type Preprocess = z.infer<typeof Preprocess>
 export const OpenedModelFormat = z.enum(['tfjs', 'onnx', 'keras'])
 export type OpenedModelFormat = z.infer<typeof OpenedModelFormat>
 
-/** The model files Featurelens opens (one format module each in the engine), as people know them. */
-export const modelFileKindList = [
-  'TF.js folders (model.json with its .bin files)',
-  '.onnx files (torch.onnx.export)',
-  'Keras 2 .h5 files',
-  'Keras 3 .keras archives (model.save)'
-] as const
+/**
+ * The model files Featurelens opens, as people know them: one format module each in the engine
+ * (engine/models/formats/registry.ts is keyed by these), listed by the CLI's help, the Open model
+ * form and the errors.
+ */
+export const modelFileKindNames = {
+  tfjsLayers: 'TF.js folders (model.json with its .bin files)',
+  onnx: '.onnx files (torch.onnx.export)',
+  keras2: 'Keras 2 .h5 files',
+  keras3: 'Keras 3 .keras archives (model.save)'
+} as const
+export type ModelFileKind = keyof typeof modelFileKindNames
 
-/** "A, B, C and D": what the CLI's help, the Open model form and the errors say Featurelens opens. */
+/** "A, B, C and D": every kind of model file Featurelens opens. */
 export function modelFileKinds(): string {
-  return `${modelFileKindList.slice(0, -1).join(', ')} and ${modelFileKindList[modelFileKindList.length - 1]}`
+  const names: string[] = Object.values(modelFileKindNames)
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`
 }
 
 /** Where a model run came from: a model file opened as it is (epoch 0 holds its own weights). */

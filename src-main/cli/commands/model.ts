@@ -1,5 +1,5 @@
 import { ApiError } from '../../../src-shared/errors'
-import { modelFileKindList, type Preprocess } from '../../../src-shared/model'
+import { modelFileKindNames, type Preprocess } from '../../../src-shared/model'
 import type { RunSummary } from '../../../src-shared/run'
 import { openApi } from '../../api/openApi'
 import { intOption, parseCommandArgs } from '../args'
@@ -10,7 +10,7 @@ const usage = `Usage: featurelens model open PATH [--name N] [--labels FILE] [--
 Opens a trained model as it is, as a model run: epoch 0 holds the model's own weights and head.
 Inspect, predict and fine-tune it like any run.
 
-  PATH              the model: ${modelFileKindList.join(',\n                    ')}
+  PATH              the model: ${Object.values(modelFileKindNames).join(',\n                    ')}
   --name N          the run's name (default: the file's name)
   --labels FILE     class names, one per line or JSON; otherwise metadata.json beside a TF.js
                     model, the ONNX file's "classes" metadata, else numbered

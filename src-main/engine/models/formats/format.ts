@@ -41,3 +41,8 @@ export interface ModelFileFormat {
   detect(probe: FileProbe): boolean
   open(path: string, options: FormatOpenOptions): Promise<ReadModel>
 }
+
+/** Whether a file begins as a zip archive does ("PK"): Keras 3 saves its models so, whatever the extension. */
+export function isZip(head: Uint8Array): boolean {
+  return head[0] === 0x50 && head[1] === 0x4b
+}

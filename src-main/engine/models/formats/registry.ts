@@ -2,7 +2,7 @@ import { constants } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { ApiError } from '../../../../src-shared/errors'
-import { modelFileKinds } from '../../../../src-shared/model'
+import { modelFileKinds, type ModelFileKind } from '../../../../src-shared/model'
 import { checkModelFile, MAX_WEIGHT_BYTES } from '../modelFiles'
 import type { FileProbe, ModelFileFormat } from './format'
 import { keras2Format } from './keras/keras2'
@@ -10,8 +10,17 @@ import { keras3Format } from './keras/keras3'
 import { onnxFormat } from './onnx/onnxFormat'
 import { tfjsLayersFormat } from './tfjs/tfjsLayers'
 
-/** Every format Featurelens opens, in the order they are asked; a new format is one module added here. */
-export const modelFileFormats: readonly ModelFileFormat[] = [tfjsLayersFormat, onnxFormat, keras3Format, keras2Format]
+/**
+ * Every format Featurelens opens, one module each, keyed by the kinds of model file the contract
+ * lists (src-shared/model.ts): a new format is one module and one entry in each. Their `detect`
+ * exclude one another, so the order does not matter.
+ */
+export const modelFileFormats: Readonly<Record<ModelFileKind, ModelFileFormat>> = {
+  tfjsLayers: tfjsLayersFormat,
+  onnx: onnxFormat,
+  keras2: keras2Format,
+  keras3: keras3Format
+}
 
 const HEAD_BYTES = 8
 
@@ -39,7 +48,7 @@ export async function probeModelPath(path: string): Promise<FileProbe> {
 /** The format that opens a path, or an error naming the path and what Featurelens opens. */
 export async function detectModelFormat(path: string): Promise<ModelFileFormat> {
   const probe = await probeModelPath(path)
-  const format = modelFileFormats.find((f) => f.detect(probe))
+  const format = Object.values(modelFileFormats).find((f) => f.detect(probe))
   if (!format) {
     throw new ApiError('bad_input', `${path}: Featurelens opens ${modelFileKinds()}; "${probe.extension || 'no extension'}" is none of them`)
   }

@@ -3,7 +3,7 @@ import { ApiError } from '../../../../../src-shared/errors'
 import { checkDeclaredInput, checkLayerClasses, declaredInputShape } from '../tfjs/modelJson'
 import { MAX_WEIGHT_BYTES, readModelFile } from '../../modelFiles'
 import { modelFromTopology, namedTensors } from '../../modelFromTopology'
-import type { ModelFileFormat } from '../format'
+import { isZip, type ModelFileFormat } from '../format'
 import { withHdf5, type H5File, type H5Group } from './hdf5'
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : String(v))
@@ -67,7 +67,7 @@ export async function loadKeras2Model(path: string): Promise<tf.LayersModel> {
 export const keras2Format: ModelFileFormat = {
   format: 'keras',
   label: 'Keras 2 (.h5)',
-  detect: (probe) => !probe.isDirectory && (probe.extension === '.h5' || probe.extension === '.hdf5'),
+  detect: (probe) => !probe.isDirectory && (probe.extension === '.h5' || probe.extension === '.hdf5') && !isZip(probe.head),
   async open(path) {
     return { model: await loadKeras2Model(path), preprocessed: false, defaultPreprocess: { scale: 'unit', channelOrder: 'rgb' }, classNames: null }
   }

@@ -4,7 +4,7 @@ import { ApiError } from '../../../../../src-shared/errors'
 import { MAX_MODEL_JSON_BYTES, MAX_SMALL_FILE_BYTES, MAX_WEIGHT_BYTES, readModelFile } from '../../modelFiles'
 import { checkDeclaredInput, checkLayerClasses, declaredInputShape } from '../tfjs/modelJson'
 import { modelFromTopology } from '../../modelFromTopology'
-import type { ModelFileFormat } from '../format'
+import { isZip, type ModelFileFormat } from '../format'
 import { withHdf5 } from './hdf5'
 import { fromKeras3Config, weightPaths } from './keras3Config'
 
@@ -123,14 +123,11 @@ export async function loadKeras3Model(path: string): Promise<tf.LayersModel> {
   )
 }
 
-const ZIP_SIGNATURE = [0x50, 0x4b] // "PK"
-
 /** Keras 3 archives (model.save("model.keras")): a zip, whatever its extension says. */
 export const keras3Format: ModelFileFormat = {
   format: 'keras',
   label: 'Keras 3 (.keras)',
-  detect: (probe) =>
-    !probe.isDirectory && (probe.extension === '.keras' || (['.h5', '.hdf5'].includes(probe.extension) && ZIP_SIGNATURE.every((b, i) => probe.head[i] === b))),
+  detect: (probe) => !probe.isDirectory && (probe.extension === '.keras' || ((probe.extension === '.h5' || probe.extension === '.hdf5') && isZip(probe.head))),
   async open(path) {
     return { model: await loadKeras3Model(path), preprocessed: false, defaultPreprocess: { scale: 'unit', channelOrder: 'rgb' }, classNames: null }
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../../src-shared/errors'
+import { modelFileKindNames } from '../../../../../src-shared/model'
 import { detectModelFormat, modelFileFormats } from '../../../../../src-main/engine/models/formats/registry'
 
 const dir = mkdtempSync(join(tmpdir(), 'featurelens-formats-'))
@@ -32,13 +33,24 @@ describe('the model format registry', () => {
     expect(await label(file('renamed.h5', ZIP))).toBe('Keras 3 (.keras)')
   })
 
-  it('lists every format once, each recording the source format a model run keeps', () => {
-    expect(modelFileFormats.map((f) => [f.label, f.format])).toEqual([
+  it('has one format for each kind of file the contract lists, and no two claim the same file', async () => {
+    expect(Object.keys(modelFileFormats)).toEqual(Object.keys(modelFileKindNames))
+    expect(Object.values(modelFileFormats).map((f) => [f.label, f.format])).toEqual([
       ['TF.js Layers', 'tfjs'],
       ['ONNX', 'onnx'],
-      ['Keras 3 (.keras)', 'keras'],
-      ['Keras 2 (.h5)', 'keras']
+      ['Keras 2 (.h5)', 'keras'],
+      ['Keras 3 (.keras)', 'keras']
     ])
+    const probes = [
+      { path: 'dir', isDirectory: true, extension: '', head: new Uint8Array(0) },
+      ...['.json', '.onnx', '.h5', '.hdf5', '.keras'].flatMap((extension) =>
+        [HDF5, ZIP, Buffer.from('{}')].map((head) => ({ path: `m${extension}`, isDirectory: false, extension, head: new Uint8Array(head.subarray(0, 8)) }))
+      )
+    ]
+    for (const probe of probes) {
+      const claims = Object.values(modelFileFormats).filter((f) => f.detect(probe)).map((f) => f.label)
+      expect(claims.length, `${probe.path} ${Buffer.from(probe.head).toString('latin1')}`).toBe(1)
+    }
   })
 
   it('refuses a missing path, an unknown extension and a pipe, naming the path and what opens', async () => {
