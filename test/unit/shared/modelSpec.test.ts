@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ModelSpec } from '../../../src-shared/model'
+import { BuiltinModelSpec, ModelSpec, modelNames, VggModelSpec } from '../../../src-shared/model'
 import { TrainConfig } from '../../../src-shared/run'
 
 /** The field and message of the first problem, or null when the spec is accepted. */
@@ -9,6 +9,11 @@ function problem(spec: unknown): [string, string] | null {
 }
 
 describe('ModelSpec: one variant per kind of model, chosen by name', () => {
+  it('has a variant for every model name, and one only', () => {
+    const names = [...BuiltinModelSpec.shape.name.options, ...VggModelSpec.shape.name.options, 'import']
+    expect([...names].sort()).toEqual([...modelNames].sort())
+  })
+
   it('gives each kind its own fields and defaults', () => {
     expect(ModelSpec.parse({ name: 'resnet18' })).toEqual({ name: 'resnet18', widthMultiplier: 1, batchNorm: false, freezeBase: false })
     expect(ModelSpec.parse({ name: 'vgg16', batchNorm: true, widthMultiplier: 0.25 })).toEqual({ name: 'vgg16', widthMultiplier: 0.25, batchNorm: true, freezeBase: false })
