@@ -9,6 +9,7 @@ import { initBackend } from '../backend/select'
 import type { WorkspaceDb } from '../store/database'
 import { lastCompleteEpoch, loadTensors, type StoredTensor } from '../store/epochStore'
 import { modelTopology } from '../store/runStore'
+import { modelFromTopology } from './modelFromTopology'
 
 /** Copies of every weight, named by layer (not the process-unique variable name). Reads are async: a GPU backend has no synchronous read. */
 export async function snapshotWeights(model: tf.LayersModel): Promise<StoredTensor[]> {
@@ -32,16 +33,8 @@ export async function loadRunModel(db: WorkspaceDb, runId: string, epoch: number
   if (last === null || epoch < 0 || epoch > last) {
     throw new ApiError('not_found', `${runId} has no epoch ${epoch}; stored epochs are ${last === null ? 'none yet' : `0 to ${last}`}`)
   }
-  const model = await tf.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] })
   const stored = loadTensors(db, runId, epoch, 'weight')
-  if (stored.length !== model.weights.length) {
-    model.dispose()
-    throw new ApiError('bad_input', `${runId}, epoch ${epoch}: ${stored.length} stored weights for a model with ${model.weights.length}; the run's data is inconsistent`)
-  }
-  const tensors = stored.map((w) => tf.tensor(w.data, w.shape, w.dtype))
-  model.setWeights(tensors)
-  tf.dispose(tensors)
-  return model
+  return modelFromTopology(topology, () => ({ inOrder: stored.map((w) => tf.tensor(w.data, w.shape, w.dtype)) }), { where: `${runId}, epoch ${epoch}`, what: "run's stored model" })
 }
 
 /**
