@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { ApiError } from '../../../src-shared/errors'
-import { TrainConfig, type RunStatus, type RunSummary } from '../../../src-shared/run'
+import { TrainConfig, type RunDetail, type RunStatus, type RunSummary } from '../../../src-shared/run'
 import type { WorkspaceDb } from './database'
 import { errorCode, isDiskFull } from './storageErrors'
-import { completeEpochs } from './epochStore'
+import { batchLosses, completeEpochs, lastCompleteEpoch, listTensors } from './epochStore'
 
 interface RunRow {
   id: string
@@ -75,6 +75,19 @@ export function getRunRow(db: WorkspaceDb, id: string): RunRow {
 
 export function getRun(db: WorkspaceDb, id: string): RunSummary {
   return toSummary(db, getRunRow(db, id))
+}
+
+/** A run with its epochs' metrics, batch losses, last epoch's weights and the space it takes. */
+export function getRunDetail(db: WorkspaceDb, id: string): RunDetail {
+  const summary = getRun(db, id)
+  const last = lastCompleteEpoch(db, id)
+  return {
+    ...summary,
+    epochs: completeEpochs(db, id),
+    batchLosses: batchLosses(db, id),
+    weights: last === null ? [] : listTensors(db, id, last, 'weight'),
+    storageBytes: storageBytes(db, id)
+  }
 }
 
 export function listRuns(db: WorkspaceDb): RunSummary[] {
