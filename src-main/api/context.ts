@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { EventName, EventOf } from '../../src-shared/contract'
+import { isEventName, type EventName, type EventOf } from '../../src-shared/contract'
 import type { WorkspaceDb } from '../engine/store/database'
 import type { RunModelCache } from '../engine/analysis/core/runModel'
 import type { DatasetCache } from '../engine/data/datasetCache'
@@ -14,6 +14,10 @@ export class EventBus {
   }
   emit<E extends EventName>(name: E, payload: EventOf<E>): void {
     this.emitter.emit('event', name, payload)
+  }
+  /** Passes on an event that came from another thread, unchecked: it is checked where a client receives it. */
+  relay(name: string, payload: unknown): void {
+    if (isEventName(name)) this.emitter.emit('event', name, payload)
   }
   subscribe(listener: (name: EventName, payload: unknown) => void): () => void {
     const relay = (name: EventName, payload: unknown): void => listener(name, payload)
