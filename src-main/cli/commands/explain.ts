@@ -3,9 +3,11 @@ import { ApiError } from '../../../src-shared/errors'
 import type { GradientsResponse, OcclusionResponse, PointingResponse, ProjectResponse } from '../../../src-shared/explain'
 import { PointingMethod } from '../../../src-shared/explain'
 import { occlusionHeatmaps, occlusionLabelFigure, PROJECTION_SCALE, positiveMapFigure, projectionFigure } from '../../../src-shared/figures/explainFigures'
-import { intOption, parseCommandArgs } from '../args'
+import type { OpenApi } from '../../api/openApi'
+import { intOption, numberOption, parseCommandArgs } from '../args'
 import type { Command, CommandIO } from '../command'
-import { imageArgument, numberOption, splitArgument, withExplainSession } from '../explainSession'
+import { imageArgument, splitArgument } from '../imageArgument'
+import { withTask } from '../task'
 import { writeFigurePng, type WrittenMap } from '../figurePng'
 
 const methods = ['occlusion', 'gradcam', 'saliency', 'deconv', 'guided'] as const
@@ -84,7 +86,7 @@ function summary(result: OcclusionResponse | GradientsResponse | ProjectResponse
   return base
 }
 
-async function explainOne(api: Parameters<Parameters<typeof withExplainSession>[2]>[0], taskId: string, runId: string, method: Method, values: Record<string, string | boolean | undefined>, io: CommandIO): Promise<number> {
+async function explainOne(api: OpenApi, taskId: string, runId: string, method: Method, values: Record<string, string | boolean | undefined>, io: CommandIO): Promise<number> {
   const image = imageArgument(values.image as string | undefined, values.split as string | undefined)
   const epoch = values.epoch === undefined ? undefined : intOption('epoch', values.epoch as string, 0, 0)
   const overview = (await api.dispatch('explain.overview', { runId })) as { epochs: number[] }
@@ -149,7 +151,7 @@ export const explainCommand: Command = {
     })
     if (positionals.length !== 1) throw new ApiError('invalid_request', `explain needs one run id, got ${positionals.length}; "featurelens runs list" shows them`)
     const runId = positionals[0]
-    return withExplainSession(values.workspace, io, async (api, taskId) => {
+    return withTask(values.workspace, io, async (api, taskId) => {
       if (values.pointing) {
         const chosen = values.methods?.split(',').map((m) => {
           const parsed = PointingMethod.safeParse(m.trim())
