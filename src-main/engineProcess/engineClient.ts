@@ -1,15 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { events, type EventName } from '../../src-shared/contract'
-import { ApiError, type ApiErrorShape } from '../../src-shared/errors'
+import type { BridgeReply } from '../../src-shared/bridge'
+import { ApiError } from '../../src-shared/errors'
 import { createEndpoint, restartable } from '../../src-shared/rpc/endpoint'
 import { processTransport } from '../../src-shared/rpc/nodePorts'
 import { tsxLoader } from '../engine/train/tsxLoader'
 
-export type EngineReply = { ok: true; value: unknown } | { ok: false; error: ApiErrorShape }
-
 export interface EngineClient {
-  call(method: string, params: unknown): Promise<EngineReply>
+  /** Answers as the preload bridge passes it on to the page. */
+  call(method: string, params: unknown): Promise<BridgeReply>
   /** The engine process's id, or null while none runs (one starts on the next call). */
   readonly pid: number | null
   stop(): void
@@ -44,8 +44,8 @@ export function startEngineHost(projectRoot: string, workspace: string | null, o
   return {
     call: (method, params) =>
       host.get().call(method, params).then(
-        (value): EngineReply => ({ ok: true, value }),
-        (err: unknown): EngineReply => ({ ok: false, error: err instanceof ApiError ? err.toJSON() : { code: 'internal', message: String(err) } })
+        (value): BridgeReply => ({ ok: true, value }),
+        (err: unknown): BridgeReply => ({ ok: false, error: err instanceof ApiError ? err.toJSON() : { code: 'internal', message: String(err) } })
       ),
     get pid() {
       return host.current() ? (child?.pid ?? null) : null

@@ -39,7 +39,7 @@ export interface EndpointOptions<In extends Payloads> {
 }
 
 export interface CallOptions {
-  /** Aborting it rejects the call with 'cancelled' and tells the peer to stop serving it. */
+  /** Aborting it rejects the call with 'cancelled' (or the abort's reason, when that is an ApiError) and tells the peer to stop serving it. */
   signal?: AbortSignal
 }
 
@@ -158,7 +158,8 @@ export function createEndpoint<In extends Payloads = Payloads>(transport: Transp
     call(method, params, callOptions = {}) {
       if (closedWhy !== null) return Promise.reject(new ApiError('unavailable', unavailable(closedWhy)))
       const signal = callOptions.signal
-      if (signal?.aborted) return Promise.reject(new ApiError('cancelled', `${method} was cancelled`))
+      const cancelled = (): ApiError => (signal?.reason instanceof ApiError ? signal.reason : new ApiError('cancelled', `${method} was cancelled`))
+      if (signal?.aborted) return Promise.reject(cancelled())
       const id = nextId++
       return new Promise<unknown>((resolve, reject) => {
         try {
@@ -176,7 +177,7 @@ export function createEndpoint<In extends Payloads = Payloads>(transport: Transp
             if (!waiter) return
             pending.delete(id)
             trySend({ t: 'cancel', id })
-            waiter.reject(new ApiError('cancelled', `${method} was cancelled`))
+            waiter.reject(cancelled())
           },
           { once: true }
         )

@@ -106,6 +106,11 @@ describe('the RPC endpoint', () => {
     // The endpoint still works after the late answer.
     expect(await client.call('again', {}, { signal: new AbortController().signal })).toBe('again')
     await expect(client.call('pre-cancelled', {}, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'cancelled' })
+    // An ApiError as the abort's reason is what the caller gets.
+    const superseded = new AbortController()
+    const replaced = client.call('long', {}, { signal: superseded.signal })
+    superseded.abort(new ApiError('cancelled', 'a newer estimate replaced this one'))
+    await expect(replaced).rejects.toMatchObject({ code: 'cancelled', message: 'a newer estimate replaced this one' })
   })
 
   it('answers messages that are not calls with an error when it serves untrusted clients, and drops them otherwise', async () => {
