@@ -41,6 +41,8 @@ export interface EndpointOptions<In extends Payloads> {
 export interface CallOptions {
   /** Aborting it rejects the call with 'cancelled' (or the abort's reason, when that is an ApiError) and tells the peer to stop serving it. */
   signal?: AbortSignal
+  /** Buffers in the params to move to the peer instead of copying (worker threads only). */
+  transfer?: ArrayBuffer[]
 }
 
 export interface Endpoint {
@@ -52,8 +54,8 @@ export interface Endpoint {
   close(): void
 }
 
-const shapeOf = (err: unknown): ApiErrorShape =>
-  err instanceof ApiError ? err.toJSON() : { code: 'internal', message: `unexpected error: ${err instanceof Error ? err.message : String(err)}` }
+/** The default for a peer inside the engine, whose caller words the failure: the error's own message. */
+const shapeOf = (err: unknown): ApiErrorShape => (err instanceof ApiError ? err.toJSON() : { code: 'internal', message: err instanceof Error ? err.message : String(err) })
 
 function errorFrom(error: { code: string; message: string }): ApiError {
   const code = ErrorCode.safeParse(error.code)
@@ -163,7 +165,7 @@ export function createEndpoint<In extends Payloads = Payloads>(transport: Transp
       const id = nextId++
       return new Promise<unknown>((resolve, reject) => {
         try {
-          transport.send({ t: 'call', id, method, params })
+          transport.send({ t: 'call', id, method, params }, callOptions.transfer)
         } catch (err) {
           const why = err instanceof Error ? err.message : String(err)
           reject(err instanceof ApiError ? err : new ApiError('invalid_request', `the ${method} request cannot be sent${options.peer ? ` to ${options.peer}` : ''}: ${why}`))

@@ -7,7 +7,7 @@ import type { Transport } from './transport'
 
 /** worker_threads: a Worker seen from its parent, the parentPort inside it, or a MessagePort. */
 export interface ThreadPort {
-  postMessage(message: unknown): void
+  postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void
   on(event: 'message', listener: (message: unknown) => void): unknown
   on(event: 'error', listener: (err: Error) => void): unknown
   on(event: 'exit', listener: (code: number) => void): unknown
@@ -18,7 +18,7 @@ export interface ThreadPort {
 
 export function threadTransport(port: ThreadPort): Transport {
   return {
-    send: (message) => port.postMessage(message),
+    send: (message, transfer) => port.postMessage(message, transfer),
     onMessage: (listener) => void port.on('message', listener),
     onClose(listener) {
       port.on('error', (err) => listener(err.message))

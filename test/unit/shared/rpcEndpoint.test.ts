@@ -48,6 +48,14 @@ describe('the RPC endpoint', () => {
     expect(await slow).toEqual({ method: 'slow', params: { n: 1 } })
   })
 
+  it('moves the buffers named in transfer instead of copying them', async () => {
+    const { client } = pair({}, { serve: (_method, params) => params })
+    const x = new Float32Array([1, 2, 3])
+    const moved = client.call('echo', { x }, { transfer: [x.buffer] })
+    expect(x.byteLength).toBe(0)
+    expect(await moved).toEqual({ x: new Float32Array([1, 2, 3]) })
+  })
+
   it('turns an error result into an ApiError with its code, and an unknown code into internal', async () => {
     const { client } = pair(
       {},
