@@ -58,8 +58,8 @@ export type ExportFormat = 'svg' | 'png' | 'pdf' | 'csv' | 'npy' | 'json'
 /** Print resolutions offered for PNG; the engine accepts any DPI from 1 to 1200. */
 export const PNG_DPIS = [150, 300, 600] as const
 export const MAX_DPI = 1200
-/** The largest PNG the engine will render, in pixels (about 100 megapixels). */
-export const MAX_PIXELS = 100_000_000
+/** The largest PNG the engine will render, in pixels: a 36 × 48 in poster at 300 DPI (155 megapixels) fits. */
+export const MAX_PIXELS = 160_000_000
 
 /** How a figure is rendered for export. Sizes are in inches unless px is given with a DPI. */
 export interface ExportOptions {

@@ -57,18 +57,19 @@ export interface RasterLayout {
   colorBar: { x: number; y: number; width: number; height: number } | null
 }
 
-const BAR_SPACE = 78
+/** Room right of the colour bar for its tick numbers and label; it grows with the type. */
+const barSpace = (fontSize: number): number => Math.max(78, fontSize * 6.5)
 
 /**
  * Where the map goes in a box of width × height units: square cells, centred, with room for
  * the title, the axis labels and (heatmaps) the colour bar on the right. With `cell` the image
  * is exactly cols × cell units wide and the box follows from it.
  */
-export function rasterLayout(spec: HeatmapFigure | ImageFigure, fontSize: number, box: { width?: number; height?: number; cell?: number }): RasterLayout {
-  const top = (spec.title ? fontSize + 16 : 8) + 4
+export function rasterLayout(spec: HeatmapFigure | ImageFigure, fontSize: number, box: { width?: number; height?: number; cell?: number }, titleSize = fontSize + 1): RasterLayout {
+  const top = (spec.title ? titleSize + 15 : 8) + 4
   const left = ('yLabel' in spec && spec.yLabel ? fontSize + 10 : 0) + fontSize * 3
   const bottom = ('xLabel' in spec && spec.xLabel ? fontSize + 10 : 0) + fontSize + 12
-  const right = spec.kind === 'heatmap' ? BAR_SPACE + fontSize * 2 : 12
+  const right = spec.kind === 'heatmap' ? barSpace(fontSize) + fontSize * 2 : 12
   let cell: number
   let width: number
   let height: number
@@ -87,7 +88,7 @@ export function rasterLayout(spec: HeatmapFigure | ImageFigure, fontSize: number
   const imgH = spec.height * cell
   const x = left + Math.max(0, (width - left - right - imgW) / 2)
   const y = top + Math.max(0, (height - top - bottom - imgH) / 2)
-  const colorBar = spec.kind === 'heatmap' ? { x: x + imgW + fontSize, y, width: 14, height: imgH } : null
+  const colorBar = spec.kind === 'heatmap' ? { x: x + imgW + fontSize, y, width: Math.max(14, fontSize * 1.1), height: imgH } : null
   return { width, height, image: { x, y, width: imgW, height: imgH }, colorBar }
 }
 
@@ -119,7 +120,8 @@ export function rasterToSvg(spec: HeatmapFigure | ImageFigure, layout: RasterLay
   const parts: string[] = []
   const text = (x: number, y: number, s: string, attrs = '', fill = colors.muted): string =>
     `<text x="${x.toFixed(2)}" y="${y.toFixed(2)}" font-family="${font}" font-size="${fs}" fill="${fill}" ${attrs}>${escapeXml(s)}</text>`
-  if (spec.title) parts.push(`<text x="${(layout.width / 2).toFixed(2)}" y="${(fs + 6).toFixed(2)}" font-family="${font}" font-size="${fs + 1}" font-weight="bold" fill="${colors.text}" text-anchor="middle">${escapeXml(spec.title)}</text>`)
+  const titleSize = style.titleSize ?? fs + 1
+  if (spec.title) parts.push(`<text x="${(layout.width / 2).toFixed(2)}" y="${(titleSize + 5).toFixed(2)}" font-family="${font}" font-size="${titleSize}" font-weight="bold" fill="${colors.text}" text-anchor="middle">${escapeXml(spec.title)}</text>`)
   if (embed) {
     const k = embed.enlarge
     const png = encodePng(enlarge(rasterRgba(spec), spec.width, spec.height, k), spec.width * k, spec.height * k).toString('base64')
@@ -151,7 +153,7 @@ export function rasterToSvg(spec: HeatmapFigure | ImageFigure, layout: RasterLay
     })
     if (spec.scale.label) {
       const widest = Math.max(...ticks.map((v) => formatNumber(v).length))
-      const lx = Math.min(colorBar.x + colorBar.width + 8 + widest * fs * 0.62 + fs * 0.8, colorBar.x + colorBar.width + BAR_SPACE - fs * 0.5)
+      const lx = Math.min(colorBar.x + colorBar.width + 8 + widest * fs * 0.62 + fs * 0.8, colorBar.x + colorBar.width + barSpace(fs) - fs * 0.5)
       const ly = colorBar.y + colorBar.height / 2
       parts.push(`<text x="0" y="0" transform="translate(${lx.toFixed(2)} ${ly.toFixed(2)}) rotate(-90)" font-family="${font}" font-size="${fs}" fill="${colors.text}" text-anchor="middle">${escapeXml(spec.scale.label)}</text>`)
     }
