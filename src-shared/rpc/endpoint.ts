@@ -1,12 +1,14 @@
 /**
  * One end of a connection between two processes or threads: calls it makes and their results,
- * calls it serves, events both ways, and the cancel of a call in flight. Every process pair
- * (the Electron shell and its engine host, a host and its analysis worker, the web host and
- * each browser, the job supervisor and a training job) talks through one of these.
+ * calls it serves, events both ways, and the cancel of a call in flight. Every pair talks
+ * through one of these: the Electron shell and its engine host, a host and its analysis worker,
+ * the web host and each browser, the job supervisor and a training job, a training job and its
+ * gradient workers, and the run estimate's worker.
  *
  * Whatever arrives is checked here, once: the message's shape, and each event's payload against
- * the schema this side accepts for it. The parameters of a call are the server's to validate
- * (the API's dispatcher checks them against the contract before any handler runs).
+ * the schema this side accepts for it (the shell and the browser check the contract's events).
+ * The parameters of a call are the serving side's to check: the API's dispatcher checks them
+ * against the contract before any handler runs, and checks every response it returns.
  */
 import type { z } from 'zod'
 import { ApiError, ErrorCode, type ApiErrorShape } from '../errors'
