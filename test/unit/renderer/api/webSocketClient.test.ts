@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
-import { ApiError } from '../../../src-shared/errors'
-import { EventBus } from '../../../src-main/api/context'
-import { attachWebSocketClient } from '../../../src-main/server/webSocketClient'
-import { createWebSocketClient } from '../../../src-renderer/src/api/webSocketClient'
+import { ApiError } from '../../../../src-shared/errors'
+import { EventBus } from '../../../../src-main/api/context'
+import { attachWebSocketClient } from '../../../../src-main/server/webSocketClient'
+import { createWebSocketClient } from '../../../../src-renderer/src/api/webSocketClient'
 
 // The browser's WebSocket, as ws provides it under Node.
 vi.stubGlobal('WebSocket', WebSocket)

@@ -1,10 +1,10 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { ApiError } from '../../../src-shared/errors'
-import { createEndpoint, restartable, type EndpointOptions, type Payloads } from '../../../src-shared/rpc/endpoint'
-import { threadTransport } from '../../../src-shared/rpc/nodePorts'
-import { decodeMessage, encodeMessage } from '../../../src-shared/wire'
+import { ApiError } from '../../../../src-shared/errors'
+import { createEndpoint, restartable, type EndpointOptions, type Payloads } from '../../../../src-shared/rpc/endpoint'
+import { threadTransport } from '../../../../src-shared/rpc/nodePorts'
+import { decodeMessage, encodeMessage } from '../../../../src-shared/wire'
 
 const open: MessagePort[] = []
 afterEach(() => open.splice(0).forEach((port) => port.close()))
