@@ -54,17 +54,69 @@ class BodyTooLarge extends ApiError {
   }
 }
 
-async function readBody(req: IncomingMessage, limit: number, binary: boolean): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge(binary)
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > limit) throw new BodyTooLarge(binary)
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks)
+/** How long, and how many bytes, the rest of an over-cap body is read and dropped before the 413. */
+const DISCARD_MS = 1000
+const DISCARD_BYTES = 64 * 1024 * 1024
+
+/** The body, collected up to `limit` bytes; over it, BodyTooLarge (the request is left open, not destroyed). */
+function readBody(req: IncomingMessage, limit: number, binary: boolean): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'])
+    if (Number.isFinite(declared) && declared > limit) return reject(new BodyTooLarge(binary))
+    const chunks: Buffer[] = []
+    let size = 0
+    const stop = (): void => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+    }
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length
+      if (size <= limit) return void chunks.push(chunk)
+      stop()
+      reject(new BodyTooLarge(binary))
+    }
+    const onEnd = (): void => {
+      stop()
+      resolve(Buffer.concat(chunks))
+    }
+    const onError = (err: Error): void => {
+      stop()
+      reject(err)
+    }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+  })
+}
+
+/**
+ * Reads and drops the rest of an over-cap body (for at most DISCARD_MS and DISCARD_BYTES) before
+ * the 413 goes out: a socket closed with unread bytes is reset, and a client still sending would
+ * lose the answer. Nothing is kept, so this costs no memory.
+ */
+function discardRest(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.complete || req.destroyed) return resolve()
+    let dropped = 0
+    const done = (): void => {
+      clearTimeout(timer)
+      req.off('data', onData)
+      req.off('end', done)
+      req.off('close', done)
+      req.off('error', done)
+      resolve()
+    }
+    const onData = (chunk: Buffer): void => {
+      dropped += chunk.length
+      if (dropped > DISCARD_BYTES) done()
+    }
+    const timer = setTimeout(done, DISCARD_MS)
+    req.on('data', onData)
+    req.on('end', done)
+    req.on('close', done)
+    req.on('error', done)
+  })
 }
 
 /** A page load: the one request on which the token may come in the query string. */
@@ -144,8 +196,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       params = body.length === 0 ? {} : binary ? decodeFrame(body) : JSON.parse(body.toString('utf8'))
     } catch (err) {
       if (err instanceof BodyTooLarge) {
-        // The rest of an oversized body is not read: answer, then close the connection.
-        res.once('finish', () => req.socket.destroy())
+        // The rest is dropped unread (bounded), then the answer closes the connection.
+        await discardRest(req)
         return sendError(res, 413, err.code, err.message, true)
       }
       const detail = err instanceof Error ? err.message : String(err)
