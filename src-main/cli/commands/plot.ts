@@ -11,7 +11,8 @@ import type { RunDetail } from '../../../src-shared/run'
 import { openApi, type OpenApi } from '../../api/openApi'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
-import { checkOutput, exportArgs, exportOptionsOf, exportUsage, writeOutput } from '../exportOptions'
+import { exportArgs, exportOptionsOf, exportUsage } from '../exportOptions'
+import { checkOutput, writeOutput } from '../outputFile'
 
 const usage = `Usage: featurelens plot RUN curves|weights|featuremaps|cka [what] --format svg|png|pdf|csv [options]
 
@@ -96,13 +97,14 @@ export const plotCommand: Command = {
     if (!runId || !kind) throw new ApiError('invalid_request', 'plot needs a run id and one of curves, weights, featuremaps, cka ("featurelens runs list" shows the runs)')
     if (!KINDS.includes(kind as Kind)) throw new ApiError('invalid_request', `plot: "${kind}" is not one of ${KINDS.join(', ')}`)
     const options = exportOptionsOf(values)
-    const out = values.out ? checkOutput(values.out) : null
+    const force = values.force === true
+    const out = values.out !== undefined ? checkOutput(values.out, force) : null
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     try {
       const spec = await figureOf(api, runId, kind as Kind, values)
       const file = (await api.dispatch('figures.export', { spec, options })) as ExportedFile
-      const path = out ?? checkOutput(file.fileName)
-      await writeOutput(path, file.bytes)
+      const path = out ?? checkOutput(file.fileName, force)
+      await writeOutput(path, file.bytes, force)
       io.out(values.json ? JSON.stringify({ path, bytes: file.bytes.byteLength, mime: file.mime }) : `wrote ${path} (${file.bytes.byteLength} bytes)`)
       return 0
     } finally {
