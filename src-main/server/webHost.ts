@@ -7,7 +7,8 @@ import { hasBinary, encodeFrame, decodeFrame, MAX_BINARY_REQUEST_BYTES, requestC
 import { ApiError } from '../../src-shared/errors'
 import type { EventBus } from '../api/context'
 import { toErrorShape, type Dispatch } from '../api/router'
-import { createGuard } from './guard'
+import { createGuard, hostHeaderCount } from './guard'
+import { closeWhenIdle } from './idleSocket'
 import { readStaticFile } from './static'
 import { attachWebSocketClient } from './webSocketClient'
 
@@ -23,6 +24,8 @@ export interface WebHostOptions {
   /** How long a client may take to send its headers, and its whole request, in ms. */
   headersTimeoutMs?: number
   requestTimeoutMs?: number
+  /** How long a WebSocket may stay idle (nothing sent either way, no call running) before it is closed, in ms. */
+  webSocketIdleMs?: number
 }
 
 export interface WebHost {
@@ -136,6 +139,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxBody })
   const headersTimeout = options.headersTimeoutMs ?? 10_000
   const requestTimeout = options.requestTimeoutMs ?? 30_000
+  // Generous: a page left open without a call or an event for this long reconnects when it needs to.
+  const webSocketIdle = options.webSocketIdleMs ?? 15 * 60_000
 
   const server = createServer(
     {
@@ -155,6 +160,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   )
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Node keeps the first of several; a proxy may have checked another one.
+    if (hostHeaderCount(req) > 1) return sendError(res, 400, 'invalid_request', 'the request has more than one Host header', true)
     if (!guard.hostAllowed(req)) return sendError(res, 403, 'unauthorized', `Host "${req.headers.host ?? ''}" is not allowed; open the URL printed by featurelens serve`)
     const url = requestUrl(req.url)
     if (!url) return sendError(res, 400, 'invalid_request', 'the request target is not a path')
@@ -229,10 +236,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const url = requestUrl(req.url)
     if (!url) return refuse(400, 'Bad Request')
     if (url.pathname !== '/ws') return refuse(404, 'Not Found')
+    if (hostHeaderCount(req) > 1) return refuse(400, 'Bad Request')
     if (!guard.hostAllowed(req)) return refuse(403, 'Forbidden')
     if (!guard.originAllowed(req)) return refuse(403, 'Forbidden')
     if (!guard.tokenFrom(req, url)) return refuse(401, 'Unauthorized')
-    wss.handleUpgrade(req, socket, head, (ws) => attachWebSocketClient(ws, options.dispatch, options.events))
+    wss.handleUpgrade(req, socket, head, (ws) => attachWebSocketClient(ws, closeWhenIdle(ws, webSocketIdle, options.events, options.dispatch), options.events))
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {

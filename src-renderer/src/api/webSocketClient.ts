@@ -1,6 +1,6 @@
 import type { ApiClient, EventName, EventOf, MethodName, RequestOf, ResponseOf } from '../../../src-shared/contract'
 import { ApiError, isApiErrorShape } from '../../../src-shared/errors'
-import { decodeFrame, encodeFrame, hasBinary, requestCap, requestTooLarge, type WireMessage } from '../../../src-shared/wire'
+import { decodeFrame, encodeFrame, hasBinary, requestCap, requestTooLarge, WS_IDLE_CLOSE, type WireMessage } from '../../../src-shared/wire'
 
 interface Pending {
   resolve(value: unknown): void
@@ -51,6 +51,8 @@ export function createWebSocketClient(url: string): ApiClient {
           pending.delete(id)
           waiter.reject(new ApiError('unavailable', `${why}; reload the page`))
         }
+        // Closed for idleness: reopen at once if something still listens for events (calls reopen it anyway).
+        if (event.code === WS_IDLE_CLOSE && [...listeners.values()].some((set) => set.size > 0)) void connect().catch(() => undefined)
       }
       ws.onmessage = onMessage
     })
