@@ -12,6 +12,20 @@ export interface ColorScale {
   label?: string
 }
 
+/**
+ * A grid of equal tiles laid out in one raster (a layer's feature maps, its filters): tile i sits
+ * at column i % columns, row ⌊i / columns⌋, `gapX` values apart across and `gapY` down (NaN,
+ * transparent); above each tile, in its `gapY` rows, exports write its label (a channel number).
+ */
+export interface GridTiles {
+  columns: number
+  tileWidth: number
+  tileHeight: number
+  gapX: number
+  gapY: number
+  labels: string[]
+}
+
 /** A raster heatmap: values row-major, drawn through a colour scale, with optional axes. */
 export interface HeatmapFigure {
   kind: 'heatmap'
@@ -22,6 +36,7 @@ export interface HeatmapFigure {
   scale: ColorScale
   xLabel?: string
   yLabel?: string
+  tiles?: GridTiles
 }
 
 /**
@@ -35,6 +50,7 @@ export interface ImageFigure {
   height: number
   channels: 1 | 3
   values: Float32Array
+  tiles?: GridTiles
 }
 
 /** A chart given as an ECharts option (plain JSON-like data). */
@@ -58,8 +74,8 @@ export type ExportFormat = 'svg' | 'png' | 'pdf' | 'csv' | 'npy' | 'json'
 /** Print resolutions offered for PNG; the engine accepts any DPI from 1 to 1200. */
 export const PNG_DPIS = [150, 300, 600] as const
 export const MAX_DPI = 1200
-/** The largest PNG the engine will render, in pixels (about 100 megapixels). */
-export const MAX_PIXELS = 100_000_000
+/** The largest PNG the engine will render, in pixels: a 36 × 48 in poster at 300 DPI (155 megapixels) fits. */
+export const MAX_PIXELS = 160_000_000
 
 /** How a figure is rendered for export. Sizes are in inches unless px is given with a DPI. */
 export interface ExportOptions {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { DEFAULT_FONT } from './figures/chartStyle'
+import { FigureTextSchema } from './figures/figureText'
 import { MAX_DPI } from './figure'
 import { chartImageProblem } from './figures/chartImages'
 
@@ -13,12 +14,17 @@ const dim = z.number().int().min(1).max(16384)
 
 export const ColorScaleSchema = z.object({ name: z.enum(['viridis', 'magma', 'coolwarm', 'gray']), min: z.number(), max: z.number(), label: z.string().optional() })
 
+const tiles = z
+  .object({ columns: dim, tileWidth: dim, tileHeight: dim, gapX: z.number().int().min(0).max(4096), gapY: z.number().int().min(0).max(4096), labels: z.array(z.string().max(40)).max(4096) })
+  .strict()
+  .optional()
+
 export const FigureSpecSchema = z.discriminatedUnion('kind', [
   z
-    .object({ kind: z.literal('heatmap'), title, width: dim, height: dim, values: f32, scale: ColorScaleSchema, xLabel: z.string().optional(), yLabel: z.string().optional() })
+    .object({ kind: z.literal('heatmap'), title, width: dim, height: dim, values: f32, scale: ColorScaleSchema, xLabel: z.string().optional(), yLabel: z.string().optional(), tiles })
     .refine((s) => s.values.length === s.width * s.height, 'values: a heatmap needs width × height values'),
   z
-    .object({ kind: z.literal('image'), title, width: dim, height: dim, channels: z.union([z.literal(1), z.literal(3)]), values: f32 })
+    .object({ kind: z.literal('image'), title, width: dim, height: dim, channels: z.union([z.literal(1), z.literal(3)]), values: f32, tiles })
     .refine((s) => s.values.length === s.width * s.height * s.channels, 'values: an image needs width × height × channels values'),
   z.object({
     kind: z.literal('chart'),
@@ -59,6 +65,8 @@ export const SavedFigure = z.object({
   runIds: z.array(z.string()),
   /** Runs the figure came from that have since been deleted. */
   missingRuns: z.array(z.string()),
+  /** The words the user set over the generated ones (empty: as made). */
+  text: FigureTextSchema,
   createdAt: z.string()
 })
 export type SavedFigure = z.infer<typeof SavedFigure>
@@ -77,11 +85,14 @@ export type CompositionPanel = z.infer<typeof CompositionPanel>
 
 export const CompositionLayout = z
   .object({
+    /** The poster's heading, drawn across the top (empty: none). */
+    title: z.string().max(300).default(''),
     rows: z.number().int().min(1).max(8),
     cols: z.number().int().min(1).max(8),
     widthIn: z.number().min(1).max(60).default(10),
     heightIn: z.number().min(1).max(60).default(7),
     fontFamily: z.string().min(1).max(200).default(DEFAULT_FONT),
+    /** Body type in points at the printed size (titles are 1.4 times it); see pageSizes.ts. */
     fontSize: z.number().min(6).max(48).default(12),
     theme: FigureThemeSchema.default('light'),
     letters: z.boolean().default(true),
