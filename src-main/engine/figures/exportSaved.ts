@@ -1,12 +1,12 @@
-/** Exports of what the figure set keeps: a saved figure (or a spec given as is) and a composition of saved figures. */
+/** Exports of what the figure set keeps: a saved figure (or a spec given as is) and a composition of saved figures, rendered in the export worker. */
 import { ApiError } from '../../../src-shared/errors'
 import type { ExportOptions, FigureSpec } from '../../../src-shared/figure'
 import type { CompositionLayout, ExportedFile } from '../../../src-shared/figureSet'
 import type { WorkspaceDb } from '../store/database'
 import { figureSpec, getComposition, getFigure, hasFigure } from '../store/figureStore'
-import { compositionDrawing, compositionStyle, type PanelSource } from './composition'
-import { exportFigure, fileNameFor, renderDrawing } from './exportFigure'
-import { checkDpi } from './output'
+import type { PanelSource } from './composition'
+import { fileNameFor, widthInches } from './exportFigure'
+import { exportInWorker } from './exportJob'
 
 /** Each panel's figure, or why it cannot be drawn (its figure or one of its runs was deleted). */
 export function panelSources(db: WorkspaceDb, layout: CompositionLayout): { sources: PanelSource[]; warnings: string[] } {
@@ -31,12 +31,9 @@ export function panelSources(db: WorkspaceDb, layout: CompositionLayout): { sour
 export async function exportComposition(db: WorkspaceDb, id: string, options: ExportOptions): Promise<ExportedFile> {
   const composition = getComposition(db, id)
   if (!['svg', 'png', 'pdf'].includes(options.format)) throw new ApiError('invalid_request', `a composition exports as svg, png or pdf, not ${options.format}`)
-  if (options.widthPx !== undefined && options.widthIn !== undefined) throw new ApiError('invalid_request', 'give a width in inches or in pixels, not both')
-  const dpi = checkDpi(options.dpi ?? 300)
-  const widthIn = options.widthPx !== undefined ? options.widthPx / dpi : (options.widthIn ?? composition.layout.widthIn)
-  if (!(widthIn > 0) || widthIn > 100) throw new ApiError('invalid_request', `the width must be more than 0 and at most 100 inches, got ${widthIn}`)
+  const widthIn = widthInches(options, composition.layout.widthIn)
   const { sources, warnings } = panelSources(db, composition.layout)
-  const file = await renderDrawing((mode) => compositionDrawing(composition.layout, sources, mode, widthIn), options, compositionStyle(composition.layout))
+  const file = await exportInWorker({ kind: 'composition', layout: composition.layout, sources, widthIn, options })
   return { fileName: fileNameFor(composition.name, file.extension), mime: file.mime, bytes: new Uint8Array(file.bytes), warnings }
 }
 
@@ -44,6 +41,6 @@ export async function exportComposition(db: WorkspaceDb, id: string, options: Ex
 export async function exportSavedOrGiven(db: WorkspaceDb, request: { spec?: FigureSpec; id?: string; options: ExportOptions }): Promise<ExportedFile> {
   if (!request.spec === !request.id) throw new ApiError('invalid_request', 'figures.export needs either a spec or the id of a saved figure')
   const spec = request.spec ?? figureSpec(db, request.id as string)
-  const file = await exportFigure(spec, request.options)
+  const file = await exportInWorker({ kind: 'figure', spec, options: request.options })
   return { fileName: fileNameFor(spec.title, file.extension), mime: file.mime, bytes: new Uint8Array(file.bytes), warnings: [] }
 }
