@@ -7,7 +7,7 @@
 import { getHeapStatistics } from 'node:v8'
 import { parentPort, Worker } from 'node:worker_threads'
 import { ApiError, ErrorCode } from '../../../src-shared/errors'
-import { typeScriptWorkerCode } from '../train/tsxLoader'
+import { typeScriptWorkerCode } from './tsxLoader'
 
 type JobReply<T> = { id: number; heapMb: number } & ({ ok: true; value: T } | { ok: false; error: { code: string; message: string } })
 
