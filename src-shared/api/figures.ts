@@ -1,21 +1,22 @@
 import { z } from 'zod'
-import { Composition, CompositionLayout, ExportedFile, ExportOptionsSchema, FigureSpecSchema, SavedFigure } from '../figureSet'
+import { ExportOptions, FigureSpec } from '../figure'
+import { Composition, CompositionLayout, ExportedFile, SavedFigure } from '../figureSet'
 
 const id = z.object({ id: z.string().min(1) }).strict()
 
 export const figureMethods = {
   /** The figure set: every saved figure, newest first, with runs that have since been deleted. */
   'figures.list': { request: z.object({}).strict(), response: z.array(SavedFigure) },
-  'figures.get': { request: id, response: z.object({ figure: SavedFigure, spec: FigureSpecSchema }) },
+  'figures.get': { request: id, response: z.object({ figure: SavedFigure, spec: FigureSpec }) },
   /** "Add to figure set": keeps the spec so the figure re-renders later. */
   'figures.save': {
-    request: z.object({ spec: FigureSpecSchema, title: z.string().max(300).optional(), source: z.string().max(200).default(''), runIds: z.array(z.string()).max(8).default([]) }).strict(),
+    request: z.object({ spec: FigureSpec, title: z.string().max(300).optional(), source: z.string().max(200).default(''), runIds: z.array(z.string()).max(8).default([]) }).strict(),
     response: SavedFigure
   },
   'figures.delete': { request: id, response: z.object({ deleted: z.string() }) },
   /** Renders a figure (given inline, or saved by id) to SVG, PNG, PDF or its data. */
   'figures.export': {
-    request: z.object({ spec: FigureSpecSchema.optional(), id: z.string().min(1).optional(), options: ExportOptionsSchema }).strict(),
+    request: z.object({ spec: FigureSpec.optional(), id: z.string().min(1).optional(), options: ExportOptions }).strict(),
     response: ExportedFile
   },
   'compositions.list': { request: z.object({}).strict(), response: z.array(Composition) },
@@ -25,7 +26,7 @@ export const figureMethods = {
   'compositions.duplicate': { request: id, response: Composition },
   'compositions.delete': { request: id, response: z.object({ deleted: z.string() }) },
   'compositions.export': {
-    request: z.object({ id: z.string().min(1), options: ExportOptionsSchema }).strict(),
+    request: z.object({ id: z.string().min(1), options: ExportOptions }).strict(),
     response: ExportedFile
   }
 } as const

@@ -5,14 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
+import type { ModelInputShape } from '../../../../src-shared/model'
 import { classScore, runGraph, type ReluRule } from './layerGraph'
 import { bilinearUpsample } from './resample'
-
-export interface ImageShape {
-  height: number
-  width: number
-  channels: number
-}
 
 export interface SaliencyMap {
   /** ∂score/∂x, H×W×C. */
@@ -22,7 +17,7 @@ export interface SaliencyMap {
 }
 
 /** The gradient of class `cls`'s score with respect to the input pixels. */
-export async function saliency(model: tf.LayersModel, image: Float32Array, shape: ImageShape, cls: number): Promise<SaliencyMap> {
+export async function saliency(model: tf.LayersModel, image: Float32Array, shape: ModelInputShape, cls: number): Promise<SaliencyMap> {
   const x = tf.tensor4d(image, [1, shape.height, shape.width, shape.channels])
   const g = tf.grad((input: tf.Tensor) => tf.sum(classScore(runGraph(model, input, 'gradient').logits, cls)))(x)
   const gradient = (await g.data()) as Float32Array
@@ -61,7 +56,7 @@ export interface GradCam {
 }
 
 /** Grad-CAM of class `cls` at a conv layer. */
-export async function gradCam(model: tf.LayersModel, image: Float32Array, shape: ImageShape, cls: number, layer: string): Promise<GradCam> {
+export async function gradCam(model: tf.LayersModel, image: Float32Array, shape: ModelInputShape, cls: number, layer: string): Promise<GradCam> {
   const [h, w, k] = spatialLayer(model, layer, 'Grad-CAM')
   const x = tf.tensor4d(image, [1, shape.height, shape.width, shape.channels])
   const activation = tf.tidy(() => runGraph(model, x, 'gradient').outputs.get(layer)!)
@@ -91,7 +86,7 @@ export interface Unit {
  * with `rule` at each ReLU (the deconvnet: unpooling by the max-pool switches, rectification,
  * transposed filters; or guided backpropagation). Returns N×H×W×C and the units' values.
  */
-export async function projectUnits(model: tf.LayersModel, images: Float32Array, n: number, shape: ImageShape, layer: string, units: Unit[], rule: ReluRule): Promise<{ projections: Float32Array; values: Float32Array }> {
+export async function projectUnits(model: tf.LayersModel, images: Float32Array, n: number, shape: ModelInputShape, layer: string, units: Unit[], rule: ReluRule): Promise<{ projections: Float32Array; values: Float32Array }> {
   const [h, w, k] = spatialLayer(model, layer, rule === 'deconvnet' ? 'the deconvnet' : 'guided backpropagation')
   for (const u of units) {
     if (u.channel < 0 || u.channel >= k) throw new ApiError('invalid_request', `channel: ${u.channel} is out of range; layer "${layer}" has channels 0..${k - 1}`)
@@ -116,7 +111,7 @@ export async function projectUnits(model: tf.LayersModel, images: Float32Array, 
 }
 
 /** The unit with the largest activation in channel `channel` (or in any channel) of `layer`. */
-export async function strongestUnit(model: tf.LayersModel, image: Float32Array, shape: ImageShape, layer: string, channel?: number): Promise<Unit & { value: number }> {
+export async function strongestUnit(model: tf.LayersModel, image: Float32Array, shape: ModelInputShape, layer: string, channel?: number): Promise<Unit & { value: number }> {
   const [h, w, k] = spatialLayer(model, layer, 'a projection')
   if (channel !== undefined && (channel < 0 || channel >= k)) throw new ApiError('invalid_request', `channel: ${channel} is out of range; layer "${layer}" has channels 0..${k - 1}`)
   const x = tf.tensor4d(image, [1, shape.height, shape.width, shape.channels])

@@ -7,11 +7,10 @@
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
 import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
-import type { ImageShape } from './gradientMaps'
+import type { InvarianceTransform } from '../../../../src-shared/explain'
+import type { ModelInputShape } from '../../../../src-shared/model'
 import { classProbabilities, runGraph } from './layerGraph'
 import { warpImage } from './resample'
-
-export type InvarianceTransform = 'translate' | 'scale' | 'rotate'
 
 export const transformUnits: Record<InvarianceTransform, string> = { translate: 'pixels down', scale: 'scale factor', rotate: 'degrees' }
 
@@ -37,7 +36,7 @@ export function amountsBetween(transform: InvarianceTransform, from: number, to:
 }
 
 /** The image transformed by `amount` about its centre; the border pixels repeat outside it. */
-export function transformImage(image: Float32Array, shape: ImageShape, transform: InvarianceTransform, amount: number): Float32Array {
+export function transformImage(image: Float32Array, shape: ModelInputShape, transform: InvarianceTransform, amount: number): Float32Array {
   const { height: H, width: W, channels: C } = shape
   const cx = (W - 1) / 2
   const cy = (H - 1) / 2
@@ -56,7 +55,7 @@ function forward(model: tf.LayersModel, x: tf.Tensor4D, layers: string[]): tf.Te
   })
 }
 
-export async function invariance(model: tf.LayersModel, images: Float32Array, labels: number[], shape: ImageShape, transform: InvarianceTransform, amounts: number[], layers: string[], control: TaskControl = {}): Promise<InvarianceCurves> {
+export async function invariance(model: tf.LayersModel, images: Float32Array, labels: number[], shape: ModelInputShape, transform: InvarianceTransform, amounts: number[], layers: string[], control: TaskControl = {}): Promise<InvarianceCurves> {
   const names = model.layers.map((l) => l.name)
   for (const l of layers) if (!names.includes(l) || model.getLayer(l).getClassName() === 'InputLayer') throw new ApiError('invalid_request', `layers: the model has no layer "${l}"; its layers are ${names.slice(1).join(', ')}`)
   const n = labels.length

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
 import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
-import type { ImageShape } from './gradientMaps'
+import type { ModelInputShape } from '../../../../src-shared/model'
 import { spatialLayer } from './gradientMaps'
 import { classProbabilities, runGraph } from './layerGraph'
 
@@ -49,12 +49,12 @@ export interface OcclusionResult {
 }
 
 /** Defaults that suit the input size: about a fifth of the image, moved a third of itself. */
-export function defaultOcclusion(shape: ImageShape): { patch: number; stride: number; fill: number } {
+export function defaultOcclusion(shape: ModelInputShape): { patch: number; stride: number; fill: number } {
   const patch = Math.max(2, Math.round(Math.min(shape.height, shape.width) / 5))
   return { patch, stride: Math.max(1, Math.round(patch / 3)), fill: 0.5 }
 }
 
-export function checkOcclusion(shape: ImageShape, patch: number, stride: number): void {
+export function checkOcclusion(shape: ModelInputShape, patch: number, stride: number): void {
   if (!Number.isInteger(patch) || patch < 1) throw new ApiError('invalid_request', `patch: ${patch} is not a size; give the square's side in pixels, at least 1`)
   if (patch > Math.min(shape.height, shape.width)) {
     throw new ApiError('invalid_request', `patch: ${patch} px is larger than the ${shape.width}×${shape.height} image; choose at most ${Math.min(shape.height, shape.width)}`)
@@ -76,7 +76,7 @@ function forward(model: tf.LayersModel, x: tf.Tensor4D, layer: string): [tf.Tens
   })
 }
 
-export async function occlusion(model: tf.LayersModel, image: Float32Array, shape: ImageShape, options: OcclusionOptions, control: TaskControl = {}): Promise<OcclusionResult> {
+export async function occlusion(model: tf.LayersModel, image: Float32Array, shape: ModelInputShape, options: OcclusionOptions, control: TaskControl = {}): Promise<OcclusionResult> {
   const { height: H, width: W, channels: C } = shape
   checkOcclusion(shape, options.patch, options.stride)
   const [h, w, k] = spatialLayer(model, options.layer, 'occlusion map (a)')

@@ -7,11 +7,11 @@
 import type * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
 import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
-import { gradCam, saliency, type ImageShape } from './gradientMaps'
+import type { PointingMethod } from '../../../../src-shared/explain'
+import type { ModelInputShape } from '../../../../src-shared/model'
+import { gradCam, saliency } from './gradientMaps'
 import { occlusion } from './occlusion'
 import type { RegionMasks } from './spatialEnergy'
-
-export type PointingMethod = 'occlusion' | 'gradcam' | 'saliency'
 
 export interface Spread {
   mean: number
@@ -33,7 +33,7 @@ export interface PointingFigures {
 export interface PointingImages {
   x: Float32Array
   labels: ArrayLike<number>
-  shape: ImageShape
+  shape: ModelInputShape
   /** Per attribute, one H×W mask per image. */
   masks: RegionMasks
 }
@@ -75,7 +75,7 @@ export function spread(values: number[]): Spread {
 }
 
 /** The map a method gives for image `i` at input resolution, explaining its true class. */
-async function methodMap(model: tf.LayersModel, method: PointingMethod, image: Float32Array, shape: ImageShape, cls: number, options: PointingOptions): Promise<Float32Array> {
+async function methodMap(model: tf.LayersModel, method: PointingMethod, image: Float32Array, shape: ModelInputShape, cls: number, options: PointingOptions): Promise<Float32Array> {
   if (method === 'saliency') return (await saliency(model, image, shape, cls)).map
   if (method === 'gradcam') return (await gradCam(model, image, shape, cls, options.gradcamLayer)).upsampled
   return (await occlusion(model, image, shape, { patch: options.patch, stride: options.stride, fill: options.fill, layer: options.occlusionLayer, cls })).attribution
