@@ -23,7 +23,7 @@ export async function withExplainSession<T>(workspace: string | undefined, io: C
     lastLine = Date.now()
     io.err(`${Math.round((100 * p.done) / Math.max(1, p.total))}%  ${p.stage ?? p.task}${p.etaSeconds !== null ? ` · ETA ${Math.round(p.etaSeconds)} s` : ''}`)
   })
-  const onSignal = (): void => void api.dispatch('task.cancel', { taskId })
+  const onSignal = (): void => void api.call('task.cancel', { taskId })
   process.once('SIGINT', onSignal)
   try {
     return await use(api, taskId)

@@ -36,7 +36,7 @@ export async function withTask<T>(workspace: string | undefined, io: CommandIO, 
     const eta = p.etaSeconds === null ? '' : ` · ETA ${Math.round(p.etaSeconds)} s`
     io.err(`${p.total ? Math.round((100 * p.done) / p.total) : 0}%  ${p.stage ?? p.task}${rate}${eta}`)
   })
-  const onSignal = (): void => void api.dispatch('task.cancel', { taskId })
+  const onSignal = (): void => void api.call('task.cancel', { taskId })
   process.once('SIGINT', onSignal)
   try {
     return await work(api, taskId)

@@ -87,7 +87,7 @@ function summary(result: OcclusionResponse | GradientsResponse | ProjectResponse
 async function explainOne(api: Parameters<Parameters<typeof withExplainSession>[2]>[0], taskId: string, runId: string, method: Method, values: Record<string, string | boolean | undefined>, io: CommandIO): Promise<number> {
   const image = imageArgument(values.image as string | undefined, values.split as string | undefined)
   const epoch = values.epoch === undefined ? undefined : intOption('epoch', values.epoch as string, 0, 0)
-  const overview = (await api.dispatch('explain.overview', { runId })) as { epochs: number[] }
+  const overview = await api.call('explain.overview', { runId })
   const common = { runId, epoch: epoch ?? overview.epochs[overview.epochs.length - 1], image }
   const layer = values.layer as string | undefined
   const cls = values.class === undefined ? undefined : intOption('class', values.class as string, 0, 0)
@@ -96,13 +96,13 @@ async function explainOne(api: Parameters<Parameters<typeof withExplainSession>[
     const fill = values.fill === undefined ? undefined : values.fill === 'mean' ? ('mean' as const) : numberOption('fill', values.fill as string)
     const patch = values.patch === undefined ? undefined : intOption('patch', values.patch as string, 0)
     const stride = values.stride === undefined ? undefined : intOption('stride', values.stride as string, 0)
-    result = (await api.dispatch('explain.occlusion', { ...common, patch, stride, fill, layer, class: cls, taskId })) as OcclusionResponse
+    result = await api.call('explain.occlusion', { ...common, patch, stride, fill, layer, class: cls, taskId })
   } else if (method === 'gradcam' || method === 'saliency') {
-    result = (await api.dispatch('explain.gradients', { ...common, layer, class: cls })) as GradientsResponse
+    result = await api.call('explain.gradients', { ...common, layer, class: cls })
   } else {
     if (!layer) throw new ApiError('invalid_request', `--layer is required for --method ${method}: the layer whose unit is projected to pixels`)
     const channel = values.channel === undefined ? undefined : intOption('channel', values.channel as string, 0)
-    result = (await api.dispatch('explain.project', { ...common, layer, channel })) as ProjectResponse
+    result = await api.call('explain.project', { ...common, layer, channel })
   }
   const out = resolve((values.out as string | undefined) ?? `explain-${runId}`)
   const { maps, extra } = await writeMaps(method, result, out)
@@ -156,7 +156,7 @@ export const explainCommand: Command = {
           if (!parsed.success) throw new ApiError('invalid_request', `--methods: "${m}" is not one of ${PointingMethod.options.join(', ')}`)
           return parsed.data
         })
-        const r = (await api.dispatch('explain.pointing', {
+        const r = await api.call('explain.pointing', {
           runId,
           epoch: values.epoch === undefined ? undefined : intOption('epoch', values.epoch, 0, 0),
           split: splitArgument(values.split),
@@ -166,7 +166,7 @@ export const explainCommand: Command = {
           stride: values.stride === undefined ? undefined : intOption('stride', values.stride, 0),
           ...(chosen ? { methods: chosen } : {}),
           taskId
-        })) as PointingResponse
+        })
         if (values.json) io.out(JSON.stringify(r))
         else pointingText(r).forEach((line) => io.out(line))
         return 0

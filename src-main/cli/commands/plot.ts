@@ -1,13 +1,10 @@
 import { ApiError } from '../../../src-shared/errors'
-import type { CkaResult } from '../../../src-shared/compare'
 import type { FigureSpec } from '../../../src-shared/figure'
-import type { ExportedFile } from '../../../src-shared/figureSet'
 import { ckaMatrixFigure } from '../../../src-shared/figures/compareFigures'
 import { featureMapFigure } from '../../../src-shared/figures/mapFigures'
 import { runAccuracyFigure, runLossFigure } from '../../../src-shared/figures/runFigures'
 import { matrixFigure } from '../../../src-shared/figures/weightFigures'
-import type { FeatureMapsResponse, InspectOverview, WeightMatrixResponse } from '../../../src-shared/inspect'
-import type { RunDetail } from '../../../src-shared/run'
+import type { InspectOverview } from '../../../src-shared/inspect'
 import { openApi, type OpenApi } from '../../api/openApi'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
@@ -30,7 +27,7 @@ const KINDS = ['curves', 'weights', 'featuremaps', 'cka'] as const
 type Kind = (typeof KINDS)[number]
 
 async function lastEpoch(api: OpenApi, runId: string, epoch: string | undefined): Promise<{ overview: InspectOverview; epoch: number }> {
-  const overview = (await api.dispatch('inspect.overview', { runId })) as InspectOverview
+  const overview = await api.call('inspect.overview', { runId })
   if (!overview.epochs.length) throw new ApiError('bad_input', `run ${runId} has no stored epoch yet; train it first`)
   const chosen = intOption('epoch', epoch, overview.epochs[overview.epochs.length - 1], 0)
   if (!overview.epochs.includes(chosen)) throw new ApiError('invalid_request', `--epoch ${chosen}: run ${runId} has epochs ${overview.epochs.join(', ')}`)
@@ -40,7 +37,7 @@ async function lastEpoch(api: OpenApi, runId: string, epoch: string | undefined)
 async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<string, string | boolean | undefined>): Promise<FigureSpec> {
   const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined)
   if (kind === 'curves') {
-    const run = (await api.dispatch('runs.get', { id: runId })) as RunDetail
+    const run = await api.call('runs.get', { id: runId })
     const metric = str('metric') ?? 'loss'
     if (metric !== 'loss' && metric !== 'accuracy') throw new ApiError('invalid_request', `--metric must be loss or accuracy, got "${metric}"`)
     return metric === 'loss' ? runLossFigure(run, `Loss · ${run.name}`) : runAccuracyFigure(run, `Accuracy · ${run.name}`)
@@ -52,7 +49,7 @@ async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<strin
     if (typeof weight === 'string' && !overview.weights.some((w) => w.name === weight)) {
       throw new ApiError('invalid_request', `--weight ${weight}: run ${runId} has ${overview.weights.map((w) => w.name).join(', ')}`)
     }
-    const r = (await api.dispatch('inspect.weights', { runId, epoch, weight, maxRows: 4096, maxCols: 4096 })) as WeightMatrixResponse
+    const r = await api.call('inspect.weights', { runId, epoch, weight, maxRows: 4096, maxCols: 4096 })
     return matrixFigure(r.matrix, `${r.name} at epoch ${epoch}`, 'coolwarm', true, 'weight')
   }
   if (kind === 'featuremaps') {
@@ -60,7 +57,7 @@ async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<strin
     const layer = str('layer') ?? overview.layers.find((l) => l.spatial)?.name
     if (!layer) throw new ApiError('bad_input', `run ${runId}'s model has no layer with feature maps`)
     const image = intOption('image', str('image'), 0, 0)
-    const r = (await api.dispatch('inspect.featureMaps', { runId, epoch, image: { split: 'test', index: image }, layers: [layer] })) as FeatureMapsResponse
+    const r = await api.call('inspect.featureMaps', { runId, epoch, image: { split: 'test', index: image }, layers: [layer] })
     const maps = r.layers[0]
     const channel = intOption('channel', str('channel'), 0, 0)
     if (channel >= maps.shape[2]) throw new ApiError('invalid_request', `--channel ${channel}: ${layer} has ${maps.shape[2]} channels (0–${maps.shape[2] - 1})`)
@@ -70,7 +67,7 @@ async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<strin
   if (!other) throw new ApiError('invalid_request', 'plot cka needs --with RUN_B, the run to compare with (add --self for the layers of RUN against each other)')
   const examples = intOption('examples', str('examples'), 256, 4)
   const epoch = str('epoch') === undefined ? undefined : intOption('epoch', str('epoch'), 0, 0)
-  const r = (await api.dispatch('compare.cka', { a: runId, b: other, examples: { count: examples }, epoch })) as CkaResult
+  const r = await api.call('compare.cka', { a: runId, b: other, examples: { count: examples }, epoch })
   if (v.self) return ckaMatrixFigure(r.selfA, r.layersA, r.layersA, `Linear CKA within ${runId}, epoch ${r.epoch}`, runId, runId)
   return ckaMatrixFigure(r.cross, r.layersA, r.layersB, `Linear CKA, epoch ${r.epoch}`, runId, other)
 }
@@ -100,7 +97,7 @@ export const plotCommand: Command = {
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     try {
       const spec = await figureOf(api, runId, kind as Kind, values)
-      const file = (await api.dispatch('figures.export', { spec, options })) as ExportedFile
+      const file = await api.call('figures.export', { spec, options })
       const path = out ?? checkOutput(file.fileName)
       await writeOutput(path, file.bytes)
       io.out(values.json ? JSON.stringify({ path, bytes: file.bytes.byteLength, mime: file.mime }) : `wrote ${path} (${file.bytes.byteLength} bytes)`)
