@@ -1,8 +1,8 @@
 // `npm test`: lint (layering), type checks, the UI build the browser tests load, then every
 // vitest suite (unit, integration, end-to-end in Chromium). Ends with one summary line.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -34,6 +34,7 @@ const tests = step('vitest', [bin('vitest', 'vitest.mjs'), 'run', '--reporter=de
 try {
   const summary = JSON.parse(readFileSync(report, 'utf8'))
   const skipped = summary.numPendingTests + summary.numTodoTests
+  printSlowest(summary)
   console.log(`\nTests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`)
   if (summary.numTotalTests === 0) {
     console.error('featurelens tests: no test ran.')
@@ -44,3 +45,16 @@ try {
   process.exit(1)
 }
 process.exit(tests ? 0 : 1)
+
+/** The slowest test files of this run, so a suite that creeps towards CI's limit is seen early (also kept in test-results/slowest.txt). */
+function printSlowest(summary) {
+  const files = (summary.testResults ?? [])
+    .map((file) => ({ name: relative(root, file.name), seconds: (file.endTime - file.startTime) / 1000 }))
+    .filter((file) => Number.isFinite(file.seconds))
+    .sort((a, b) => b.seconds - a.seconds)
+  const total = files.reduce((sum, file) => sum + file.seconds, 0)
+  const lines = files.slice(0, 12).map((file) => `${file.seconds.toFixed(1).padStart(7)} s  ${file.name}`)
+  const text = `Slowest test files (${files.length} files, ${total.toFixed(0)} s of test-file time in all):\n${lines.join('\n')}\n`
+  console.log(`\n${text}`)
+  writeFileSync(join(root, 'test-results', 'slowest.txt'), text)
+}

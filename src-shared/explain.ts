@@ -15,6 +15,33 @@ const count = int.nonnegative()
 const taskId = TaskId.optional()
 const layer = z.string().min(1, 'layer: choose a layer')
 
+/** Every attribution method, declared once: requests, the CLI, figures and the engine's registry use these names. */
+export const AttributionMethod = z.enum(['occlusion', 'gradcam', 'saliency', 'deconvnet', 'guided'])
+export type AttributionMethod = z.infer<typeof AttributionMethod>
+
+/** What an attribution map is: the name people read, what it explains, what a value means and in which units. */
+export interface AttributionInfo {
+  label: string
+  /** A class's score (one value per pixel), or one unit of a layer (one value per pixel and colour channel). */
+  explains: 'class' | 'unit'
+  meaning: string
+  units: string
+  /** The colour scale's label on a figure of the map. */
+  scale: string
+}
+
+export const attributionInfo: Record<AttributionMethod, AttributionInfo> = {
+  occlusion: { label: 'occlusion', explains: 'class', meaning: 'mean drop in P(class) over the positions of the grey square that cover the pixel', units: 'probability', scale: 'drop in P(class)' },
+  gradcam: { label: 'Grad-CAM', explains: 'class', meaning: 'ReLU(Σ_k α_k A_k) at the layer, bilinearly upsampled to the input', units: 'class score (before the softmax)', scale: 'Grad-CAM' },
+  saliency: { label: 'saliency', explains: 'class', meaning: 'max over colour channels of |∂ class score / ∂ pixel|', units: 'class score per unit of pixel value', scale: '|∂ score / ∂ pixel|' },
+  deconvnet: { label: 'deconvnet', explains: 'unit', meaning: "the unit's activation sent down to the pixels by the deconvnet (max-pool switches, rectification, transposed filters)", units: 'activation per unit of pixel value', scale: 'grey = 0' },
+  guided: { label: 'guided backpropagation', explains: 'unit', meaning: '∂ unit / ∂ pixel with only positive signals passed back through each ReLU', units: 'activation per unit of pixel value', scale: 'grey = 0' }
+}
+
+/** Methods that explain a class with one value per pixel, so their maps can be checked against evidence regions. */
+export const PointingMethod = AttributionMethod.extract(['occlusion', 'gradcam', 'saliency'])
+export type PointingMethod = z.infer<typeof PointingMethod>
+
 export const ExplainLayer = z.object({
   name: z.string(),
   className: z.string(),
@@ -53,7 +80,8 @@ export const ExplainOverview = z.object({
 })
 export type ExplainOverview = z.infer<typeof ExplainOverview>
 
-const imageRequest = { runId: InspectRunId, epoch: InspectEpoch, image: ImageChoice }
+/** One image of a run at an epoch (the last stored one by default). */
+const imageRequest = { runId: InspectRunId, epoch: InspectEpoch.optional(), image: ImageChoice }
 /** The class to explain; the image's true class by default (the predicted one for an upload). */
 const classChoice = count.optional()
 
@@ -68,15 +96,20 @@ export const OcclusionRequest = z
     taskId
   })
   .strict()
+export type OcclusionRequest = z.output<typeof OcclusionRequest>
+
+/** Whether the class explained is the image's true label, the model's prediction, or the one asked for. */
+export const ClassSource = z.enum(['label', 'prediction', 'chosen'])
+export type ClassSource = z.infer<typeof ClassSource>
 
 const explained = {
   runId: z.string(),
   epoch: count,
   input: InspectInputImage,
   classNames: z.array(z.string()),
-  /** The class explained, and whether it is the true label or the prediction. */
+  /** The class explained, and where it came from. */
   class: count,
-  classSource: z.enum(['label', 'prediction', 'chosen'])
+  classSource: ClassSource
 }
 
 export const OcclusionResponse = z.object({
@@ -97,6 +130,7 @@ export const OcclusionResponse = z.object({
 export type OcclusionResponse = z.infer<typeof OcclusionResponse>
 
 export const GradientsRequest = z.object({ ...imageRequest, layer: layer.optional(), class: classChoice }).strict()
+export type GradientsRequest = z.output<typeof GradientsRequest>
 export const GradientsResponse = z.object({
   ...explained,
   gradcam: z.object({ layer: z.string(), map: f32, mapHeight: count, mapWidth: count, upsampled: f32 }),
@@ -106,6 +140,7 @@ export const GradientsResponse = z.object({
 export type GradientsResponse = z.infer<typeof GradientsResponse>
 
 export const ProjectRequest = z.object({ ...imageRequest, layer, channel: count.optional() }).strict()
+export type ProjectRequest = z.output<typeof ProjectRequest>
 export const ProjectResponse = z.object({
   runId: z.string(),
   epoch: count,
@@ -131,6 +166,7 @@ export const Top9Request = z
     taskId
   })
   .strict()
+export type Top9Request = z.output<typeof Top9Request>
 
 export const TopActivationItem = z.object({ index: count, label: int, value: z.number(), y: count, x: count, patch: f32, deconvnet: f32, guided: f32 })
 export type TopActivationItem = z.infer<typeof TopActivationItem>
@@ -165,6 +201,7 @@ export const InvarianceRequest = z
     taskId
   })
   .strict()
+export type InvarianceRequest = z.output<typeof InvarianceRequest>
 
 export const InvarianceResponse = z.object({
   runId: z.string(),
@@ -182,9 +219,6 @@ export const InvarianceResponse = z.object({
 })
 export type InvarianceResponse = z.infer<typeof InvarianceResponse>
 
-export const PointingMethod = z.enum(['occlusion', 'gradcam', 'saliency'])
-export type PointingMethod = z.infer<typeof PointingMethod>
-
 export const PointingRequest = z
   .object({
     runId: InspectRunId,
@@ -192,13 +226,14 @@ export const PointingRequest = z
     split: SplitName.optional(),
     count: z.number().int().min(1, 'count: take at least 1 image').max(2000, 'count: at most 2000 images').default(24),
     seed: count.default(0),
-    methods: z.array(PointingMethod).min(1).default(['occlusion', 'gradcam', 'saliency']),
+    methods: z.array(PointingMethod).min(1).default([...PointingMethod.options]),
     layer: layer.optional(),
     patch: int.optional(),
     stride: int.optional(),
     taskId
   })
   .strict()
+export type PointingRequest = z.output<typeof PointingRequest>
 
 const Spread = z.object({ mean: z.number(), std: z.number(), min: z.number(), max: z.number() })
 export const PointingResponse = z.object({

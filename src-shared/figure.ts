@@ -15,9 +15,19 @@ export type ColorScaleName = z.infer<typeof ColorScaleName>
 export const ColorScale = z.object({ name: ColorScaleName, min: z.number(), max: z.number(), label: z.string().optional() })
 export type ColorScale = z.infer<typeof ColorScale>
 
+/**
+ * A grid of equal tiles laid out in one raster (a layer's feature maps, its filters): tile i sits
+ * at column i % columns, row ⌊i / columns⌋, `gapX` values apart across and `gapY` down (NaN,
+ * transparent); above each tile, in its `gapY` rows, exports write its label (a channel number).
+ */
+export const GridTiles = z
+  .object({ columns: dim, tileWidth: dim, tileHeight: dim, gapX: z.number().int().min(0).max(4096), gapY: z.number().int().min(0).max(4096), labels: z.array(z.string().max(40)).max(4096) })
+  .strict()
+export type GridTiles = z.infer<typeof GridTiles>
+
 /** A raster heatmap: values row-major, drawn through a colour scale, with optional axes. */
 export const HeatmapFigure = z
-  .object({ kind: z.literal('heatmap'), title, width: dim, height: dim, values: f32, scale: ColorScale, xLabel: z.string().optional(), yLabel: z.string().optional() })
+  .object({ kind: z.literal('heatmap'), title, width: dim, height: dim, values: f32, scale: ColorScale, xLabel: z.string().optional(), yLabel: z.string().optional(), tiles: GridTiles.optional() })
   .refine((s) => s.values.length === s.width * s.height, 'values: a heatmap needs width × height values')
 export type HeatmapFigure = z.infer<typeof HeatmapFigure>
 
@@ -26,7 +36,7 @@ export type HeatmapFigure = z.infer<typeof HeatmapFigure>
  * `channels` values per pixel in 0..1, row-major; NaN is drawn transparent.
  */
 export const ImageFigure = z
-  .object({ kind: z.literal('image'), title, width: dim, height: dim, channels: z.union([z.literal(1), z.literal(3)]), values: f32 })
+  .object({ kind: z.literal('image'), title, width: dim, height: dim, channels: z.union([z.literal(1), z.literal(3)]), values: f32, tiles: GridTiles.optional() })
   .refine((s) => s.values.length === s.width * s.height * s.channels, 'values: an image needs width × height × channels values')
 export type ImageFigure = z.infer<typeof ImageFigure>
 
@@ -55,8 +65,8 @@ export type ExportFormat = z.infer<typeof ExportFormat>
 /** Print resolutions offered for PNG; the engine accepts any DPI from 1 to 1200. */
 export const PNG_DPIS = [150, 300, 600] as const
 export const MAX_DPI = 1200
-/** The largest PNG the engine will render, in pixels (about 100 megapixels). */
-export const MAX_PIXELS = 100_000_000
+/** The largest PNG the engine will render, in pixels: a 36 × 48 in poster at 300 DPI (155 megapixels) fits. */
+export const MAX_PIXELS = 160_000_000
 
 /** How a figure is rendered for export. Sizes are in inches unless px is given with a DPI. */
 export const ExportOptions = z

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { DEFAULT_FONT } from './figures/chartStyle'
+import { FigureTextSchema } from './figures/figureText'
 import { FigureTheme } from './figure'
 
 export const SavedFigure = z.object({
@@ -15,6 +16,8 @@ export const SavedFigure = z.object({
   runIds: z.array(z.string()),
   /** Runs the figure came from that have since been deleted. */
   missingRuns: z.array(z.string()),
+  /** The words the user set over the generated ones (empty: as made). */
+  text: FigureTextSchema,
   createdAt: z.string()
 })
 export type SavedFigure = z.infer<typeof SavedFigure>
@@ -33,11 +36,14 @@ export type CompositionPanel = z.infer<typeof CompositionPanel>
 
 export const CompositionLayout = z
   .object({
+    /** The poster's heading, drawn across the top (empty: none). */
+    title: z.string().max(300).default(''),
     rows: z.number().int().min(1).max(8),
     cols: z.number().int().min(1).max(8),
     widthIn: z.number().min(1).max(60).default(10),
     heightIn: z.number().min(1).max(60).default(7),
     fontFamily: z.string().min(1).max(200).default(DEFAULT_FONT),
+    /** Body type in points at the printed size (titles are 1.4 times it); see pageSizes.ts. */
     fontSize: z.number().min(6).max(48).default(12),
     theme: FigureTheme.default('light'),
     letters: z.boolean().default(true),

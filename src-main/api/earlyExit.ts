@@ -18,7 +18,7 @@ import { candidateLayers, stagedModel } from '../engine/analysis/earlyExit/stage
 import { cachedAnalysis, storeAnalysis } from '../engine/store/analysisCache'
 import { epochStamp } from '../engine/store/epochStamps'
 import type { ApiContext } from './context'
-import { readyBackend, requireEpoch, requireRunDataset, runWithEpochs } from './inspectSupport'
+import { readyBackend, requireEpoch, requireRunDataset, runWithEpochs } from '../engine/analysis/core/runAccess'
 import type { Handler } from './router'
 import { runTask } from './tasks'
 

@@ -10,6 +10,8 @@ import {
   deleteFigure,
   duplicateComposition,
   figureSpec,
+  generatedSpec,
+  setFigureText,
   getComposition,
   getFigure,
   hasFigure,
@@ -62,6 +64,7 @@ async function exportOne(db: WorkspaceDb, request: { spec?: FigureSpec; id?: str
 export const figureHandlers: {
   'figures.list': Handler<'figures.list'>
   'figures.get': Handler<'figures.get'>
+  'figures.setText': Handler<'figures.setText'>
   'figures.save': Handler<'figures.save'>
   'figures.delete': Handler<'figures.delete'>
   'figures.export': Handler<'figures.export'>
@@ -73,7 +76,8 @@ export const figureHandlers: {
   'compositions.export': Handler<'compositions.export'>
 } = {
   'figures.list': (_r, { db }) => listFigures(db),
-  'figures.get': ({ id }, { db }) => ({ figure: getFigure(db, id), spec: figureSpec(db, id) }),
+  'figures.get': ({ id }, { db }) => ({ figure: getFigure(db, id), spec: figureSpec(db, id), generated: generatedSpec(db, id) }),
+  'figures.setText': ({ id, text }, { db }) => setFigureText(db, id, text),
   'figures.save': ({ spec, title, source, runIds }, { db }) => saveFigure(db, spec, { title, source, runIds }),
   'figures.delete': ({ id }, { db }) => {
     deleteFigure(db, id)

@@ -19,7 +19,7 @@ import { listTensors } from '../engine/store/epochStore'
 import { TaskProgressTracker } from '../engine/tasks/taskControl'
 import type { ApiContext } from './context'
 import { inspectWeightHandlers } from './inspectWeights'
-import { openRunDatasetSafely, readyBackend, requireEpoch, requireRunDataset, runWithEpochs } from './inspectSupport'
+import { openRunDatasetSafely, readyBackend, requireEpoch, requireRunDataset, runWithEpochs } from '../engine/analysis/core/runAccess'
 import type { Handler } from './router'
 import { runTask } from './tasks'
 

@@ -6,7 +6,7 @@ import { loadRunModel } from '../engine/analysis/core/runModel'
 import { commitEpoch, completeEpochs } from '../engine/store/epochStore'
 import { getRun } from '../engine/store/runStore'
 import { snapshotWeights } from '../engine/train/trainLoop'
-import { openRunDatasetSafely, readyBackend, requireEpoch, runWithEpochs } from './inspectSupport'
+import { openRunDatasetSafely, readyBackend, requireEpoch, runWithEpochs } from '../engine/analysis/core/runAccess'
 import type { ApiContext } from './context'
 import type { Handler } from './router'
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { FigureTextSchema } from '../figures/figureText'
 import { ExportOptions, FigureSpec } from '../figure'
 import { Composition, CompositionLayout, ExportedFile, SavedFigure } from '../figureSet'
 
@@ -7,7 +8,10 @@ const id = z.object({ id: z.string().min(1) }).strict()
 export const figureMethods = {
   /** The figure set: every saved figure, newest first, with runs that have since been deleted. */
   'figures.list': { request: z.object({}).strict(), response: z.array(SavedFigure) },
-  'figures.get': { request: id, response: z.object({ figure: SavedFigure, spec: FigureSpec }) },
+  /** A saved figure: `spec` as it draws (with the user's words), `generated` as it was made. */
+  'figures.get': { request: id, response: z.object({ figure: SavedFigure, spec: FigureSpec, generated: FigureSpec }) },
+  /** The user's words for a saved figure: title, axis names, legend entries, colour-bar label ("" hides one). */
+  'figures.setText': { request: z.object({ id: z.string().min(1), text: FigureTextSchema }).strict(), response: SavedFigure },
   /** "Add to figure set": keeps the spec so the figure re-renders later. */
   'figures.save': {
     request: z.object({ spec: FigureSpec, title: z.string().max(300).optional(), source: z.string().max(200).default(''), runIds: z.array(z.string()).max(8).default([]) }).strict(),

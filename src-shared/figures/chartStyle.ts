@@ -43,6 +43,22 @@ export interface ChartStyle {
   fontSize?: number
   /** Drawing width in px, to lay the legend out in rows. */
   width: number
+  /** Title size (default: one more than fontSize). */
+  titleSize?: number
+  /**
+   * Print type: no text of the chart is smaller than this (a spec's own small tick or cell
+   * labels are raised to it), and lines and markers thicken with the type.
+   */
+  minFontSize?: number
+}
+
+/** Raises every fontSize below `min` in an option tree to `min` (print type). */
+function raiseFontSizes(node: unknown, min: number): unknown {
+  if (Array.isArray(node)) return node.map((n) => raiseFontSizes(n, min))
+  if (!isObj(node)) return node
+  const out: Obj = {}
+  for (const [key, value] of Object.entries(node)) out[key] = key === 'fontSize' && typeof value === 'number' ? Math.max(value, min) : raiseFontSizes(value, min)
+  return out
 }
 
 /** Axis and tooltip numbers: at most four significant digits, exponent for the very small or large. */
@@ -79,8 +95,20 @@ type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const asList = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : isObj(v) ? [v] : [])
 
-function styleAxis(axis: unknown, colors: ThemeColors, fontSize: number): unknown {
-  return asList(axis).map((a) => {
+/** The object with the named numbers multiplied by k (defaults for the ones it lacks): room that grows with print type. */
+function scaleNumbers(o: Obj, keys: string[], k: number, defaults: Obj = {}): Obj {
+  if (k === 1) return o
+  const out: Obj = { ...o }
+  for (const key of keys) {
+    const v = o[key] ?? defaults[key]
+    if (typeof v === 'number') out[key] = v * k
+  }
+  return out
+}
+
+function styleAxis(axis: unknown, colors: ThemeColors, fontSize: number, weight = 1): unknown {
+  return asList(axis).map((raw) => {
+    const a = scaleNumbers(raw, ['nameGap'], weight)
     const labels = isObj(a.axisLabel) ? a.axisLabel : {}
     const numeric = a.type === 'value' || a.type === 'log' || a.type === undefined
     return {
@@ -110,6 +138,18 @@ export function legendRows(names: string[], width: number, fontSize: number): nu
   return rows
 }
 
+/** A title broken at spaces into lines that fit the width (bold type, about 0.65 em a character): it wraps, never clips. */
+export function wrapTitle(title: string, width: number, fontSize: number): string[] {
+  const perLine = Math.max(8, Math.floor(width / (fontSize * 0.65)))
+  const lines: string[] = []
+  for (const word of title.split(/\s+/).filter(Boolean)) {
+    const last = lines.length - 1
+    if (last >= 0 && lines[last].length + 1 + word.length <= perLine) lines[last] += ` ${word}`
+    else lines.push(word)
+  }
+  return lines
+}
+
 /** The colour bar of ordered series: a gradient strip with its first and last names. */
 function orderedColorBar(names: string[], label: string, theme: FigureTheme, fontSize: number, top: number): Obj[] {
   const colors = THEMES[theme]
@@ -125,6 +165,8 @@ export function styledChartOption(spec: ChartFigure, style: ChartStyle): Obj {
   const colors = THEMES[style.theme]
   const fontSize = style.fontSize ?? 12
   const fontFamily = style.fontFamily ?? DEFAULT_FONT
+  // Lines and markers thicken with print type; on screen (12 px type) they stay as they are.
+  const weight = Math.max(1, fontSize / 12)
   const option = spec.option as Obj
   const series = asList(option.series)
   const names = series.map((s) => (typeof s.name === 'string' ? s.name : ''))
@@ -137,34 +179,37 @@ export function styledChartOption(spec: ChartFigure, style: ChartStyle): Obj {
     const type = line.type ?? (sequential ? 'solid' : LINE_TYPES[i % LINE_TYPES.length])
     // Marker shape as a third cue, so lines that coincide (validation on test) stay apart.
     const symbol = s.symbol ?? (sequential ? 'circle' : SYMBOLS[i % SYMBOLS.length])
-    if (s.type === 'line') return { ...s, symbol, lineStyle: { width: 1.8, ...line, color, type }, itemStyle: { ...item, color } }
+    if (s.type === 'line') return { ...s, symbol, ...(weight > 1 ? { symbolSize: 4 * weight } : {}), lineStyle: { width: 1.8 * weight, ...line, color, type }, itemStyle: { ...item, color } }
     if (s.type === 'bar') return { ...s, itemStyle: { ...item, color } }
     return s
   })
   const hasLegend = option.legend !== undefined && !sequential && names.some(Boolean)
-  const titleH = spec.title ? fontSize + 14 : 4
+  const titleSize = style.titleSize ?? fontSize + 1
+  const title = spec.title ? wrapTitle(spec.title, Math.max(60, style.width - 24), titleSize) : []
+  const titleH = title.length ? title.length * (titleSize + 5) + 8 : 4
   const rows = hasLegend ? legendRows(names.filter(Boolean), style.width, fontSize) : 0
   const legendH = hasLegend ? rows * (fontSize + 10) : sequential ? fontSize + 18 : 0
-  const grid = isObj(option.grid) ? option.grid : {}
+  const grid = scaleNumbers(isObj(option.grid) ? option.grid : {}, ['left', 'right', 'bottom'], weight)
   // Room for the y axis name above the plot, below the title and the legend.
   const yName = asList(option.yAxis).some((a) => typeof a.name === 'string' && a.name && a.nameLocation !== 'middle')
   const top = titleH + legendH + (yName ? fontSize + 22 : 10)
-  const visualMap = isObj(option.visualMap) ? { ...option.visualMap, textStyle: { color: colors.muted, fontSize } } : option.visualMap
+  const visualMap = isObj(option.visualMap) ? { ...scaleNumbers(option.visualMap, ['itemWidth', 'itemHeight'], weight, { itemWidth: 20, itemHeight: 140 }), textStyle: { color: colors.muted, fontSize } } : option.visualMap
   const graphics = sequential ? orderedColorBar(names, spec.ordered?.label ?? 'order', style.theme, Math.max(8, fontSize - 1), titleH) : []
-  return {
+  const styled: Obj = {
     animation: false,
     ...option,
     backgroundColor: style.background ?? colors.background,
     color: CATEGORICAL,
     textStyle: { fontFamily, fontSize, color: colors.text },
-    title: spec.title ? { text: spec.title, left: 'center', top: 4, textStyle: { fontSize: fontSize + 1, fontWeight: 'bold', color: colors.text, fontFamily } } : undefined,
-    legend: hasLegend ? { ...(isObj(option.legend) ? option.legend : {}), type: 'plain', top: titleH, left: 20, right: 20, textStyle: { color: colors.text, fontSize: Math.max(8, fontSize - 1) }, itemWidth: 22, itemGap: 16 } : { show: false },
+    title: title.length ? { text: title.join('\n'), left: 'center', top: 4, textStyle: { fontSize: titleSize, lineHeight: titleSize + 5, fontWeight: 'bold', color: colors.text, fontFamily } } : undefined,
+    legend: hasLegend ? { ...(isObj(option.legend) ? option.legend : {}), type: 'plain', top: titleH, left: 20, right: 20, textStyle: { color: colors.text, fontSize: Math.max(8, fontSize - 1) }, itemWidth: 22 * weight, itemHeight: 14 * weight, itemGap: 16 * weight } : { show: false },
     grid: { ...grid, top },
     tooltip: isObj(option.tooltip) ? { ...option.tooltip, valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)) } : option.tooltip,
-    xAxis: styleAxis(option.xAxis, colors, fontSize),
-    yAxis: styleAxis(option.yAxis, colors, fontSize),
+    xAxis: styleAxis(option.xAxis, colors, fontSize, weight),
+    yAxis: styleAxis(option.yAxis, colors, fontSize, weight),
     ...(visualMap ? { visualMap } : {}),
     ...(graphics.length ? { graphic: graphics } : {}),
     series: styledSeries
   }
+  return style.minFontSize ? (raiseFontSizes(styled, style.minFontSize) as Obj) : styled
 }

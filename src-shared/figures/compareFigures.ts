@@ -32,7 +32,7 @@ export function ckaMatrixFigure(values: Float32Array, rows: string[], cols: stri
       grid: { left: 120, right: 80, top: 40, bottom: 110 },
       xAxis: { type: 'category', data: cols, name: colRun, nameLocation: 'middle', nameGap: 92, axisLabel: { rotate: 60, fontSize: 10 } },
       yAxis: { type: 'category', data: rows, name: rowRun, nameLocation: 'middle', nameGap: 100, inverse: true, axisLabel: { fontSize: 10 } },
-      visualMap: { min: 0, max: 1, calculable: true, orient: 'vertical', right: 5, top: 'middle', inRange: { color: paletteOf('viridis') }, text: ['CKA 1', '0'] },
+      visualMap: { min: 0, max: 1, calculable: true, orient: 'vertical', right: 5, top: 'middle', inRange: { color: paletteOf('viridis') }, text: ['CKA', ''], textGap: 14 },
       series: [{ type: 'heatmap', data, label: { show: rows.length <= 12 && cols.length <= 12, fontSize: 9 } }]
     }
   }

@@ -4,7 +4,7 @@
  * figures. Shared by the renderer and the CLI's PNG output.
  */
 import type { ChartFigure, HeatmapFigure, ImageFigure } from '../figure'
-import type { InvarianceResponse, OcclusionResponse, PointingResponse } from '../explain'
+import { attributionInfo, type AttributionMethod, type InvarianceResponse, type OcclusionResponse, type PointingResponse } from '../explain'
 
 /** Distinct colours for class labels (Tableau 10, then 10 more), as 0..255 RGB. */
 export const categoricalColors: [number, number, number][] = [
@@ -70,6 +70,17 @@ export function projectionFigure(values: Float32Array, width: number, height: nu
   return { kind: 'image', title, width, height, channels: channels === 3 ? 3 : 1, values: normalisedProjection(values) }
 }
 
+/** A class's map (occlusion, Grad-CAM, saliency) over the input as a heat map from 0, titled with the layer where the method has one. */
+export function attributionHeatmap(method: AttributionMethod, values: Float32Array, input: { width: number; height: number }, layer?: string): HeatmapFigure {
+  const { label, scale } = attributionInfo[method]
+  return positiveMapFigure(values, input.width, input.height, layer ? `${label} at ${layer}` : label, scale)
+}
+
+/** A unit's projection to pixels (deconvnet, guided backpropagation) as an image. */
+export function attributionImage(method: AttributionMethod, values: Float32Array, input: { width: number; height: number; channels: number }): ImageFigure {
+  return projectionFigure(values, input.width, input.height, input.channels, attributionInfo[method].label)
+}
+
 const seriesColor = (i: number): string => categoricalCss(i)
 
 /** One invariance panel: a curve per image (thin) and the mean (thick, dark), against the amount. */
@@ -101,7 +112,7 @@ export function pointingChart(r: PointingResponse, title: string): ChartFigure {
   const pct = (v: number) => Number((v * 100).toFixed(2))
   const series = [
     { name: 'area share', type: 'bar', data: attributes.map((a) => pct(r.methods[0].regions.find((g) => g.attribute === a)!.area.mean)), itemStyle: { color: '#9e9e9e' } },
-    ...r.methods.map((m, i) => ({ name: m.method === 'gradcam' ? 'Grad-CAM' : m.method, type: 'bar', data: attributes.map((a) => pct(m.regions.find((g) => g.attribute === a)!.share.mean)), itemStyle: { color: categoricalCss(i) } }))
+    ...r.methods.map((m, i) => ({ name: attributionInfo[m.method].label, type: 'bar', data: attributes.map((a) => pct(m.regions.find((g) => g.attribute === a)!.share.mean)), itemStyle: { color: categoricalCss(i) } }))
   ]
   return {
     kind: 'chart',

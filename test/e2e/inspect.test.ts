@@ -91,6 +91,29 @@ describe('the run inspector in Chromium', () => {
     await page.close()
   })
 
+  it('exports a feature map at the bottom of the window: the menu fits the window and the map does not also open', async () => {
+    const page = await openInspector()
+    await expect.poll(() => page.getByTestId('feature-map').count(), { timeout: 30_000 }).toBe(48)
+    const tile = page.getByTestId('feature-map').last()
+    await tile.evaluate((el) => el.scrollIntoView({ block: 'end' }))
+    const exportButton = tile.getByTestId('figure-export')
+    // Visible without hovering, as in any figure tool.
+    expect(Number(await exportButton.evaluate((el) => getComputedStyle(el).opacity))).toBeGreaterThan(0.5)
+    const buttonBox = (await exportButton.boundingBox())!
+    expect(buttonBox.y).toBeGreaterThan(450)
+    await exportButton.click()
+    expect(await page.getByTestId('feature-map-detail').count()).toBe(0)
+    const menu = page.getByTestId('figure-export-menu')
+    const box = (await menu.boundingBox())!
+    expect(box.y).toBeGreaterThanOrEqual(0)
+    expect(box.y + box.height).toBeLessThanOrEqual(900)
+    await menu.getByTestId('export-format').selectOption('svg')
+    const [download] = await Promise.all([page.waitForEvent('download'), menu.getByTestId('export-download').click()])
+    expect(download.suggestedFilename()).toMatch(/\.svg$/)
+    expect(await page.getByTestId('feature-map-detail').count()).toBe(0)
+    await page.close()
+  })
+
   it('shows every conv layer’s filters', async () => {
     const page = await openInspector()
     await page.getByTestId('inspect-tab-filters').click()

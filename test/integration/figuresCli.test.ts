@@ -117,7 +117,7 @@ describe('featurelens figures, export and plot', () => {
     const cases: [string[], RegExp][] = [
       [['export', figureId, '--format', 'png', '--dpi', '0'], /dpi must be between 1 and 1200.*got 0/],
       [['export', figureId, '--format', 'png', '--dpi', '1300'], /dpi must be between 1 and 1200.*got 1300/],
-      [['export', figureId, '--format', 'png', '--dpi', '1200', '--width-in', '50'], /exceeds the limit of 100 megapixels/],
+      [['export', figureId, '--format', 'png', '--dpi', '1200', '--width-in', '50'], /exceeds the limit of 160 megapixels/],
       [['export', 'fig-unknown', '--format', 'svg'], /no figure with id "fig-unknown"/],
       [['export', figureId, '--format', 'gif'], /--format must be one of svg, png, pdf, csv/],
       [['export', figureId, '--format', 'png', '--out', join(outDir, 'missing', 'x.png')], /the folder .*missing does not exist/],

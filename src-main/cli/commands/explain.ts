@@ -1,15 +1,16 @@
 import { resolve } from 'node:path'
 import { ApiError } from '../../../src-shared/errors'
 import type { GradientsResponse, OcclusionResponse, PointingResponse, ProjectResponse } from '../../../src-shared/explain'
-import { PointingMethod } from '../../../src-shared/explain'
-import { occlusionHeatmaps, occlusionLabelFigure, PROJECTION_SCALE, positiveMapFigure, projectionFigure } from '../../../src-shared/figures/explainFigures'
+import { AttributionMethod, attributionInfo, PointingMethod } from '../../../src-shared/explain'
+import { attributionHeatmap, attributionImage, occlusionHeatmaps, occlusionLabelFigure, PROJECTION_SCALE } from '../../../src-shared/figures/explainFigures'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command, CommandIO } from '../command'
 import { imageArgument, numberOption, splitArgument, withExplainSession } from '../explainSession'
 import { writeFigurePng, type WrittenMap } from '../figurePng'
 
-const methods = ['occlusion', 'gradcam', 'saliency', 'deconv', 'guided'] as const
-type Method = (typeof methods)[number]
+// The contract's method names; "deconv" is the short name the command has always taken for the deconvnet.
+const aliases: Record<string, AttributionMethod> = { deconv: 'deconvnet' }
+const methodNames = [...AttributionMethod.options, ...Object.keys(aliases)]
 
 const usage = `Usage: featurelens explain RUN --image PATH|INDEX --method M [options]
        featurelens explain RUN --pointing [options]
@@ -24,7 +25,8 @@ Methods:
               map, (b) P(true class), (c) most probable label, per position of the square
   gradcam     Grad-CAM at a conv layer for the true class
   saliency    |∂ class score / ∂ pixel|, max over colour channels
-  deconv      the strongest unit of --layer (or of --channel) projected to pixels by a deconvnet
+  deconvnet   the strongest unit of --layer (or of --channel) projected to pixels by a deconvnet
+              (also "deconv")
   guided      the same unit projected by guided backpropagation
 
 Options:
@@ -40,10 +42,12 @@ Options:
   --json              print JSON
   --workspace DIR     workspace directory`
 
-function methodArgument(value: string | undefined): Method {
-  if (value === undefined) throw new ApiError('invalid_request', `--method is required: one of ${methods.join(', ')}`)
-  if (!(methods as readonly string[]).includes(value)) throw new ApiError('invalid_request', `--method must be one of ${methods.join(', ')}; got "${value}"`)
-  return value as Method
+/** The method asked for, and the name its PNG is written under (the name given). */
+function methodArgument(value: string | undefined): { method: AttributionMethod; name: string } {
+  if (value === undefined) throw new ApiError('invalid_request', `--method is required: one of ${methodNames.join(', ')}`)
+  const parsed = AttributionMethod.safeParse(aliases[value] ?? value)
+  if (!parsed.success) throw new ApiError('invalid_request', `--method must be one of ${methodNames.join(', ')}; got "${value}"`)
+  return { method: parsed.data, name: value }
 }
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`
@@ -58,24 +62,25 @@ function pointingText(r: PointingResponse): string[] {
   return lines
 }
 
-async function writeMaps(method: Method, result: OcclusionResponse | GradientsResponse | ProjectResponse, out: string): Promise<{ maps: WrittenMap[]; extra: Record<string, unknown> }> {
-  const { width, height, channels } = result.input
-  if (method === 'occlusion') {
-    const r = result as OcclusionResponse
-    const heat = occlusionHeatmaps(r)
-    const labels = occlusionLabelFigure(r)
+/** The answer for a method: the request that computes it (occlusion, Grad-CAM with saliency, or the two projections) and its response. */
+type Answer = { kind: 'occlusion'; r: OcclusionResponse } | { kind: 'gradients'; r: GradientsResponse } | { kind: 'project'; r: ProjectResponse }
+
+async function writeMaps(method: AttributionMethod, name: string, answer: Answer, out: string): Promise<{ maps: WrittenMap[]; extra: Record<string, unknown> }> {
+  if (answer.kind === 'occlusion') {
+    const heat = occlusionHeatmaps(answer.r)
+    const labels = occlusionLabelFigure(answer.r)
     const maps = [await writeFigurePng(out, 'occlusion-activation', heat.activation), await writeFigurePng(out, 'occlusion-probability', heat.probability), await writeFigurePng(out, 'occlusion-label', labels.figure, 'categorical (legend)')]
     return { maps, extra: { legend: labels.legend } }
   }
-  if (method === 'gradcam' || method === 'saliency') {
-    const r = result as GradientsResponse
-    const spec = method === 'gradcam' ? positiveMapFigure(r.gradcam.upsampled, width, height, `Grad-CAM at ${r.gradcam.layer}`, 'Grad-CAM') : positiveMapFigure(r.saliency, width, height, 'saliency', '|∂ score / ∂ pixel|')
-    return { maps: [await writeFigurePng(out, method, spec)], extra: method === 'gradcam' ? { layer: r.gradcam.layer, mapHeight: r.gradcam.mapHeight, mapWidth: r.gradcam.mapWidth } : {} }
+  if (answer.kind === 'gradients') {
+    const { gradcam, saliency } = answer.r
+    const cam = method === 'gradcam'
+    const spec = attributionHeatmap(method, cam ? gradcam.upsampled : saliency, answer.r.input, cam ? gradcam.layer : undefined)
+    return { maps: [await writeFigurePng(out, name, spec)], extra: cam ? { layer: gradcam.layer, mapHeight: gradcam.mapHeight, mapWidth: gradcam.mapWidth } : {} }
   }
-  const r = result as ProjectResponse
-  const values = method === 'deconv' ? r.deconvnet : r.guided
-  const spec = projectionFigure(values, width, height, channels, method === 'deconv' ? 'deconvnet projection' : 'guided backpropagation')
-  return { maps: [await writeFigurePng(out, method, spec, PROJECTION_SCALE)], extra: { layer: r.layer, unit: r.unit } }
+  const r = answer.r
+  const spec = attributionImage(method, method === 'deconvnet' ? r.deconvnet : r.guided, r.input)
+  return { maps: [await writeFigurePng(out, name, spec, PROJECTION_SCALE)], extra: { layer: r.layer, unit: r.unit } }
 }
 
 function summary(result: OcclusionResponse | GradientsResponse | ProjectResponse): Record<string, unknown> {
@@ -84,40 +89,41 @@ function summary(result: OcclusionResponse | GradientsResponse | ProjectResponse
   return base
 }
 
-async function explainOne(api: Parameters<Parameters<typeof withExplainSession>[2]>[0], taskId: string, runId: string, method: Method, values: Record<string, string | boolean | undefined>, io: CommandIO): Promise<number> {
+async function explainOne(api: Parameters<Parameters<typeof withExplainSession>[2]>[0], taskId: string, runId: string, chosen: { method: AttributionMethod; name: string }, values: Record<string, string | boolean | undefined>, io: CommandIO): Promise<number> {
+  const { method, name } = chosen
   const image = imageArgument(values.image as string | undefined, values.split as string | undefined)
-  const epoch = values.epoch === undefined ? undefined : intOption('epoch', values.epoch as string, 0, 0)
-  const overview = await api.call('explain.overview', { runId })
-  const common = { runId, epoch: epoch ?? overview.epochs[overview.epochs.length - 1], image }
+  // Without --epoch the handlers take the run's last stored epoch.
+  const common = { runId, epoch: values.epoch === undefined ? undefined : intOption('epoch', values.epoch as string, 0, 0), image }
   const layer = values.layer as string | undefined
   const cls = values.class === undefined ? undefined : intOption('class', values.class as string, 0, 0)
-  let result: OcclusionResponse | GradientsResponse | ProjectResponse
+  let answer: Answer
   if (method === 'occlusion') {
     const fill = values.fill === undefined ? undefined : values.fill === 'mean' ? ('mean' as const) : numberOption('fill', values.fill as string)
     const patch = values.patch === undefined ? undefined : intOption('patch', values.patch as string, 0)
     const stride = values.stride === undefined ? undefined : intOption('stride', values.stride as string, 0)
-    result = await api.call('explain.occlusion', { ...common, patch, stride, fill, layer, class: cls, taskId })
-  } else if (method === 'gradcam' || method === 'saliency') {
-    result = await api.call('explain.gradients', { ...common, layer, class: cls })
+    answer = { kind: 'occlusion', r: await api.call('explain.occlusion', { ...common, patch, stride, fill, layer, class: cls, taskId }) }
+  } else if (attributionInfo[method].explains === 'class') {
+    answer = { kind: 'gradients', r: await api.call('explain.gradients', { ...common, layer, class: cls }) }
   } else {
-    if (!layer) throw new ApiError('invalid_request', `--layer is required for --method ${method}: the layer whose unit is projected to pixels`)
+    if (!layer) throw new ApiError('invalid_request', `--layer is required for --method ${name}: the layer whose unit is projected to pixels`)
     const channel = values.channel === undefined ? undefined : intOption('channel', values.channel as string, 0)
-    result = await api.call('explain.project', { ...common, layer, channel })
+    answer = { kind: 'project', r: await api.call('explain.project', { ...common, layer, channel }) }
   }
+  const result = answer.r
   const out = resolve((values.out as string | undefined) ?? `explain-${runId}`)
-  const { maps, extra } = await writeMaps(method, result, out)
-  const numbers: Record<string, unknown> = { method, ...summary(result), ...extra, maps }
-  if (method === 'occlusion') {
-    const r = result as OcclusionResponse
+  const { maps, extra } = await writeMaps(method, name, answer, out)
+  const numbers: Record<string, unknown> = { method: name, ...summary(result), ...extra, maps }
+  if (answer.kind === 'occlusion') {
+    const r = answer.r
     Object.assign(numbers, { patch: r.patch, stride: r.stride, fill: r.fill, layer: r.layer, channel: r.channel, tops: r.tops, lefts: r.lefts, unoccluded: { ...r.unoccluded, probabilities: Array.from(r.unoccluded.probabilities) }, activation: Array.from(r.activation), probability: Array.from(r.probability), labels: Array.from(r.label) })
   }
   if (values.json) {
     io.out(JSON.stringify(numbers))
     return 0
   }
-  io.out(`${method} of ${result.input.source} (run ${runId}, epoch ${result.epoch})${'class' in result ? `, explaining class ${result.classNames[result.class] ?? result.class} (${result.classSource})` : ''}`)
-  if (method === 'occlusion') {
-    const r = result as OcclusionResponse
+  io.out(`${name} of ${result.input.source} (run ${runId}, epoch ${result.epoch})${'class' in result ? `, explaining class ${result.classNames[result.class] ?? result.class} (${result.classSource})` : ''}`)
+  if (answer.kind === 'occlusion') {
+    const r = answer.r
     io.out(`square ${r.patch} px, stride ${r.stride}, fill ${r.fill.map((v) => v.toFixed(2)).join('/')}; ${r.tops.length}×${r.lefts.length} positions; map (a) is ${r.layer} channel ${r.channel}; unoccluded P = ${r.unoccluded.probability.toFixed(4)}, lowest P = ${Math.min(...r.probability).toFixed(4)}`)
   }
   for (const m of maps) io.out(`${m.file}  (${m.width}×${m.height}, ${m.colormap}${m.min !== null ? ` from ${m.min.toPrecision(3)} to ${m.max!.toPrecision(3)}` : ''})`)

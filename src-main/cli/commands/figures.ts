@@ -1,4 +1,6 @@
 import { ApiError } from '../../../src-shared/errors'
+import type { Composition, SavedFigure } from '../../../src-shared/figureSet'
+import { pageSizeOf } from '../../../src-shared/figures/pageSizes'
 import { openApi } from '../../api/openApi'
 import { parseCommandArgs } from '../args'
 import type { Command } from '../command'
@@ -7,6 +9,11 @@ const usage = `Usage: featurelens figures list [--json] [--workspace DIR]
 
   list    the figure set (figures saved with "Add to figure set") and the compositions
           of the Figures page, with the ids "featurelens export" takes`
+
+/** A page size as a person names it: the preset (A0 portrait), else inches. */
+function pageLabel(widthIn: number, heightIn: number): string {
+  return pageSizeOf(widthIn, heightIn) ?? `${Number(widthIn.toFixed(2))}×${Number(heightIn.toFixed(2))} in`
+}
 
 export const figuresCommand: Command = {
   name: 'figures',
@@ -31,8 +38,8 @@ export const figuresCommand: Command = {
       for (const f of figures) io.out([f.id.padEnd(14), f.kind.padEnd(8), f.source.padEnd(12), f.title + (f.missingRuns.length ? `  (run ${f.missingRuns.join(', ')} deleted)` : '')].join(' '))
       if (compositions.length) {
         io.out('')
-        io.out(['COMPOSITION'.padEnd(14), 'PANELS'.padEnd(8), 'SIZE'.padEnd(12), 'NAME'].join(' '))
-        for (const c of compositions) io.out([c.id.padEnd(14), String(c.layout.panels.length).padEnd(8), `${c.layout.widthIn}×${c.layout.heightIn} in`.padEnd(12), c.name].join(' '))
+        io.out(['COMPOSITION'.padEnd(14), 'PANELS'.padEnd(8), 'SIZE'.padEnd(18), 'NAME'].join(' '))
+        for (const c of compositions) io.out([c.id.padEnd(14), String(c.layout.panels.length).padEnd(8), pageLabel(c.layout.widthIn, c.layout.heightIn).padEnd(18), c.name].join(' '))
       }
       return 0
     } finally {

@@ -22,6 +22,7 @@ export const commandEntries: CommandEntry[] = [
   { name: 'figures', load: async () => (await import('./figures')).figuresCommand },
   { name: 'export', load: async () => (await import('./export')).exportCommand },
   { name: 'plot', load: async () => (await import('./plot')).plotCommand },
+  { name: 'compose', load: async () => (await import('./compose')).composeCommand },
   { name: 'descriptors', load: async () => (await import('./descriptors')).descriptorsCommand },
   { name: 'earlyexit', load: async () => (await import('./earlyExit')).earlyExitCommand },
   { name: 'featuremap-train', load: async () => (await import('./featureMapTrain')).featureMapTrainCommand },

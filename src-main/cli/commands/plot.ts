@@ -1,18 +1,25 @@
 import { ApiError } from '../../../src-shared/errors'
+import type { CkaResult } from '../../../src-shared/compare'
 import type { FigureSpec } from '../../../src-shared/figure'
+import type { ExportedFile, SavedFigure } from '../../../src-shared/figureSet'
 import { ckaMatrixFigure } from '../../../src-shared/figures/compareFigures'
+import { applyFigureText } from '../../../src-shared/figures/figureText'
 import { featureMapFigure } from '../../../src-shared/figures/mapFigures'
 import { runAccuracyFigure, runLossFigure } from '../../../src-shared/figures/runFigures'
 import { matrixFigure } from '../../../src-shared/figures/weightFigures'
-import type { InspectOverview } from '../../../src-shared/inspect'
+import type { FeatureMapsResponse, InspectOverview, WeightMatrixResponse } from '../../../src-shared/inspect'
+import type { RunDetail } from '../../../src-shared/run'
 import { openApi, type OpenApi } from '../../api/openApi'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
 import { checkOutput, exportArgs, exportOptionsOf, exportUsage, writeOutput } from '../exportOptions'
+import { figureTextArgs, figureTextOf, figureTextUsage } from '../figureTextArgs'
 
 const usage = `Usage: featurelens plot RUN curves|weights|featuremaps|cka [what] --format svg|png|pdf|csv [options]
+       featurelens plot RUN … --save [--format F --out FILE]
 
 Renders a standard figure of a run straight to a file, for scripts and headless machines.
+With --save the figure also goes into the figure set, and its id is printed (for "featurelens compose").
 
   curves       [--metric loss|accuracy]                 the training curves (default loss)
   weights      [--weight NAME|N] [--epoch N]            a weight tensor as a matrix (default the first, last epoch)
@@ -21,7 +28,10 @@ Renders a standard figure of a run straight to a file, for scripts and headless 
   cka          --with RUN_B [--self] [--examples N] [--epoch N]
                                                         layer × layer CKA against RUN_B (--self: RUN's layers against each other)
 
-${exportUsage}`
+${exportUsage}
+
+${figureTextUsage}
+  --save              add the figure to the figure set and print its id (a file is written only with --format)`
 
 const KINDS = ['curves', 'weights', 'featuremaps', 'cka'] as const
 type Kind = (typeof KINDS)[number]
@@ -87,20 +97,29 @@ export const plotCommand: Command = {
       image: { type: 'string' },
       with: { type: 'string' },
       examples: { type: 'string' },
-      self: { type: 'boolean' }
+      self: { type: 'boolean' },
+      save: { type: 'boolean' },
+      ...figureTextArgs
     })
     const [runId, kind] = positionals
     if (!runId || !kind) throw new ApiError('invalid_request', 'plot needs a run id and one of curves, weights, featuremaps, cka ("featurelens runs list" shows the runs)')
     if (!KINDS.includes(kind as Kind)) throw new ApiError('invalid_request', `plot: "${kind}" is not one of ${KINDS.join(', ')}`)
-    const options = exportOptionsOf(values)
-    const out = values.out ? checkOutput(values.out) : null
+    // With --save alone, nothing is written: the figure goes to the figure set.
+    const options = values.save && values.format === undefined ? null : exportOptionsOf(values)
+    const text = figureTextOf(values)
+    const out = options && values.out ? checkOutput(values.out) : null
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     try {
-      const spec = await figureOf(api, runId, kind as Kind, values)
+      const spec = applyFigureText(await figureOf(api, runId, kind as Kind, values), text)
+      const saved = values.save ? (await api.call('figures.save', { spec, source: 'Command line', runIds: [runId] })) : null
+      if (!options) {
+        io.out(values.json ? JSON.stringify({ id: saved?.id }) : `saved figure ${saved?.id} ("${saved?.title}") to the figure set`)
+        return 0
+      }
       const file = await api.call('figures.export', { spec, options })
       const path = out ?? checkOutput(file.fileName)
       await writeOutput(path, file.bytes)
-      io.out(values.json ? JSON.stringify({ path, bytes: file.bytes.byteLength, mime: file.mime }) : `wrote ${path} (${file.bytes.byteLength} bytes)`)
+      io.out(values.json ? JSON.stringify({ path, bytes: file.bytes.byteLength, mime: file.mime, ...(saved ? { id: saved.id } : {}) }) : `wrote ${path} (${file.bytes.byteLength} bytes)${saved ? `; saved figure ${saved.id} to the figure set` : ''}`)
       return 0
     } finally {
       api.close()

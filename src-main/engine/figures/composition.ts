@@ -6,13 +6,14 @@
 import type { FigureSpec } from '../../../src-shared/figure'
 import { panelLetter, type CompositionLayout } from '../../../src-shared/figureSet'
 import { THEMES } from '../../../src-shared/figures/chartStyle'
+import { printType } from '../../../src-shared/figures/pageSizes'
 import { figureDrawing, UNITS_PER_INCH, type Drawing, type DrawStyle, type RasterMode } from './drawing'
 import { escapeXml } from './rasterSvg'
 
 export type PanelSource = { spec: FigureSpec } | { missing: string }
 
-const MARGIN = 10
-const GAP = 14
+/** Drawing units (CSS px, 96 per inch) per typographic point (72 per inch). */
+const UNITS_PER_PT = UNITS_PER_INCH / 72
 
 /** Caption lines at a width, breaking between words. */
 export function wrapCaption(caption: string, width: number, fontSize: number): string[] {
@@ -31,32 +32,49 @@ export function wrapCaption(caption: string, width: number, fontSize: number): s
   return lines
 }
 
+/**
+ * The composition's type at its printed size: `fontSize` is the body type in points (captions,
+ * axis names, tick labels), titles and panel letters 1.4 times it, and no text of a panel smaller
+ * than 0.9 times it, whatever the figure asked for on screen.
+ */
 export function compositionStyle(layout: CompositionLayout): DrawStyle {
-  return { theme: layout.theme, fontFamily: layout.fontFamily, fontSize: layout.fontSize }
+  const type = printType(layout.fontSize)
+  return { theme: layout.theme, fontFamily: layout.fontFamily, fontSize: type.body * UNITS_PER_PT, titleSize: type.title * UNITS_PER_PT, minFontSize: type.min * UNITS_PER_PT }
 }
 
 export function compositionDrawing(layout: CompositionLayout, sources: PanelSource[], mode: RasterMode, widthIn = layout.widthIn): Drawing {
   const style = compositionStyle(layout)
   const colors = THEMES[layout.theme]
-  const fs = layout.fontSize
+  const fs = style.fontSize
+  const letterSize = style.titleSize ?? fs + 4
+  // Margins and gutters grow with the type, so a poster keeps its proportions.
+  const MARGIN = Math.max(10, fs * 1.5)
+  const GAP = Math.max(14, fs * 1.2)
   const width = widthIn * UNITS_PER_INCH
   const height = layout.heightIn * (widthIn / layout.widthIn) * UNITS_PER_INCH
-  const cellW = (width - 2 * MARGIN - (layout.cols - 1) * GAP) / layout.cols
-  const cellH = (height - 2 * MARGIN - (layout.rows - 1) * GAP) / layout.rows
   const font = escapeXml(layout.fontFamily)
   const parts: string[] = []
+  // The poster's heading: twice the title size, centred, wrapped to the page.
+  const headingSize = (style.titleSize ?? fs) * 1.6
+  const heading = layout.title ? wrapCaption(layout.title, width - 2 * MARGIN, headingSize * 1.1) : []
+  heading.forEach((line, k) => {
+    parts.push(`<text x="${(width / 2).toFixed(2)}" y="${(MARGIN + (k + 1) * headingSize * 1.2).toFixed(2)}" font-family="${font}" font-size="${headingSize.toFixed(2)}" font-weight="bold" fill="${colors.text}" text-anchor="middle">${escapeXml(line)}</text>`)
+  })
+  const top = MARGIN + (heading.length ? heading.length * headingSize * 1.2 + headingSize * 0.6 : 0)
+  const cellW = (width - 2 * MARGIN - (layout.cols - 1) * GAP) / layout.cols
+  const cellH = (height - top - MARGIN - (layout.rows - 1) * GAP) / layout.rows
   const rasters: Drawing['rasters'] = []
   layout.panels.forEach((panel, i) => {
     const x = MARGIN + panel.col * (cellW + GAP)
-    const y = MARGIN + panel.row * (cellH + GAP)
+    const y = top + panel.row * (cellH + GAP)
     const w = panel.colSpan * cellW + (panel.colSpan - 1) * GAP
     const h = panel.rowSpan * cellH + (panel.rowSpan - 1) * GAP
-    const letterH = layout.letters ? fs + 8 : 0
+    const letterH = layout.letters ? letterSize + 4 : 0
     const lines = wrapCaption(panel.caption, w, fs)
     const captionH = lines.length ? lines.length * fs * 1.3 + 6 : 0
     const figH = Math.max(20, h - letterH - captionH)
     if (layout.letters) {
-      parts.push(`<text x="${x.toFixed(2)}" y="${(y + fs + 4).toFixed(2)}" font-family="${font}" font-size="${fs + 4}" font-weight="bold" fill="${colors.text}">${panelLetter(i)}</text>`)
+      parts.push(`<text x="${x.toFixed(2)}" y="${(y + letterSize).toFixed(2)}" font-family="${font}" font-size="${letterSize.toFixed(2)}" font-weight="bold" fill="${colors.text}">${panelLetter(i)}</text>`)
     }
     const source = sources[i]
     const fy = y + letterH

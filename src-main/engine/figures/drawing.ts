@@ -23,6 +23,9 @@ export interface DrawStyle {
   theme: FigureTheme
   fontFamily: string
   fontSize: number
+  /** Print type (compositions): title size, and the smallest text allowed. */
+  titleSize?: number
+  minFontSize?: number
 }
 
 export function drawStyle(options: Pick<ExportOptions, 'theme' | 'fontFamily' | 'fontSize'>): DrawStyle {
@@ -53,7 +56,7 @@ export function figureDrawing(spec: FigureSpec, box: { width: number; height?: n
     const svg = chartToSvg(spec, { width: box.width, height }, { ...style, background: 'transparent' })
     return { width: box.width, height, body: prefixIds(innerSvg(svg), `${idPrefix}-`), rasters: [] }
   }
-  const layout = rasterLayout(spec, style.fontSize, box.cell ? { cell: box.cell } : box)
+  const layout = rasterLayout(spec, style.fontSize, box.cell ? { cell: box.cell } : box, style.titleSize)
   const r = rasterToSvg(spec, layout, style, mode.embed ? { enlarge: 1 } : false, idPrefix)
   return { width: layout.width, height: layout.height, body: r.body, rasters: [r.raster] }
 }

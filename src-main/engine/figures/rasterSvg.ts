@@ -4,7 +4,7 @@
  * the colour bar drawn as vector text and paths.
  */
 import { colorTable, valuesToRgba } from '../../../src-shared/colormaps'
-import type { HeatmapFigure, ImageFigure } from '../../../src-shared/figure'
+import type { GridTiles, HeatmapFigure, ImageFigure } from '../../../src-shared/figure'
 import { formatNumber, THEMES, type ChartStyle } from '../../../src-shared/figures/chartStyle'
 import { encodePng } from './png'
 
@@ -57,18 +57,19 @@ export interface RasterLayout {
   colorBar: { x: number; y: number; width: number; height: number } | null
 }
 
-const BAR_SPACE = 78
+/** Room right of the colour bar for its tick numbers and label; it grows with the type. */
+const barSpace = (fontSize: number): number => Math.max(78, fontSize * 6.5)
 
 /**
  * Where the map goes in a box of width × height units: square cells, centred, with room for
  * the title, the axis labels and (heatmaps) the colour bar on the right. With `cell` the image
  * is exactly cols × cell units wide and the box follows from it.
  */
-export function rasterLayout(spec: HeatmapFigure | ImageFigure, fontSize: number, box: { width?: number; height?: number; cell?: number }): RasterLayout {
-  const top = (spec.title ? fontSize + 16 : 8) + 4
+export function rasterLayout(spec: HeatmapFigure | ImageFigure, fontSize: number, box: { width?: number; height?: number; cell?: number }, titleSize = fontSize + 1): RasterLayout {
+  const top = (spec.title ? titleSize + 15 : 8) + 4
   const left = ('yLabel' in spec && spec.yLabel ? fontSize + 10 : 0) + fontSize * 3
   const bottom = ('xLabel' in spec && spec.xLabel ? fontSize + 10 : 0) + fontSize + 12
-  const right = spec.kind === 'heatmap' ? BAR_SPACE + fontSize * 2 : 12
+  const right = spec.kind === 'heatmap' ? barSpace(fontSize) + fontSize * 2 : 12
   let cell: number
   let width: number
   let height: number
@@ -87,8 +88,19 @@ export function rasterLayout(spec: HeatmapFigure | ImageFigure, fontSize: number
   const imgH = spec.height * cell
   const x = left + Math.max(0, (width - left - right - imgW) / 2)
   const y = top + Math.max(0, (height - top - bottom - imgH) / 2)
-  const colorBar = spec.kind === 'heatmap' ? { x: x + imgW + fontSize, y, width: 14, height: imgH } : null
+  const colorBar = spec.kind === 'heatmap' ? { x: x + imgW + fontSize, y, width: Math.max(14, fontSize * 1.1), height: imgH } : null
   return { width, height, image: { x, y, width: imgW, height: imgH }, colorBar }
+}
+
+/** Each tile's label in the rows above it, sized to that room (none where it would be unreadably small). */
+function tileLabels(tiles: GridTiles, image: { x: number; y: number }, cell: number, fontSize: number, font: string, fill: string): string[] {
+  const size = Math.min(fontSize, tiles.gapY * cell * 0.8)
+  if (size < 5) return []
+  return tiles.labels.map((label, i) => {
+    const x = image.x + (i % tiles.columns) * (tiles.tileWidth + tiles.gapX) * cell
+    const y = image.y + (Math.floor(i / tiles.columns) * (tiles.tileHeight + tiles.gapY) + tiles.gapY) * cell - size * 0.2
+    return `<text x="${x.toFixed(2)}" y="${y.toFixed(2)}" font-family="${font}" font-size="${size.toFixed(2)}" fill="${fill}">${escapeXml(label)}</text>`
+  })
 }
 
 /** Vertical gradient of a colour scale, bottom = min, as 17 stops of the shared table. */
@@ -119,7 +131,8 @@ export function rasterToSvg(spec: HeatmapFigure | ImageFigure, layout: RasterLay
   const parts: string[] = []
   const text = (x: number, y: number, s: string, attrs = '', fill = colors.muted): string =>
     `<text x="${x.toFixed(2)}" y="${y.toFixed(2)}" font-family="${font}" font-size="${fs}" fill="${fill}" ${attrs}>${escapeXml(s)}</text>`
-  if (spec.title) parts.push(`<text x="${(layout.width / 2).toFixed(2)}" y="${(fs + 6).toFixed(2)}" font-family="${font}" font-size="${fs + 1}" font-weight="bold" fill="${colors.text}" text-anchor="middle">${escapeXml(spec.title)}</text>`)
+  const titleSize = style.titleSize ?? fs + 1
+  if (spec.title) parts.push(`<text x="${(layout.width / 2).toFixed(2)}" y="${(titleSize + 5).toFixed(2)}" font-family="${font}" font-size="${titleSize}" font-weight="bold" fill="${colors.text}" text-anchor="middle">${escapeXml(spec.title)}</text>`)
   if (embed) {
     const k = embed.enlarge
     const png = encodePng(enlarge(rasterRgba(spec), spec.width, spec.height, k), spec.width * k, spec.height * k).toString('base64')
@@ -127,11 +140,16 @@ export function rasterToSvg(spec: HeatmapFigure | ImageFigure, layout: RasterLay
       `<image x="${image.x.toFixed(3)}" y="${image.y.toFixed(3)}" width="${image.width.toFixed(3)}" height="${image.height.toFixed(3)}" preserveAspectRatio="none" image-rendering="optimizeSpeed" style="image-rendering:pixelated" xlink:href="data:image/png;base64,${png}"/>`
     )
   }
-  parts.push(`<rect x="${image.x.toFixed(3)}" y="${image.y.toFixed(3)}" width="${image.width.toFixed(3)}" height="${image.height.toFixed(3)}" fill="none" stroke="${colors.axis}" stroke-width="0.75"/>`)
-  // Axis ticks: the first and last row/column index.
   const below = image.y + image.height + fs + 2
-  parts.push(text(image.x, below, '0', 'text-anchor="start"'), text(image.x + image.width, below, String(spec.width - 1), 'text-anchor="end"'))
-  parts.push(text(image.x - 4, image.y + fs * 0.8, '0', 'text-anchor="end"'), text(image.x - 4, image.y + image.height, String(spec.height - 1), 'text-anchor="end"'))
+  if (spec.tiles) {
+    // A grid: each tile's label above it instead of a frame and row/column numbers.
+    parts.push(...tileLabels(spec.tiles, image, image.width / spec.width, fs, font, colors.muted))
+  } else {
+    parts.push(`<rect x="${image.x.toFixed(3)}" y="${image.y.toFixed(3)}" width="${image.width.toFixed(3)}" height="${image.height.toFixed(3)}" fill="none" stroke="${colors.axis}" stroke-width="0.75"/>`)
+    // Axis ticks: the first and last row/column index.
+    parts.push(text(image.x, below, '0', 'text-anchor="start"'), text(image.x + image.width, below, String(spec.width - 1), 'text-anchor="end"'))
+    parts.push(text(image.x - 4, image.y + fs * 0.8, '0', 'text-anchor="end"'), text(image.x - 4, image.y + image.height, String(spec.height - 1), 'text-anchor="end"'))
+  }
   if (spec.kind === 'heatmap' && spec.xLabel) parts.push(text(image.x + image.width / 2, below + fs + 6, spec.xLabel, 'text-anchor="middle"', colors.text))
   if (spec.kind === 'heatmap' && spec.yLabel) {
     const cx = image.x - fs * 2.6
@@ -151,7 +169,7 @@ export function rasterToSvg(spec: HeatmapFigure | ImageFigure, layout: RasterLay
     })
     if (spec.scale.label) {
       const widest = Math.max(...ticks.map((v) => formatNumber(v).length))
-      const lx = Math.min(colorBar.x + colorBar.width + 8 + widest * fs * 0.62 + fs * 0.8, colorBar.x + colorBar.width + BAR_SPACE - fs * 0.5)
+      const lx = Math.min(colorBar.x + colorBar.width + 8 + widest * fs * 0.62 + fs * 0.8, colorBar.x + colorBar.width + barSpace(fs) - fs * 0.5)
       const ly = colorBar.y + colorBar.height / 2
       parts.push(`<text x="0" y="0" transform="translate(${lx.toFixed(2)} ${ly.toFixed(2)}) rotate(-90)" font-family="${font}" font-size="${fs}" fill="${colors.text}" text-anchor="middle">${escapeXml(spec.scale.label)}</text>`)
     }

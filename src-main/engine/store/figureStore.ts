@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { ApiError } from '../../../src-shared/errors'
 import type { FigureSpec } from '../../../src-shared/figure'
+import { applyFigureText, FigureTextSchema, type FigureText } from '../../../src-shared/figures/figureText'
 import { CompositionLayout, type Composition, type CompositionLayoutInput, type SavedFigure } from '../../../src-shared/figureSet'
 import { decodeFrame, encodeFrame } from '../../../src-shared/wire'
 import type { WorkspaceDb } from './database'
@@ -15,6 +16,7 @@ interface FigureRow {
   kind: SavedFigure['kind']
   source: string
   run_ids: string
+  text: string
   created_at: string
 }
 
@@ -36,7 +38,8 @@ export function missingRuns(db: WorkspaceDb, runIds: string[]): string[] {
 
 function toFigure(db: WorkspaceDb, row: FigureRow): SavedFigure {
   const runIds = JSON.parse(row.run_ids) as string[]
-  return { id: row.id, title: row.title, kind: row.kind, source: row.source, runIds, missingRuns: missingRuns(db, runIds), createdAt: row.created_at }
+  const text = FigureTextSchema.safeParse(JSON.parse(row.text))
+  return { id: row.id, title: row.title, kind: row.kind, source: row.source, runIds, missingRuns: missingRuns(db, runIds), text: text.success ? text.data : {}, createdAt: row.created_at }
 }
 
 export function saveFigure(db: WorkspaceDb, spec: FigureSpec, meta: { title?: string; source: string; runIds: string[] }): SavedFigure {
@@ -55,12 +58,12 @@ export function saveFigure(db: WorkspaceDb, spec: FigureSpec, meta: { title?: st
 }
 
 export function listFigures(db: WorkspaceDb): SavedFigure[] {
-  const rows = db.prepare('SELECT id, title, kind, source, run_ids, created_at FROM figures ORDER BY created_at DESC, id').all() as FigureRow[]
+  const rows = db.prepare('SELECT id, title, kind, source, run_ids, text, created_at FROM figures ORDER BY created_at DESC, id').all() as FigureRow[]
   return rows.map((r) => toFigure(db, r))
 }
 
 function figureRow(db: WorkspaceDb, id: string): FigureRow | undefined {
-  return db.prepare('SELECT id, title, kind, source, run_ids, created_at FROM figures WHERE id = ?').get(id) as FigureRow | undefined
+  return db.prepare('SELECT id, title, kind, source, run_ids, text, created_at FROM figures WHERE id = ?').get(id) as FigureRow | undefined
 }
 
 export function getFigure(db: WorkspaceDb, id: string): SavedFigure {
@@ -73,10 +76,29 @@ export function hasFigure(db: WorkspaceDb, id: string): boolean {
   return figureRow(db, id) !== undefined
 }
 
-export function figureSpec(db: WorkspaceDb, id: string): FigureSpec {
+/** The figure as it was made, before the user's words. */
+export function generatedSpec(db: WorkspaceDb, id: string): FigureSpec {
   const row = db.prepare('SELECT spec FROM figures WHERE id = ?').get(id) as { spec: Buffer } | undefined
   if (!row) throw new ApiError('not_found', `no figure with id "${id}" in this workspace; "featurelens figures list" shows the saved figures`)
   return decodeFrame(new Uint8Array(row.spec)) as FigureSpec
+}
+
+/** The figure as every export and composition draws it: with the user's words. */
+export function figureSpec(db: WorkspaceDb, id: string): FigureSpec {
+  return applyFigureText(generatedSpec(db, id), getFigure(db, id).text)
+}
+
+/**
+ * Sets the words a user chose for a saved figure (they replace the generated ones in every
+ * export and composition); the figure-set entry's title follows the figure's.
+ */
+export function setFigureText(db: WorkspaceDb, id: string, text: FigureText): SavedFigure {
+  const figure = getFigure(db, id)
+  // Words that name no part of the figure (a legend entry for no series) are refused here, not at export.
+  const drawn = applyFigureText(generatedSpec(db, id), text)
+  const title = drawn.title?.trim() || generatedSpec(db, id).title || figure.title
+  db.prepare('UPDATE figures SET text = ?, title = ? WHERE id = ?').run(JSON.stringify(text), title, id)
+  return getFigure(db, id)
 }
 
 export function deleteFigure(db: WorkspaceDb, id: string): void {

@@ -103,5 +103,8 @@ export const migrations: string[] = [
      label INTEGER NOT NULL,
      vector BLOB NOT NULL,
      PRIMARY KEY (run_id, epoch, layer, image)
-   );`
+   );`,
+  // 7: the words a user set on a saved figure (title, axis names, legend entries, colour-bar
+  // label), as JSON over the generated ones; '{}' keeps the figure as it was made
+  `ALTER TABLE figures ADD COLUMN text TEXT NOT NULL DEFAULT '{}';`
 ]

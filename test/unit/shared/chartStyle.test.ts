@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ChartFigure } from '../../../src-shared/figure'
-import { CATEGORICAL, formatCompact, formatNumber, legendRows, styledChartOption } from '../../../src-shared/figures/chartStyle'
+import { CATEGORICAL, formatCompact, formatNumber, legendRows, styledChartOption, wrapTitle } from '../../../src-shared/figures/chartStyle'
 
 const lines = (n: number, ordered: boolean): ChartFigure => ({
   kind: 'chart',
@@ -47,5 +47,21 @@ describe('the shared chart style', () => {
     const o = styledChartOption(lines(2, false), { theme: 'light', width: 600 })
     const formatter = (o.xAxis as { axisLabel: { formatter: (v: number) => string } }[])[0].axisLabel.formatter
     expect(formatter(0.136691153049469)).toBe('0.1367')
+  })
+})
+
+describe('titles that do not fit', () => {
+  it('wrap at spaces within the width instead of being clipped, and push the plot down', () => {
+    const title = 'Linear CKA, Smiling (rows) against Male (columns), epoch 4'
+    const lines = wrapTitle(title, 240, 13)
+    expect(lines.length).toBeGreaterThan(1)
+    expect(lines.join(' ')).toBe(title)
+    for (const line of lines) expect(line.length * 13 * 0.65).toBeLessThanOrEqual(240)
+    const spec = { kind: 'chart' as const, title, option: { grid: { top: 10 }, xAxis: { type: 'value' }, yAxis: { type: 'value' }, series: [] } }
+    const narrow = styledChartOption(spec, { theme: 'light', width: 264 })
+    const wide = styledChartOption(spec, { theme: 'light', width: 1200 })
+    expect((narrow.title as { text: string }).text.split('\n')).toEqual(lines)
+    expect((wide.title as { text: string }).text).toBe(title)
+    expect((narrow.grid as { top: number }).top).toBeGreaterThan((wide.grid as { top: number }).top)
   })
 })

@@ -6,6 +6,7 @@
  * Wall-clock time is split into stages (the network), descriptor and search (incl. the decision).
  */
 import * as tf from '@tensorflow/tfjs'
+import { argmax } from '../core/argmax'
 import { batchDescriptors } from './descriptors'
 import { forward, type Stage } from './stagedModel'
 import type { LayerMatcher, Strategy } from './strategies'
@@ -42,9 +43,7 @@ export function predictedClasses(data: Float32Array | Int32Array | Uint8Array, r
       out[r] = data[r] > 0.5 ? 1 : 0
       continue
     }
-    let best = 0
-    for (let c = 1; c < width; c++) if (data[r * width + c] > data[r * width + best]) best = c
-    out[r] = best
+    out[r] = argmax(data, r * width, width)
   }
   return out
 }

@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
-import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import type { InvarianceTransform } from '../../../../src-shared/explain'
 import type { ModelInputShape } from '../../../../src-shared/model'
+import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import { classProbabilities, runGraph } from './layerGraph'
 import { warpImage } from './resample'
 

@@ -6,8 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
-import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import type { ModelInputShape } from '../../../../src-shared/model'
+import { argmax } from '../core/argmax'
+import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import { spatialLayer } from './gradientMaps'
 import { classProbabilities, runGraph } from './layerGraph'
 
@@ -76,7 +77,27 @@ function forward(model: tf.LayersModel, x: tf.Tensor4D, layer: string): [tf.Tens
   })
 }
 
-export async function occlusion(model: tf.LayersModel, image: Float32Array, shape: ModelInputShape, options: OcclusionOptions, control: TaskControl = {}): Promise<OcclusionResult> {
+/** The network's pass over the unoccluded image: the maps of map (a)'s layer and the class probabilities. */
+export interface UnoccludedPass {
+  layer: string
+  activations: Float32Array
+  probabilities: Float32Array
+}
+
+export async function unoccludedPass(model: tf.LayersModel, image: Float32Array, shape: ModelInputShape, layer: string): Promise<UnoccludedPass> {
+  spatialLayer(model, layer, 'occlusion map (a)')
+  const x = tf.tensor4d(image, [1, shape.height, shape.width, shape.channels])
+  const [acts, probs] = forward(model, x, layer)
+  const [activations, probabilities] = [(await acts.data()) as Float32Array, (await probs.data()) as Float32Array]
+  tf.dispose([x, acts, probs])
+  return { layer, activations, probabilities }
+}
+
+/**
+ * The occlusion maps of `image`. `unoccluded`, when the caller has already run the image (to
+ * choose the class from its probabilities), saves running it again.
+ */
+export async function occlusion(model: tf.LayersModel, image: Float32Array, shape: ModelInputShape, options: OcclusionOptions, control: TaskControl = {}, unoccluded?: UnoccludedPass): Promise<OcclusionResult> {
   const { height: H, width: W, channels: C } = shape
   checkOcclusion(shape, options.patch, options.stride)
   const [h, w, k] = spatialLayer(model, options.layer, 'occlusion map (a)')
@@ -94,9 +115,8 @@ export async function occlusion(model: tf.LayersModel, image: Float32Array, shap
   const progress = new TaskProgressTracker(count, control, 'the occlusion map')
 
   // The unoccluded image: its strongest feature map, probabilities and label.
-  const [acts0, probs0] = forward(model, tf.tensor4d(image, [1, H, W, C]), options.layer)
-  const [a0, p0] = [(await acts0.data()) as Float32Array, (await probs0.data()) as Float32Array]
-  tf.dispose([acts0, probs0])
+  const base = unoccluded?.layer === options.layer ? unoccluded : await unoccludedPass(model, image, shape, options.layer)
+  const [a0, p0] = [base.activations, base.probabilities]
   const classes = p0.length
   if (options.cls < 0 || options.cls >= classes) throw new ApiError('invalid_request', `class: ${options.cls} is out of range; the model tells apart classes 0..${classes - 1}`)
   let channel = 0
@@ -112,11 +132,6 @@ export async function occlusion(model: tf.LayersModel, image: Float32Array, shap
     for (let p = 0; p < h * w; p++) s += acts[(n * h * w + p) * k + channel]
     return s
   }
-  const argmax = (probs: Float32Array, n: number): number => {
-    let best = 0
-    for (let c = 1; c < classes; c++) if (probs[n * classes + c] > probs[n * classes + best]) best = c
-    return best
-  }
   const result: OcclusionResult = {
     patch: options.patch,
     stride: options.stride,
@@ -128,7 +143,7 @@ export async function occlusion(model: tf.LayersModel, image: Float32Array, shap
     activation: new Float32Array(count),
     probability: new Float32Array(count),
     label: new Int32Array(count),
-    unoccluded: { activation: Math.fround(total(a0, 0)), probability: p0[options.cls], label: argmax(p0, 0), probabilities: p0 },
+    unoccluded: { activation: Math.fround(total(a0, 0)), probability: p0[options.cls], label: argmax(p0), probabilities: p0 },
     attribution: new Float32Array(H * W)
   }
 
@@ -153,7 +168,7 @@ export async function occlusion(model: tf.LayersModel, image: Float32Array, shap
     for (let i = 0; i < n; i++) {
       result.activation[first + i] = total(a, i)
       result.probability[first + i] = p[i * classes + options.cls]
-      result.label[first + i] = argmax(p, i)
+      result.label[first + i] = argmax(p, i * classes, classes)
     }
     await progress.step(n)
   }

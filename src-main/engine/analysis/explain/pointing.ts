@@ -1,16 +1,17 @@
 /**
- * Pointing figures: explanations checked against known evidence. For images whose generator
+ * Pointing figures: explanations checked against known evidence, for every method of the
+ * registry that explains a class (PointingMethod). For images whose generator
  * recorded where each attribute is drawn (the synthetic faces), the share of a map's positive
  * mass that falls inside an attribute's region, next to the region's share of the image. A
  * map that points at the evidence has a share well above the area share.
  */
 import type * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
-import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
-import type { PointingMethod } from '../../../../src-shared/explain'
+import { attributionInfo, type PointingMethod } from '../../../../src-shared/explain'
 import type { ModelInputShape } from '../../../../src-shared/model'
-import { gradCam, saliency } from './gradientMaps'
-import { occlusion } from './occlusion'
+import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
+import type { AttributionOptions } from './attribution'
+import { attributionOf } from './attributions'
 import type { RegionMasks } from './spatialEnergy'
 
 export interface Spread {
@@ -40,11 +41,10 @@ export interface PointingImages {
 
 export interface PointingOptions {
   methods: PointingMethod[]
-  gradcamLayer: string
-  occlusionLayer: string
-  patch: number
-  stride: number
-  fill: number | 'mean'
+  /** Each method's layer (Grad-CAM's, occlusion map (a)'s); the method's default for the model where left out. */
+  layers: Partial<Record<PointingMethod, string>>
+  /** The occluding square. */
+  attribution: AttributionOptions
 }
 
 /** Share of the positive mass of `map` inside `mask`; null when the map has none. */
@@ -74,13 +74,6 @@ export function spread(values: number[]): Spread {
   return { mean, std: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) }
 }
 
-/** The map a method gives for image `i` at input resolution, explaining its true class. */
-async function methodMap(model: tf.LayersModel, method: PointingMethod, image: Float32Array, shape: ModelInputShape, cls: number, options: PointingOptions): Promise<Float32Array> {
-  if (method === 'saliency') return (await saliency(model, image, shape, cls)).map
-  if (method === 'gradcam') return (await gradCam(model, image, shape, cls, options.gradcamLayer)).upsampled
-  return (await occlusion(model, image, shape, { patch: options.patch, stride: options.stride, fill: options.fill, layer: options.occlusionLayer, cls })).attribution
-}
-
 /**
  * Each attribute's region, and where regions overlap (the synthetic faces' jaw-and-beard region
  * holds most of the mouth) also "A only": the region without the other attributes' regions, so
@@ -107,13 +100,13 @@ export async function pointingFigures(model: tf.LayersModel, images: PointingIma
   const progress = new TaskProgressTracker(n * options.methods.length, control, 'the pointing figures')
   const out: PointingFigures = { images: n, methods: [] }
   for (const method of options.methods) {
-    progress.stage(`${method} maps of ${n} images`)
+    progress.stage(`${attributionInfo[method].label} maps of ${n} images`)
     const shares = attributes.map(() => [] as number[])
     const areas = attributes.map(() => [] as number[])
     let empty = 0
     for (let i = 0; i < n; i++) {
       const image = images.x.subarray(i * H * W * C, (i + 1) * H * W * C)
-      const map = await methodMap(model, method, image, images.shape, images.labels[i], options)
+      const { values: map } = await attributionOf(method).attribute({ model, image, shape: images.shape }, { kind: 'class', class: images.labels[i] }, options.layers[method], options.attribution)
       let counted = false
       attributes.forEach((attribute, a) => {
         const mask = masks.get(attribute)![i]

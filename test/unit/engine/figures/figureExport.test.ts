@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import sharp from 'sharp'
 import { valuesToRgba } from '../../../../src-shared/colormaps'
 import type { HeatmapFigure } from '../../../../src-shared/figure'
+import { ckaMatrixFigure } from '../../../../src-shared/figures/compareFigures'
 import { histogramFigure } from '../../../../src-shared/figures/weightFigures'
 import type { WeightHistogram } from '../../../../src-shared/inspect'
 import { exportFigure } from '../../../../src-main/engine/figures/exportFigure'
@@ -107,6 +108,15 @@ describe('figure export files', () => {
     expect(svg).toMatch(/image-rendering="optimizeSpeed"/)
   })
 
+  it('the CKA colour bar has its title apart from its tick labels, each said once', async () => {
+    const layers = ['conv1', 'conv2', 'fc1']
+    const values = Float32Array.from({ length: 9 }, (_, i) => (i % 4) / 3)
+    const file = await exportFigure(ckaMatrixFigure(values, layers, layers, 'Linear CKA', 'Smiling', 'Male'), { format: 'svg' })
+    const texts = parseSvg(new TextDecoder().decode(file.bytes))
+    expect(texts.filter((t) => t === 'CKA')).toHaveLength(1)
+    expect(texts.filter((t) => /^CKA\s*\d/.test(t))).toEqual([])
+  })
+
   it('a PDF is one page at the figure size with its text', async () => {
     const file = await exportFigure(twoRunLoss(), { format: 'pdf', widthIn: 5, heightIn: 3 })
     const { pages, text, size } = await pdfText(file.bytes)
@@ -140,10 +150,10 @@ describe('figure export files', () => {
     expect(header).toContain(`'shape': (${spec.height}, ${spec.width})`)
   })
 
-  it('refuses a DPI of 0 or above 1200 and a size past 100 megapixels, naming the limit', async () => {
+  it('refuses a DPI of 0 or above 1200 and a size past 160 megapixels, naming the limit', async () => {
     await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 0 })).rejects.toThrow(/dpi must be between 1 and 1200.*got 0/)
     await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 1201 })).rejects.toThrow(/dpi must be between 1 and 1200.*got 1201/)
-    await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 1200, widthIn: 40 })).rejects.toThrow(/exceeds the limit of 100 megapixels/)
+    await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 1200, widthIn: 40 })).rejects.toThrow(/exceeds the limit of 160 megapixels/)
     await expect(exportFigure(twoRunLoss(), { format: 'npy' })).rejects.toThrow(/npy is for maps/)
   })
 })
