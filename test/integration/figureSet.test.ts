@@ -84,29 +84,29 @@ describe('figure set and compositions', () => {
 
   it("keeps the user's words with a saved figure: every export and composition uses them, and an empty one hides", async () => {
     api = openTestApi()
-    const chart = (await api.dispatch('figures.save', { spec: twoRunLoss(), source: 'Compare' })) as SavedFigure
-    const heat = (await api.dispatch('figures.save', { spec: { ...map('conv1 · channel 3'), xLabel: 'x', yLabel: 'y' }, source: 'Inspect' })) as SavedFigure
+    const chart = await api.call('figures.save', { spec: twoRunLoss(), source: 'Compare' })
+    const heat = await api.call('figures.save', { spec: { ...map('conv1 · channel 3'), xLabel: 'x', yLabel: 'y' }, source: 'Inspect' })
     const generated = ((await api.dispatch('figures.get', { id: chart.id })) as { generated: { option: { series: { name: string }[] } } }).generated
     const names = generated.option.series.map((s) => s.name)
-    const edited = (await api.dispatch('figures.setText', { id: chart.id, text: { title: 'Smiling against Male', yLabel: 'cross-entropy', legend: { [names[0]]: 'Smiling, training' } } })) as SavedFigure
+    const edited = await api.call('figures.setText', { id: chart.id, text: { title: 'Smiling against Male', yLabel: 'cross-entropy', legend: { [names[0]]: 'Smiling, training' } } })
     expect(edited).toMatchObject({ title: 'Smiling against Male', text: { title: 'Smiling against Male', yLabel: 'cross-entropy' } })
     await api.dispatch('figures.setText', { id: heat.id, text: { title: '', colorBar: 'response', xLabel: '' } })
 
-    const svg = parseSvg(new TextDecoder().decode(((await api.dispatch('figures.export', { id: chart.id, options: { format: 'svg' } })) as ExportedFile).bytes))
+    const svg = parseSvg(new TextDecoder().decode((await api.call('figures.export', { id: chart.id, options: { format: 'svg' } })).bytes))
     expect(svg).toEqual(expect.arrayContaining(['Smiling against Male', 'cross-entropy', 'Smiling, training']))
     expect(svg).not.toContain(names[0])
-    const mapSvg = parseSvg(new TextDecoder().decode(((await api.dispatch('figures.export', { id: heat.id, options: { format: 'svg' } })) as ExportedFile).bytes))
+    const mapSvg = parseSvg(new TextDecoder().decode((await api.call('figures.export', { id: heat.id, options: { format: 'svg' } })).bytes))
     expect(mapSvg).toContain('response')
     expect(mapSvg).toContain('y')
     expect(mapSvg).not.toContain('conv1 · channel 3')
     expect(mapSvg).not.toContain('x')
 
-    const comp = (await api.dispatch('compositions.save', { name: 'Words', layout: { rows: 1, cols: 2, panels: [{ figureId: chart.id, row: 0, col: 0 }, { figureId: heat.id, row: 0, col: 1 }] } })) as Composition
-    const pdf = await pdfText(((await api.dispatch('compositions.export', { id: comp.id, options: { format: 'pdf' } })) as ExportedFile).bytes)
+    const comp = await api.call('compositions.save', { name: 'Words', layout: { rows: 1, cols: 2, panels: [{ figureId: chart.id, row: 0, col: 0 }, { figureId: heat.id, row: 0, col: 1 }] } })
+    const pdf = await pdfText((await api.call('compositions.export', { id: comp.id, options: { format: 'pdf' } })).bytes)
     expect(pdf.text).toContain('Smiling against Male')
     expect(pdf.text).toContain('response')
     // The words survive a reopened workspace (they are in the database, not in memory).
-    const listed = ((await api.dispatch('figures.list', {})) as SavedFigure[]).find((f) => f.id === heat.id)
+    const listed = (await api.call('figures.list', {})).find((f) => f.id === heat.id)
     expect(listed?.text).toEqual({ title: '', colorBar: 'response', xLabel: '' })
     await expect(api.dispatch('figures.setText', { id: 'fig-nope', text: {} })).rejects.toThrow(/no figure with id "fig-nope"/)
     await expect(api.dispatch('figures.setText', { id: chart.id, text: { legend: { nine: 'x' } } })).rejects.toThrow(/"nine" names no series/)

@@ -1,7 +1,7 @@
 import { extname } from 'node:path'
 import { ApiError } from '../../../src-shared/errors'
 import type { ExportFormat } from '../../../src-shared/figure'
-import { panelLetter, type Composition, type CompositionLayoutInput, type ExportedFile } from '../../../src-shared/figureSet'
+import { panelLetter, type CompositionLayoutInput } from '../../../src-shared/figureSet'
 import { bodyTypeFor, isPageSizeName, PAGE_SIZE_NAMES, PAGE_SIZES } from '../../../src-shared/figures/pageSizes'
 import { openApi } from '../../api/openApi'
 import { parseCommandArgs } from '../args'

@@ -1,5 +1,4 @@
 import { ApiError } from '../../../src-shared/errors'
-import type { Composition, SavedFigure } from '../../../src-shared/figureSet'
 import { pageSizeOf } from '../../../src-shared/figures/pageSizes'
 import { openApi } from '../../api/openApi'
 import { parseCommandArgs } from '../args'
