@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../../src-main/engine/backend/select'
-import { encodeOnnx } from '../../src-main/engine/models/onnx/onnxProto'
+import { encodeOnnx } from '../support/onnxEncode'
 import { openTestApi, tempDir } from '../support/workspace'
 
 /**

@@ -39,9 +39,15 @@ export function defineImageChoiceStore(id: string) {
       return { split: split.value, index: index.value }
     })
 
-    /** A new run's dataset: the preferred split (else test, else the first), its first example; a file if the dataset cannot be read. */
+    /**
+     * A new run's dataset: the preferred split (else test, else the first), its first example; a
+     * file if the dataset cannot be read. A file opened for the previous run belongs to it and is
+     * dropped, so one run's upload is never explained or exported as another's.
+     */
     function reset(next: ImageDataset, preferredSplit?: SplitName): void {
       dataset.value = next
+      file.value = null
+      if (mode.value === 'file') mode.value = 'index'
       const names = next.splits.map((s) => s.name)
       split.value = preferredSplit && names.includes(preferredSplit) ? preferredSplit : names.includes('test') ? 'test' : (names[0] ?? 'test')
       index.value = 0

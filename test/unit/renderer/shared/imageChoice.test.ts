@@ -53,6 +53,12 @@ describe('the chosen image', () => {
     await image.openFile(new File([new Uint8Array(MAX_UPLOAD_BYTES + 1)], 'huge.png'))
     expect(image.file?.name).toBe('cat.png')
     expect(useNotificationsStore().notices[0].message).toMatch(/^huge\.png is [\d.]+ MB; open an image under \d+ MB$/)
+
+    // Another run: the file stays with the run it was opened for; the new run starts on its own dataset.
+    image.reset(dataset)
+    expect(image.mode).toBe('index')
+    expect(image.file).toBeNull()
+    expect(image.image).toEqual({ split: 'test', index: 0 })
   })
 
   it('goes to a file when the dataset cannot be read, and leaves class mode when there are no classes', () => {
