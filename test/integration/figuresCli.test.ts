@@ -122,7 +122,7 @@ describe('featurelens figures, export and plot', () => {
       [['export', figureId, '--format', 'gif'], /--format must be one of svg, png, pdf, csv/],
       [['export', figureId, '--format', 'png', '--out', join(outDir, 'missing', 'x.png')], /the folder .*missing does not exist/],
       [['export', figureId, '--format', 'png', '--out', join(readOnlyFolder(), 'x.png')], /is read-only/],
-      [['plot', runId, 'histogram', '--format', 'svg'], /"histogram" is not one of curves, weights, featuremaps, cka/]
+      [['plot', runId, 'histogram', '--format', 'svg'], /"histogram" is not one of curves, weights, featuremaps, filters, cka/]
     ]
     for (const [args, message] of cases) {
       const r = await featurelens(...args)
