@@ -5,8 +5,10 @@
  * "3 hours per epoch" before starting, not after.
  */
 import * as tf from '@tensorflow/tfjs'
-import { ApiError, ErrorCode } from '../../../src-shared/errors'
-import type { RunEstimate, TrainConfig } from '../../../src-shared/run'
+import { ApiError } from '../../../src-shared/errors'
+import { createEndpoint } from '../../../src-shared/rpc/endpoint'
+import { threadTransport } from '../../../src-shared/rpc/nodePorts'
+import { RunEstimate, type TrainConfig } from '../../../src-shared/run'
 import { initBackend } from '../backend/select'
 import { buildModel } from '../models/buildModel'
 import { validateModelFit } from '../models/index'
@@ -88,7 +90,7 @@ export async function estimateRun(config: TrainConfig): Promise<RunEstimate> {
 }
 
 // The estimate being computed: a newer request (the user changed the form again) ends it.
-let current: { terminate(): Promise<number>; superseded: boolean } | null = null
+let current: AbortController | null = null
 
 /**
  * estimateRun in a worker thread of its own (its own tfjs), ended when it replies. Only the
@@ -97,23 +99,13 @@ let current: { terminate(): Promise<number>; superseded: boolean } | null = null
 export async function estimateRunInWorker(config: TrainConfig): Promise<RunEstimate> {
   const { Worker } = await import('node:worker_threads')
   const { typeScriptWorkerCode } = await import('./tsxLoader')
-  if (current) {
-    current.superseded = true
-    void current.terminate()
-  }
-  const worker = new Worker(typeScriptWorkerCode(new URL('./estimateWorker.ts', import.meta.url)), { eval: true, workerData: config })
-  const mine = { terminate: () => worker.terminate(), superseded: false }
+  current?.abort(new ApiError('cancelled', 'a newer estimate replaced this one'))
+  const mine = new AbortController()
   current = mine
+  const worker = new Worker(typeScriptWorkerCode(new URL('./estimateWorker.ts', import.meta.url)), { eval: true, workerData: config })
+  const estimator = createEndpoint(threadTransport(worker), { unavailable: (why) => `the estimate stopped (${why}) before it replied` })
   try {
-    const reply = await new Promise<{ ok: true; value: RunEstimate } | { ok: false; error: { code: string; message: string } }>((resolve, reject) => {
-      worker.once('message', resolve)
-      worker.once('error', reject)
-      worker.once('exit', (code) =>
-        reject(mine.superseded ? new ApiError('cancelled', 'a newer estimate replaced this one') : new Error(`the estimate stopped (exit code ${code}) before it replied`))
-      )
-    })
-    if (!reply.ok) throw new ApiError(ErrorCode.catch('internal').parse(reply.error.code), reply.error.message)
-    return reply.value
+    return RunEstimate.parse(await estimator.call('estimate', {}, { signal: mine.signal }))
   } finally {
     if (current === mine) current = null
     await worker.terminate()
