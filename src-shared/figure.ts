@@ -4,6 +4,7 @@
  * the schema the API checks it with.
  */
 import { z } from 'zod'
+import { chartImageProblem } from './figures/chartImages'
 
 const f32 = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array')
 const title = z.string().max(300).optional()
@@ -44,7 +45,10 @@ export type ImageFigure = z.infer<typeof ImageFigure>
 export const ChartFigure = z.object({
   kind: z.literal('chart'),
   title,
-  option: z.record(z.string(), z.unknown()),
+  option: z.record(z.string(), z.unknown()).superRefine((option, ctx) => {
+    const problem = chartImageProblem(option)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  }),
   /** Series in an order (epochs, layers): past a dozen they take a sequential scale and a colour bar. */
   ordered: z.object({ label: z.string() }).optional(),
   /** The data behind the chart when its series are transformed for display (a ridgeline's offsets); the CSV export uses it. */

@@ -157,6 +157,9 @@ export function decodeMessage(data: string | Uint8Array): unknown {
   return typeof data === 'string' ? JSON.parse(data) : decodeFrame(data)
 }
 
+/** The close code of a WebSocket the host closed for idleness (4000–4999 are the application's; 408 as in HTTP). */
+export const WS_IDLE_CLOSE = 4408
+
 /** Requests sent as JSON text carry ids, paths, names and at most a few hundred sample refs. */
 export const MAX_TEXT_REQUEST_BYTES = 1024 * 1024
 /** Requests sent as binary frames may carry an uploaded image (MAX_UPLOAD_BYTES) and a header. */

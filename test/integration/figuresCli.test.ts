@@ -146,7 +146,7 @@ describe('featurelens figures, export and plot', () => {
     expect(after.code).toBe(0)
     expect(after.stderr).toMatch(new RegExp(`warning: panel 1: .*run ${runId}, which was deleted`))
     expect(readFileSync(pdfPath).subarray(0, 5).toString()).toBe('%PDF-')
-    const svgAfter = await featurelens('export', '--composition', compositionId, '--format', 'svg', '--out', svgPath)
+    const svgAfter = await featurelens('export', '--composition', compositionId, '--format', 'svg', '--out', svgPath, '--force')
     expect(svgAfter.code).toBe(0)
     const texts = parseSvg(readFileSync(svgPath, 'utf8')).join(' ')
     expect(texts).toContain('which was deleted')

@@ -6,9 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../src-shared/errors'
-import { createEndpoint } from '../../../src-shared/rpc/endpoint'
-import { threadTransport } from '../../../src-shared/rpc/nodePorts'
-import { RunEstimate, type TrainConfig } from '../../../src-shared/run'
+import type { RunEstimate, TrainConfig } from '../../../src-shared/run'
 import { initBackend } from '../backend/select'
 import { buildModel } from '../models/buildModel'
 import { validateModelFit } from '../models/index'
@@ -90,24 +88,22 @@ export async function estimateRun(config: TrainConfig): Promise<RunEstimate> {
 }
 
 // The estimate being computed: a newer request (the user changed the form again) ends it.
-let current: AbortController | null = null
+let current: { stop(why: ApiError): void } | null = null
 
 /**
  * estimateRun in a worker thread of its own (its own tfjs), ended when it replies. Only the
  * latest request is computed: starting one stops the one before, which fails with "cancelled".
  */
 export async function estimateRunInWorker(config: TrainConfig): Promise<RunEstimate> {
-  const { Worker } = await import('node:worker_threads')
-  const { typeScriptWorkerCode } = await import('./tsxLoader')
-  current?.abort(new ApiError('cancelled', 'a newer estimate replaced this one'))
-  const mine = new AbortController()
-  current = mine
-  const worker = new Worker(typeScriptWorkerCode(new URL('./estimateWorker.ts', import.meta.url)), { eval: true, workerData: config })
-  const estimator = createEndpoint(threadTransport(worker), { unavailable: (why) => `the estimate stopped (${why}) before it replied` })
+  const { inOwnWorker } = await import('../tasks/ownWorker')
+  current?.stop(new ApiError('cancelled', 'a newer estimate replaced this one'))
+  let mine: { stop(why: ApiError): void } | null = null
   try {
-    return RunEstimate.parse(await estimator.call('estimate', {}, { signal: mine.signal }))
+    return await inOwnWorker<RunEstimate, TrainConfig>(new URL('./estimateWorker.ts', import.meta.url), config, { what: 'the estimate' }, (stop) => {
+      mine = { stop }
+      current = mine
+    })
   } finally {
     if (current === mine) current = null
-    await worker.terminate()
   }
 }

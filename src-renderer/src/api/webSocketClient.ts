@@ -3,12 +3,12 @@ import { ApiError } from '../../../src-shared/errors'
 import { createEndpoint, restartable } from '../../../src-shared/rpc/endpoint'
 import { MalformedMessage } from '../../../src-shared/rpc/messages'
 import type { Transport } from '../../../src-shared/rpc/transport'
-import { decodeMessage, encodeMessage, requestCap, requestTooLarge } from '../../../src-shared/wire'
+import { decodeMessage, encodeMessage, requestCap, requestTooLarge, WS_IDLE_CLOSE } from '../../../src-shared/wire'
 
 const unreachable = 'cannot reach the Featurelens host; is `featurelens serve` still running?'
 
-/** A browser WebSocket as a transport; what is sent before it opens waits for it. */
-function socketTransport(url: string): Transport {
+/** A browser WebSocket as a transport; what is sent before it opens waits for it. `onIdleClose`: the host closed it for idleness. */
+function socketTransport(url: string, onIdleClose: () => void): Transport {
   const ws = new WebSocket(url)
   ws.binaryType = 'arraybuffer'
   let opened = false
@@ -42,6 +42,7 @@ function socketTransport(url: string): Transport {
       ws.addEventListener('close', (event) => {
         const why = event.code === 1009 ? `a ${requestTooLarge(true)}` : 'the connection to the Featurelens host closed'
         listener(opened ? `${why}; reload the page` : unreachable)
+        if (event.code === WS_IDLE_CLOSE) setTimeout(onIdleClose, 0)
       })
     },
     close: () => ws.close()
@@ -56,12 +57,17 @@ function socketTransport(url: string): Transport {
 export function createWebSocketClient(url: string): ApiClient {
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
   const connection = restartable(() =>
-    createEndpoint(socketTransport(url), {
+    createEndpoint(socketTransport(url, reopenIfListening), {
       events,
       onEvent: (name, payload) => listeners.get(name)?.forEach((listener) => listener(payload)),
       onDropped: (problem) => console.error(`featurelens: ${problem}`)
     })
   )
+
+  // Closed for idleness: reopen at once while something listens for events (a call reopens it anyway).
+  function reopenIfListening(): void {
+    if ([...listeners.values()].some((set) => set.size > 0)) connection.get()
+  }
 
   return {
     transport: 'websocket',
