@@ -34,6 +34,8 @@ export interface EndpointOptions<In extends Payloads> {
   peer?: string
   /** Answer anything that is not a well-formed call with an error (a host facing clients it does not trust). */
   answerStrays?: boolean
+  /** Buffers of a served value to move to the peer instead of copying (worker threads only). */
+  transferOf?: (value: unknown) => ArrayBuffer[]
   /** How an error thrown by `serve` becomes an error result. */
   toErrorShape?: (err: unknown) => ApiErrorShape
   /** Told about each message dropped: undecodable, not a message, or an event not accepted. */
@@ -115,16 +117,19 @@ export function createEndpoint<In extends Payloads = Payloads>(transport: Transp
     const controller = new AbortController()
     serving.set(call.id, controller)
     let reply: RpcResult
+    let transfer: ArrayBuffer[] | undefined
     try {
       if (!options.serve) throw new ApiError('unknown_method', `${call.method}: this side serves no calls`)
-      reply = { t: 'result', id: call.id, ok: true, value: (await options.serve(call.method, call.params, controller.signal)) ?? null }
+      const value = (await options.serve(call.method, call.params, controller.signal)) ?? null
+      transfer = options.transferOf?.(value)
+      reply = { t: 'result', id: call.id, ok: true, value }
     } catch (err) {
       reply = { t: 'result', id: call.id, ok: false, error: toErrorShape(err) }
     }
     if (serving.get(call.id) === controller) serving.delete(call.id)
     if (closedWhy !== null) return
     try {
-      transport.send(reply)
+      transport.send(reply, transfer)
     } catch (err) {
       // A value that cannot be sent still gets an answer.
       trySend({ t: 'result', id: call.id, ok: false, error: toErrorShape(err) })

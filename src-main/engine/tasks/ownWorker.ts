@@ -2,14 +2,21 @@
  * Work in a worker thread of its own: it cannot block the thread that asked (the analysis worker
  * keeps answering), and the memory it took goes back when the worker ends. A job worker runs
  * one job at a time; it ends after a job when `endAfter` says so (always, by default), or after
- * `idleMs` without work. The worker module calls `serveJobs`.
+ * `idleMs` without work. The worker module calls `serveJobs`. Both sides talk through the one
+ * RPC endpoint (src-shared/rpc), like every other pair of threads and processes.
  */
 import { getHeapStatistics } from 'node:v8'
 import { parentPort, Worker } from 'node:worker_threads'
-import { ApiError, ErrorCode } from '../../../src-shared/errors'
+import { ApiError } from '../../../src-shared/errors'
+import { createEndpoint, type Endpoint } from '../../../src-shared/rpc/endpoint'
+import { threadTransport } from '../../../src-shared/rpc/nodePorts'
 import { typeScriptWorkerCode } from '../train/tsxLoader'
 
-type JobReply<T> = { id: number; heapMb: number } & ({ ok: true; value: T } | { ok: false; error: { code: string; message: string } })
+/** What the worker answers a job with: its value, and the memory it holds afterwards. */
+interface JobResult<T> {
+  value: T
+  heapMb: number
+}
 
 export interface JobWorkerOptions {
   /** What the work is, for errors ("the export"). */
@@ -28,68 +35,64 @@ export interface JobWorker<D, T> {
   close(): void
 }
 
+interface Running {
+  thread: Worker
+  endpoint: Endpoint
+  /** Set when the thread died for want of memory. */
+  outOfMemory: boolean
+}
+
 export function jobWorker<D, T>(entry: URL, options: JobWorkerOptions): JobWorker<D, T> {
   const code = typeScriptWorkerCode(entry)
-  let worker: Worker | null = null
+  let current: Running | null = null
   let idle: NodeJS.Timeout | null = null
   let tail: Promise<unknown> = Promise.resolve()
-  let nextId = 1
 
-  const end = (w: Worker): void => {
-    if (worker === w) worker = null
-    void w.terminate()
+  const end = (w: Running): void => {
+    if (current === w) current = null
+    w.endpoint.close()
+  }
+
+  function start(): Running {
+    const thread = new Worker(code, { eval: true, resourceLimits: options.maxHeapMb ? { maxOldGenerationSizeMb: options.maxHeapMb } : undefined })
+    const running: Running = { thread, endpoint: createEndpoint(threadTransport(thread), { peer: options.what, unavailable: (why) => `${options.what} stopped (${why}) before it replied` }), outOfMemory: false }
+    thread.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') running.outOfMemory = true
+    })
+    thread.on('exit', () => {
+      if (current === running) current = null
+    })
+    return running
   }
 
   interface Job {
     stopped: ApiError | null
-    worker: Worker | null
+    worker: Running | null
   }
 
-  function runNow(data: D, job: Job): Promise<T> {
-    if (job.stopped) return Promise.reject(job.stopped)
+  async function runNow(data: D, job: Job): Promise<T> {
+    if (job.stopped) throw job.stopped
     if (idle) clearTimeout(idle)
-    const w = worker ?? (worker = new Worker(code, { eval: true, resourceLimits: options.maxHeapMb ? { maxOldGenerationSizeMb: options.maxHeapMb } : undefined }))
+    const w = current ?? (current = start())
     job.worker = w
     // Holds the process open while the job runs (a CLI awaiting it), not while the worker waits.
-    w.ref()
-    const id = nextId++
-    return new Promise<T>((resolve, reject) => {
-      const onMessage = (reply: JobReply<T>): void => {
-        if (reply.id !== id) return
-        cleanup()
-        if (options.endAfter?.(reply.heapMb) ?? true) end(w)
-        else {
-          w.unref()
-          idle = setTimeout(() => end(w), options.idleMs ?? 30_000)
-          idle.unref()
-        }
-        if (reply.ok) resolve(reply.value)
-        else reject(new ApiError(ErrorCode.catch('internal').parse(reply.error.code), reply.error.message))
-      }
-      const onError = (err: Error & { code?: string }): void => {
-        cleanup()
-        end(w)
-        reject(
-          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new ApiError('bad_input', `${options.what} needed more than ${options.maxHeapMb} MiB of memory and was stopped; ask for a smaller size or a lower DPI`)
-            : err
-        )
-      }
-      const onExit = (exitCode: number): void => {
-        cleanup()
-        if (worker === w) worker = null
-        reject(job.stopped ?? new Error(`${options.what} stopped (exit code ${exitCode}) before it replied`))
-      }
-      const cleanup = (): void => {
-        w.off('message', onMessage)
-        w.off('error', onError)
-        w.off('exit', onExit)
-      }
-      w.on('message', onMessage)
-      w.on('error', onError)
-      w.on('exit', onExit)
-      w.postMessage({ id, data })
-    })
+    w.thread.ref()
+    let result: JobResult<T>
+    try {
+      result = (await w.endpoint.call('job', data)) as JobResult<T>
+    } catch (err) {
+      end(w)
+      if (job.stopped) throw job.stopped
+      if (w.outOfMemory) throw new ApiError('bad_input', `${options.what} needed more than ${options.maxHeapMb} MiB of memory and was stopped; ask for a smaller size or a lower DPI`)
+      throw err
+    }
+    if (options.endAfter?.(result.heapMb) ?? true) end(w)
+    else {
+      w.thread.unref()
+      idle = setTimeout(() => end(w), options.idleMs ?? 30_000)
+      idle.unref()
+    }
+    return result.value
   }
 
   return {
@@ -106,7 +109,7 @@ export function jobWorker<D, T>(entry: URL, options: JobWorkerOptions): JobWorke
     },
     close() {
       if (idle) clearTimeout(idle)
-      if (worker) end(worker)
+      if (current) end(current)
     }
   }
 }
@@ -134,11 +137,8 @@ function heapMb(): number {
 export function serveJobs<D, T>(work: (data: D) => Promise<T>, transfer: (value: T) => ArrayBuffer[] = () => []): void {
   const port = parentPort
   if (!port) throw new Error('this module runs only as a worker thread')
-  port.on('message', ({ id, data }: { id: number; data: D }) => {
-    work(data).then(
-      (value) => port.postMessage({ id, ok: true, value, heapMb: heapMb() } satisfies JobReply<T>, transfer(value)),
-      (err: unknown) =>
-        port.postMessage({ id, ok: false, error: { code: err instanceof ApiError ? err.code : 'internal', message: err instanceof Error ? err.message : String(err) }, heapMb: heapMb() } satisfies JobReply<T>)
-    )
+  createEndpoint(threadTransport(port), {
+    serve: async (_method, data) => ({ value: await work(data as D), heapMb: heapMb() }) satisfies JobResult<T>,
+    transferOf: (result) => transfer((result as JobResult<T>).value)
   })
 }
