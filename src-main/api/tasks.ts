@@ -31,14 +31,15 @@ export async function runTask<T>(context: ApiContext, taskId: string | undefined
   if (taskId && tasks.has(taskId)) throw new ApiError('conflict', `taskId: "${taskId}" is already running; use a new id for new work`)
   const controller = new AbortController()
   if (taskId) tasks.set(taskId, controller)
-  const { runId } = info
-  // The run may be deleted meanwhile (from another window, or another process): then the work stops.
+  // The run may be deleted meanwhile (from another window, or another process): then the work
+  // stops. A run that was never there is the work's own error to name ("no run with id …").
+  const runId = info.runId && runExists(context.db, info.runId) ? info.runId : undefined
   const watch = runId ? setInterval(() => runGone(context, runId) && controller.abort(), RUN_CHECK_MS) : null
   watch?.unref()
   try {
     return await work({
       signal: controller.signal,
-      onProgress: taskId ? (update) => context.events.emit('task.progress', { taskId, task: info.task, runId, ...update }) : undefined
+      onProgress: taskId ? (update) => context.events.emit('task.progress', { taskId, task: info.task, runId: info.runId, ...update }) : undefined
     })
   } catch (err) {
     // Whatever it failed with (cancelled, a foreign-key error on its next write), the reason is the deletion.
