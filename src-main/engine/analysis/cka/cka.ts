@@ -9,6 +9,7 @@
  * Kornblith 2021, which averages unbiased HSIC (Song et al. 2012) over minibatches.
  */
 import { ApiError } from '../../../../src-shared/errors'
+import { mulberry32 } from '../core/bootstrap'
 import { centredGram, columnMeans, takeRows, type Matrix } from '../core/matrix'
 
 /** A layer's centred Gram matrix with its Frobenius norm, computed once and reused per pair. */
@@ -280,14 +281,7 @@ export function batchRanges(n: number, batchSize: number): Array<[number, number
 
 /** A reproducible shuffle (mulberry32 + Fisher–Yates) so minibatches are random but repeatable. */
 export function seededPermutation(n: number, seed: number): Uint32Array {
-  let state = seed >>> 0
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = mulberry32(seed)
   const perm = new Uint32Array(n)
   for (let i = 0; i < n; i++) perm[i] = i
   for (let i = n - 1; i > 0; i--) {
