@@ -70,6 +70,20 @@ export function bootstrap(n: number, statistic: (indices: Uint32Array) => number
   return { value, ...percentileInterval(draws, options.level ?? 0.95) }
 }
 
+/** Per entry of a matrix (flattened, `size` values), the percentile interval of its values over resampled matrices. */
+export function matrixIntervals(draws: ArrayLike<number>[], size: number, level = 0.95): { low: Float64Array; high: Float64Array } {
+  const low = new Float64Array(size)
+  const high = new Float64Array(size)
+  const column = new Float64Array(draws.length)
+  for (let e = 0; e < size; e++) {
+    draws.forEach((d, r) => (column[r] = d[e]))
+    const ci = percentileInterval(column, level)
+    low[e] = ci.low
+    high[e] = ci.high
+  }
+  return { low, high }
+}
+
 /** Percentile bootstrap of the mean of `values`. */
 export function bootstrapMean(values: ArrayLike<number>, options: BootstrapOptions = {}): Estimate {
   return bootstrap(values.length, (idx) => meanAt(values, idx), options)

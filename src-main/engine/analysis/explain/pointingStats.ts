@@ -20,12 +20,12 @@ export const DIFFERENCE_THRESHOLD = 'Supported when the whole 95 % interval of t
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return '–'
   const a = Math.abs(v)
-  if (a >= 10) return v.toFixed(0)
-  if (a === 0) return '0'
-  return v.toPrecision(2)
+  const text = a >= 10 ? a.toFixed(0) : a === 0 ? '0' : a.toPrecision(2)
+  return v < 0 ? `−${text}` : text
 }
 
-export const interval = (e: Estimate): string => `${fmt(e.low)}–${fmt(e.high)}`
+/** An interval as people read it: 1.2–3.4, or −0.15 to 1.5 when an end is negative. */
+export const interval = (e: Pick<Estimate, 'low' | 'high'>): string => (e.low < 0 ? `${fmt(e.low)} to ${fmt(e.high)}` : `${fmt(e.low)}–${fmt(e.high)}`)
 const pValue = (p: number): string => (p < 0.001 ? 'p < 0.001' : `p = ${p.toPrecision(2)}`)
 
 /** Indices of the images where every given share is defined (the map had positive mass). */
@@ -79,8 +79,11 @@ export function pairedRegion(own: PointingRegionValues, other: PointingRegionVal
   const p = signFlipTest(a.map((v, i) => v - b[i]), { seed: SEED })
   const label = attributionInfo[method].label
   const region = own.attribute
-  const which = difference.low > 0 ? `${names.own} looks at the ${region} region more` : difference.high < 0 ? `${names.other} looks at the ${region} region more` : 'no clear difference between them'
-  const sentence = `On the ${region} region, ${names.own}'s ${label} lift is ${fmt(lift.value)} (95 % CI ${interval(lift)}) and ${names.other}'s ${fmt(otherLift.value)} (${interval(otherLift)}): ${which} (difference ${fmt(difference.value)}, CI ${interval(difference)}, ${pValue(p)}, ${images.length} images).`
+  // The difference is told from the side of the model that looks more, so it reads as a positive number.
+  const otherMore = difference.high < 0
+  const told = otherMore ? { value: -difference.value, low: -difference.high, high: -difference.low } : difference
+  const which = difference.low > 0 ? `${names.own} looks at the ${region} region more` : otherMore ? `${names.other} looks at the ${region} region more` : 'no clear difference between them'
+  const sentence = `On the ${region} region, ${names.own}'s ${label} lift is ${fmt(lift.value)} (95 % CI ${interval(lift)}) and ${names.other}'s ${fmt(otherLift.value)} (${interval(otherLift)}): ${which} (difference ${fmt(told.value)}, CI ${interval(told)}, ${pValue(p)}, ${images.length} images).`
   return { attribute: region, images: images.length, lift, otherLift, difference, p, sentence }
 }
 

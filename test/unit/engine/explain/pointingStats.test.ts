@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { areaShare, exclusiveRegionNotes, positiveShare } from '../../../../src-main/engine/analysis/explain/pointing'
-import { differenceVerdict, fmt, liftVerdict, pairedRegion, regionLift } from '../../../../src-main/engine/analysis/explain/pointingStats'
+import { differenceVerdict, fmt, interval, liftVerdict, pairedRegion, regionLift } from '../../../../src-main/engine/analysis/explain/pointingStats'
 
 /** Per-image shares and areas of one region from small hand-made maps and masks. */
 function region(attribute: string, maps: number[][], masks: number[][]) {
@@ -60,6 +60,10 @@ describe('paired comparison of two runs on the same images', () => {
     expect(differenceVerdict('the Smiling model', 'the Male model', 'occlusion', r, r.difference, r.p).verdict).toBe('supported')
     const reversed = { value: -3, low: -r.difference.high, high: -r.difference.low }
     expect(differenceVerdict('the Male model', 'the Smiling model', 'occlusion', r, reversed, r.p).verdict).toBe('not supported')
+    // Seen from the other run, the sentence names the model that looks more and keeps the difference positive.
+    const seenFromOther = pairedRegion(other, own, 'occlusion', { own: 'the Male model', other: 'the Smiling model' })!
+    expect(seenFromOther.difference.value).toBeCloseTo(-3, 12)
+    expect(seenFromOther.sentence).toMatch(/: the Smiling model looks at the Smiling region more \(difference 3\.0, CI [\d.]+–[\d.]+, p = 0\.25, 3 images\)\.$/)
   })
 
   it('uses only images where both maps had positive mass, and says when there is no clear difference', () => {
@@ -86,7 +90,8 @@ describe('words', () => {
     ])
   })
 
-  it('writes numbers with two significant figures, whole numbers from 10', () => {
-    expect([fmt(6.234), fmt(0.456), fmt(12.6), fmt(-4.31), fmt(0), fmt(NaN)]).toEqual(['6.2', '0.46', '13', '-4.3', '0', '–'])
+  it('writes numbers with two significant figures, whole numbers from 10, and intervals with a negative end with "to"', () => {
+    expect([interval({ low: 1.23, high: 3.45 }), interval({ low: -0.154, high: 1.5 })]).toEqual(['1.2–3.5', '−0.15 to 1.5'])
+    expect([fmt(6.234), fmt(0.456), fmt(12.6), fmt(-4.31), fmt(0), fmt(NaN)]).toEqual(['6.2', '0.46', '13', '−4.3', '0', '–'])
   })
 })
