@@ -93,7 +93,7 @@ export const compareHandlers: {
     const [infoA, infoB] = [await runLayers(context, pair.a.id, epoch), await runLayers(context, pair.b.id, epoch)]
     const layersA = chooseLayers(infoA.layers, request.layers, 'A')
     const layersB = chooseLayers(infoB.layers, request.layers, 'B')
-    const key = ['compare.cka', 1, epochStamp(context, pair.a.id, epoch), epochStamp(context, pair.b.id, epoch), examples.split, examples.set.indices.length, examples.seed, layersA.map((l) => l.name), layersB.map((l) => l.name), request.estimator, request.batchSize]
+    const key = ['compare.cka', 2, epochStamp(context, pair.a.id, epoch), epochStamp(context, pair.b.id, epoch), examples.split, examples.set.indices.length, examples.seed, layersA.map((l) => l.name), layersB.map((l) => l.name), request.estimator, request.batchSize]
     const mark = (v: CkaResult): CkaResult => ({ ...v, method: { ...v.method, cached: true } })
     return cached(context, key, pair, mark, () =>
       runTask(context, request.taskId, { task: 'CKA layer × layer', runId: pair.a.id }, async (control) => {

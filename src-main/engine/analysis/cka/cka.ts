@@ -31,6 +31,8 @@ export interface MinibatchCkaResult {
   cka: number
   batchSize: number
   batches: number
+  /** 95 % percentile interval from resampling the batches; null with a single batch. */
+  interval: { low: number; high: number; replicates: number } | null
 }
 
 // Past this many examples one n×n float64 Gram per layer costs more than 0.5 GB.
@@ -349,5 +351,7 @@ export function linearCkaMinibatch(
       `minibatch CKA is undefined for ${names[0]} and ${names[1]}: the activations are constant or the batches (${ranges[0][1] - ranges[0][0]} rows) are too small; use a larger batch`
     )
   }
-  return { cka, batchSize: ranges[0][1] - ranges[0][0], batches: ranges.length }
+  const replicates = 200
+  const ci = acc.intervals({ replicates, seed: options.seed ?? 0, level: 0.95 })
+  return { cka, batchSize: ranges[0][1] - ranges[0][0], batches: ranges.length, interval: ci ? { low: ci.low[0], high: ci.high[0], replicates } : null }
 }
