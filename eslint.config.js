@@ -1,11 +1,20 @@
 // Lint guards the layering: src-shared and the engine never import electron (and src-shared
 // stays free of node-only modules), the renderer never imports the main process, and
-// shell.openExternal is called only from the one funnel that checks the scheme.
+// shell.openExternal is called only from the one funnel that checks the scheme. Renderer
+// components (.vue) never reach the API client: their requests go through a store or composable.
 import pluginVue from 'eslint-plugin-vue'
 import tseslint from 'typescript-eslint'
 import vueParser from 'vue-eslint-parser'
 
 const electronBan = { name: 'electron', message: 'src-shared and src-main/engine must run without Electron.' }
+const rendererBans = {
+  paths: [{ name: 'electron', message: 'The renderer talks to the main process only through the API client.' }],
+  patterns: [{ group: ['**/src-main/**', '**/src-main'], message: 'The renderer never imports the main process; use the API client.' }]
+}
+const apiClientBan = {
+  group: ['**/api/client', '**/api/electronClient', '**/api/webSocketClient', '**/shared/useApi', './useApi'],
+  message: "Components do not call the API client: put the request in the feature's store or a composable and call that."
+}
 
 export default [
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-results/**', 'bench/results/**', 'native/build/**'] },
@@ -53,13 +62,12 @@ export default [
     rules: { 'no-restricted-imports': ['error', { paths: [electronBan], patterns: [{ group: ['electron/*'], message: electronBan.message }] }] }
   },
   {
-    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.vue'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'The renderer talks to the main process only through the API client.' }],
-        patterns: [{ group: ['**/src-main/**', '**/src-main'], message: 'The renderer never imports the main process; use the API client.' }]
-      }]
-    }
+    files: ['src-renderer/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', rendererBans] }
+  },
+  {
+    files: ['src-renderer/**/*.vue'],
+    rules: { 'no-restricted-imports': ['error', { ...rendererBans, patterns: [...rendererBans.patterns, apiClientBan] }] }
   },
   {
     files: ['src-main/**/*.ts', 'src-preload/**/*.ts'],

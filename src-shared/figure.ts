@@ -12,6 +12,20 @@ export interface ColorScale {
   label?: string
 }
 
+/**
+ * A grid of equal tiles laid out in one raster (a layer's feature maps, its filters): tile i sits
+ * at column i % columns, row ⌊i / columns⌋, `gapX` values apart across and `gapY` down (NaN,
+ * transparent); above each tile, in its `gapY` rows, exports write its label (a channel number).
+ */
+export interface GridTiles {
+  columns: number
+  tileWidth: number
+  tileHeight: number
+  gapX: number
+  gapY: number
+  labels: string[]
+}
+
 /** A raster heatmap: values row-major, drawn through a colour scale, with optional axes. */
 export interface HeatmapFigure {
   kind: 'heatmap'
@@ -22,6 +36,7 @@ export interface HeatmapFigure {
   scale: ColorScale
   xLabel?: string
   yLabel?: string
+  tiles?: GridTiles
 }
 
 /**
@@ -35,6 +50,7 @@ export interface ImageFigure {
   height: number
   channels: 1 | 3
   values: Float32Array
+  tiles?: GridTiles
 }
 
 /** A chart given as an ECharts option (plain JSON-like data). */

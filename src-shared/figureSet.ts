@@ -13,12 +13,17 @@ const dim = z.number().int().min(1).max(16384)
 
 export const ColorScaleSchema = z.object({ name: z.enum(['viridis', 'magma', 'coolwarm', 'gray']), min: z.number(), max: z.number(), label: z.string().optional() })
 
+const tiles = z
+  .object({ columns: dim, tileWidth: dim, tileHeight: dim, gapX: z.number().int().min(0).max(4096), gapY: z.number().int().min(0).max(4096), labels: z.array(z.string().max(40)).max(4096) })
+  .strict()
+  .optional()
+
 export const FigureSpecSchema = z.discriminatedUnion('kind', [
   z
-    .object({ kind: z.literal('heatmap'), title, width: dim, height: dim, values: f32, scale: ColorScaleSchema, xLabel: z.string().optional(), yLabel: z.string().optional() })
+    .object({ kind: z.literal('heatmap'), title, width: dim, height: dim, values: f32, scale: ColorScaleSchema, xLabel: z.string().optional(), yLabel: z.string().optional(), tiles })
     .refine((s) => s.values.length === s.width * s.height, 'values: a heatmap needs width × height values'),
   z
-    .object({ kind: z.literal('image'), title, width: dim, height: dim, channels: z.union([z.literal(1), z.literal(3)]), values: f32 })
+    .object({ kind: z.literal('image'), title, width: dim, height: dim, channels: z.union([z.literal(1), z.literal(3)]), values: f32, tiles })
     .refine((s) => s.values.length === s.width * s.height * s.channels, 'values: an image needs width × height × channels values'),
   z.object({
     kind: z.literal('chart'),

@@ -18,62 +18,89 @@ export const ModelInputShape = z.object({
 })
 export type ModelInputShape = z.infer<typeof ModelInputShape>
 
-/**
- * What to build. The weights themselves are fixed by the run's seed, not by the spec, so that a
- * run pair can share one spec and one seed.
- */
-export const ModelSpec = z
+const vggNames = ['vgg11', 'vgg16', 'vgg19'] as const
+export type VggModelName = (typeof vggNames)[number]
+
+/** Whether an architecture is a VGG (the one with a batchNorm option). */
+export function isVggName(name: string): name is VggModelName {
+  return (vggNames as readonly string[]).includes(name)
+}
+const otherBuiltinNames = ['minimal', 'lenet5', 'fcnn3', 'resnet18', 'resnet50'] as const
+
+/** Side in pixels the images are resized to; absent means the dataset's own size. */
+const inputSize = z.number().int().min(1).max(1024).optional()
+/** Scales every hidden width (conv filters and hidden dense units), rounded, at least 1. */
+const widthMultiplier = z.number().positive().max(8).default(1)
+/** A field that belongs to another kind of model: absent (or its neutral value in stored configs). */
+const notFor = (message: string) => z.never({ error: message }).optional()
+const fixed = <T extends boolean | number>(value: T, message: string) => z.literal(value, { error: message }).default(value)
+
+const importOnly = {
+  importPath: notFor('importPath is only for name "import" (a TF.js model folder to fine-tune)'),
+  fromRun: notFor('fromRun is only for name "import" (a run to start from)'),
+  keepHead: z.literal(false, { error: 'keepHead applies when starting from a run (name "import" with fromRun)' }).optional(),
+  freezeBase: fixed(false, 'freezeBase only applies to an imported (pretrained) model')
+}
+
+/** A built-in architecture other than VGG, with fresh weights from the run's seed. */
+export const BuiltinModelSpec = z.object({
+  name: z.enum(otherBuiltinNames),
+  widthMultiplier,
+  inputSize,
+  batchNorm: fixed(false, 'batchNorm is a VGG option; the other architectures keep their own normalisation'),
+  ...importOnly
+})
+
+/** VGG-11/16/19, optionally with batch normalisation. */
+export const VggModelSpec = z.object({
+  name: z.enum(vggNames),
+  widthMultiplier,
+  inputSize,
+  /**
+   * Batch normalisation after every conv's ReLU. A narrow VGG without it can sit at chance for
+   * many epochs on a CPU-sized budget; the published VGGs have none.
+   */
+  batchNorm: z.boolean().default(false),
+  ...importOnly
+})
+
+/** A pretrained model to fine-tune: a TF.js folder (importPath) or a stored run (fromRun), with a new head unless keepHead. */
+export const ImportModelSpec = z
   .object({
-    name: ModelName,
-    /** Scales every hidden width (conv filters and hidden dense units), rounded, at least 1. */
-    widthMultiplier: z.number().positive().max(8).default(1),
-    /** Side in pixels the images are resized to; absent means the dataset's own size. */
-    inputSize: z.number().int().min(1).max(1024).optional(),
-    /**
-     * VGG only: batch normalisation after every conv's ReLU. A narrow VGG without it can sit at
-     * chance for many epochs on a CPU-sized budget; the published VGGs have none.
-     */
-    batchNorm: z.boolean().default(false),
-    /** Folder holding model.json and its weight shards (or the model.json itself); only for `import`. */
+    name: z.literal('import'),
+    widthMultiplier: fixed(1, 'an imported model keeps its own widths; leave widthMultiplier at 1'),
+    inputSize,
+    batchNorm: fixed(false, 'batchNorm is a VGG option; an imported model keeps its own normalisation'),
+    /** Folder holding model.json and its weight shards (or the model.json itself). */
     importPath: z.string().min(1).optional(),
-    /** For `import`: keep the pretrained layers fixed and train only the new head. */
-    freezeBase: z.boolean().default(false),
-    /** For `import`: start from this run's last epoch (e.g. an opened model) instead of a folder. */
+    /** Start from this run's last epoch (e.g. an opened model) instead of a folder. */
     fromRun: z.string().min(1).optional(),
-    /** For `import` from a run: keep its own head and classes (the dataset must have as many) instead of a new one. */
+    /** Keep the pretrained layers fixed and train only the new head. */
+    freezeBase: z.boolean().default(false),
+    /** From a run: keep its own head and classes (the dataset must have as many) instead of a new one. */
     keepHead: z.boolean().optional()
   })
-  .superRefine((spec, ctx) => {
-    if (spec.name === 'import' && spec.importPath === undefined && spec.fromRun === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['importPath'], message: 'an imported model needs importPath: the folder holding model.json (or fromRun: a run to start from)' })
-    }
-    if (spec.importPath !== undefined && spec.fromRun !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['fromRun'], message: 'give importPath or fromRun, not both' })
-    }
-    if (spec.name !== 'import' && spec.fromRun !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['fromRun'], message: `fromRun is only for name "import", not "${spec.name}"` })
-    }
-    if (spec.keepHead && spec.fromRun === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['keepHead'], message: 'keepHead applies when starting from a run (fromRun)' })
-    }
-    if (spec.keepHead && spec.freezeBase) {
-      ctx.addIssue({ code: 'custom', path: ['freezeBase'], message: 'freezeBase trains only a new head; with keepHead nothing would train' })
-    }
-    if (spec.name !== 'import' && spec.importPath !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['importPath'], message: `importPath is only for name "import", not "${spec.name}"` })
-    }
-    if (spec.name === 'import' && spec.widthMultiplier !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['widthMultiplier'], message: 'an imported model keeps its own widths; leave widthMultiplier at 1' })
-    }
-    if (spec.batchNorm && !spec.name.startsWith('vgg')) {
-      ctx.addIssue({ code: 'custom', path: ['batchNorm'], message: `batchNorm is a VGG option; ${spec.name} keeps its own normalisation` })
-    }
-    if (spec.name !== 'import' && spec.freezeBase) {
-      ctx.addIssue({ code: 'custom', path: ['freezeBase'], message: 'freezeBase only applies to an imported (pretrained) model' })
-    }
+  // Which source is given is the one choice the fields' types cannot express.
+  .check((ctx) => {
+    const spec = ctx.value
+    const issue = (path: string, message: string) => ctx.issues.push({ code: 'custom', path: [path], message, input: spec })
+    if (spec.importPath === undefined && spec.fromRun === undefined) issue('importPath', 'an imported model needs importPath: the folder holding model.json (or fromRun: a run to start from)')
+    if (spec.importPath !== undefined && spec.fromRun !== undefined) issue('fromRun', 'give importPath or fromRun, not both')
+    if (spec.keepHead && spec.fromRun === undefined) issue('keepHead', 'keepHead applies when starting from a run (fromRun)')
+    if (spec.keepHead && spec.freezeBase) issue('freezeBase', 'freezeBase trains only a new head; with keepHead nothing would train')
   })
+
+/**
+ * What to build, by `name`: a built-in architecture, a VGG, or an imported model. A field of
+ * another kind is refused, naming it. The weights themselves are fixed by the run's seed, not
+ * by the spec, so that a run pair can share one spec and one seed.
+ */
+export const ModelSpec = z.discriminatedUnion('name', [BuiltinModelSpec, VggModelSpec, ImportModelSpec])
 export type ModelSpec = z.output<typeof ModelSpec>
 export type ModelSpecInput = z.input<typeof ModelSpec>
+export type ImportModelSpec = z.output<typeof ImportModelSpec>
+/** A spec of a built-in architecture (VGG or another). */
+export type ArchitectureModelSpec = Exclude<ModelSpec, ImportModelSpec>
 
 /** What the new-run form and `featurelens arch` show for each built-in architecture. */
 export interface ModelCatalogEntry {
@@ -128,6 +155,25 @@ export type Preprocess = z.infer<typeof Preprocess>
 
 export const OpenedModelFormat = z.enum(['tfjs', 'onnx', 'keras'])
 export type OpenedModelFormat = z.infer<typeof OpenedModelFormat>
+
+/**
+ * The model files Featurelens opens, as people know them: one format module each in the engine
+ * (engine/models/formats/registry.ts is keyed by these), listed by the CLI's help, the Open model
+ * form and the errors.
+ */
+export const modelFileKindNames = {
+  tfjsLayers: 'TF.js folders (model.json with its .bin files)',
+  onnx: '.onnx files (torch.onnx.export)',
+  keras2: 'Keras 2 .h5 files',
+  keras3: 'Keras 3 .keras archives (model.save)'
+} as const
+export type ModelFileKind = keyof typeof modelFileKindNames
+
+/** "A, B, C and D": every kind of model file Featurelens opens. */
+export function modelFileKinds(): string {
+  const names: string[] = Object.values(modelFileKindNames)
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`
+}
 
 /** Where a model run came from: a model file opened as it is (epoch 0 holds its own weights). */
 export const ModelSource = z

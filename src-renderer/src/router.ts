@@ -5,14 +5,14 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/', redirect: '/datasets' },
-    { path: '/datasets', component: () => import('./views/DatasetsView.vue') },
-    { path: '/runs', component: () => import('./views/RunsView.vue') },
-    { path: '/runs/:id', component: () => import('./views/RunView.vue') },
-    { path: '/runs/:id/inspect', component: () => import('./views/RunInspectView.vue') },
-    { path: '/compare', component: () => import('./views/CompareView.vue') },
-    { path: '/early-exit', component: () => import('./views/EarlyExitView.vue') },
-    { path: '/explain', component: () => import('./views/ExplainView.vue') },
-    { path: '/figures', component: () => import('./views/FiguresView.vue') },
-    { path: '/settings', component: () => import('./views/SettingsView.vue') }
+    { path: '/datasets', component: () => import('./features/datasets/DatasetsView.vue') },
+    { path: '/runs', component: () => import('./features/runs/RunsView.vue') },
+    { path: '/runs/:id', component: () => import('./features/runs/RunView.vue') },
+    { path: '/runs/:id/inspect', component: () => import('./features/inspect/RunInspectView.vue') },
+    { path: '/compare', component: () => import('./features/compare/CompareView.vue') },
+    { path: '/early-exit', component: () => import('./features/earlyExit/EarlyExitView.vue') },
+    { path: '/explain', component: () => import('./features/explain/ExplainView.vue') },
+    { path: '/figures', component: () => import('./features/figures/FiguresView.vue') },
+    { path: '/settings', component: () => import('./features/settings/SettingsView.vue') }
   ]
 })

@@ -81,3 +81,17 @@ export function applyFigureText(spec: FigureSpec, text: FigureText): FigureSpec 
     ...(text.colorBar !== undefined ? { scale: { ...titled.scale, label: text.colorBar || undefined } } : {})
   }
 }
+
+/** The words a spec shows as it was made: what an editor offers to change. */
+export function figureWords(spec: FigureSpec): { title: string; xLabel: string | null; yLabel: string | null; colorBar: string | null; series: string[] } {
+  if (spec.kind === 'image') return { title: spec.title ?? '', xLabel: null, yLabel: null, colorBar: null, series: [] }
+  if (spec.kind === 'heatmap') return { title: spec.title ?? '', xLabel: spec.xLabel ?? '', yLabel: spec.yLabel ?? '', colorBar: spec.scale.label ?? '', series: [] }
+  const option = spec.option
+  const axisName = (axis: unknown): string | null => {
+    const first = Array.isArray(axis) ? axis[0] : axis
+    return isObj(first) ? (typeof first.name === 'string' ? first.name : '') : null
+  }
+  const series = Array.isArray(option.series) ? option.series.filter(isObj).map((s) => (typeof s.name === 'string' ? s.name : '')) : []
+  const colorBar = isObj(option.visualMap) ? (Array.isArray(option.visualMap.text) ? String(option.visualMap.text[0] ?? '') : '') : null
+  return { title: spec.title ?? '', xLabel: axisName(option.xAxis), yLabel: axisName(option.yAxis), colorBar, series: series.filter(Boolean) }
+}

@@ -111,6 +111,16 @@ describe('the run inspector in Chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), menu.getByTestId('export-download').click()])
     expect(download.suggestedFilename()).toMatch(/\.svg$/)
     expect(await page.getByTestId('feature-map-detail').count()).toBe(0)
+
+    // A whole layer as one figure: the grid replaces the tiles and adds to the figure set like any figure.
+    const conv1 = page.getByTestId('feature-layer-maps').first()
+    await conv1.getByTestId('layer-as-one-figure').check()
+    const grid = conv1.getByTestId('layer-grid-figure')
+    await grid.locator('canvas').first().waitFor({ timeout: 20_000 })
+    expect(await conv1.getByTestId('feature-map').count()).toBe(0)
+    await grid.getByTestId('figure-export').click()
+    await menu.getByTestId('export-add-to-set').click()
+    await expect.poll(() => page.getByTestId('notice').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/Added “conv1 · 8 channels · .* · epoch 2”/)]))
     await page.close()
   })
 

@@ -10,7 +10,7 @@ import type { RunSummary } from '../../src-shared/run'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { loadRunModel } from '../../src-main/engine/analysis/core/runModel'
 import { buildBuiltinModel } from '../../src-main/engine/models/buildModel'
-import { fileSystemHandler } from '../../src-main/engine/models/fileSystemHandler'
+import { fileSystemHandler } from '../../src-main/engine/models/formats/tfjs/fileSystemHandler'
 import { modelFixtures, reference, relativeError } from '../support/modelFixtures'
 import { openTestApi, tempDir } from '../support/workspace'
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ArchitectureTable } from '../../src-shared/architecture'
 import type { RunSummary } from '../../src-shared/run'
 import { initBackend } from '../../src-main/engine/backend/select'
-import { encodeOnnx } from '../../src-main/engine/models/onnx/onnxProto'
+import { encodeOnnx } from '../support/onnxEncode'
 import { openTestApi, tempDir } from '../support/workspace'
 
 /**

@@ -99,6 +99,24 @@ describe('posters from the command line', () => {
     expect(table.stdout).toMatch(new RegExp(`${id}\\s+6\\s+a0-portrait`))
   }, 120_000)
 
+  it("draws a layer's feature maps and its filters as one figure each, every tile labelled with its channel", async () => {
+    const maps = join(outDir, 'maps.svg')
+    const r = await featurelens('plot', runA, 'featuremaps', '--layer', 'conv', '--grid', '--channels', '1-3', '--format', 'svg', '--out', maps)
+    expect(r.stderr).toBe('')
+    const texts = parseSvg(readFileSync(maps, 'utf8'))
+    expect(texts).toEqual(expect.arrayContaining(['1', '2', '3', 'activation']))
+    expect(texts.some((t) => t.startsWith('conv · channels 1-3 · test #0'))).toBe(true)
+    // One colour bar for the grid: its label once.
+    expect(texts.filter((t) => t === 'activation')).toHaveLength(1)
+    const filters = join(outDir, 'filters.png')
+    const f = await featurelens('plot', runA, 'filters', '--layer', 'conv', '--grid', '--format', 'png', '--dpi', '100', '--out', filters)
+    expect(f.stderr).toBe('')
+    expect(readFileSync(filters).subarray(1, 4).toString()).toBe('PNG')
+    const bad = await featurelens('plot', runA, 'featuremaps', '--layer', 'conv', '--grid', '--channels', '2-9', '--format', 'svg', '--out', join(outDir, 'bad.svg'))
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toMatch(/channels "2-9": the layer has channels 0–3/)
+  })
+
   it('refuses what it cannot build, saying what to give instead', async () => {
     const cases: [string[], RegExp][] = [
       [['compose', 'nope', '--out', join(outDir, 'x.pdf')], /no saved figure nope/],

@@ -23,7 +23,7 @@ export async function trainFacePair(options: { count: number; size: number; epoc
   const api = openTestApi(join(root, 'workspace'))
   const config: TrainConfigInput = {
     dataset: faces,
-    model: { name: options.model ?? 'vgg11', widthMultiplier: options.width ?? (options.model === 'minimal' ? 1 : 0.25), batchNorm: options.batchNorm ?? false },
+    model: options.model === 'minimal' ? { name: 'minimal', widthMultiplier: options.width ?? 1 } : { name: 'vgg11', widthMultiplier: options.width ?? 0.25, batchNorm: options.batchNorm ?? false },
     epochs: options.epochs,
     batchSize: 16,
     learningRate: options.lr ?? 1e-4,

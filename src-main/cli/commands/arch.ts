@@ -3,7 +3,7 @@ import type { ArchitectureRow, ArchitectureTable, AxisPair } from '../../../src-
 import { catalogEntry, modelNames, ModelSpec, type BuiltinModelName } from '../../../src-shared/model'
 import { architectureTable } from '../../engine/analysis/receptiveField/receptiveField'
 import { minimumInputSize } from '../../engine/models/modelFit'
-import { isBuiltinModel, planModel } from '../../engine/models/registry'
+import { isBuiltinModel, planModel } from '../../engine/models/architectures/registry'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
 import { looksLikeRunId, runArchitectureTable } from './archOfRun'
@@ -55,7 +55,7 @@ function builtinTable(name: BuiltinModelName, values: Record<string, string | bo
     return architectureTable(planModel({ name, widthMultiplier }, input, classes, 'softmax'))
   } catch (err) {
     if (!(err instanceof ApiError)) throw err
-    const min = minimumInputSize(spec.data, channels)
+    const min = minimumInputSize({ name, widthMultiplier }, channels)
     throw new ApiError('bad_input', `--input: ${entry.label} needs at least ${min} px, got ${size} (${err.message})`)
   }
 }
@@ -66,7 +66,7 @@ async function importedTable(path: string, values: Record<string, string | boole
   }
   // tfjs takes over a second to load, so only the import path pays for it.
   const { initBackend } = await import('../../engine/backend/select')
-  const { loadModelFromDisk } = await import('../../engine/models/importModel')
+  const { loadModelFromDisk } = await import('../../engine/models/formats/tfjs/tfjsLayers')
   const { architectureTableFromModel } = await import('../../engine/analysis/receptiveField/receptiveFieldOfModel')
   await initBackend()
   const model = await loadModelFromDisk(path)

@@ -1,5 +1,5 @@
 import { ApiError } from '../../../src-shared/errors'
-import type { Preprocess } from '../../../src-shared/model'
+import { modelFileKindNames, type Preprocess } from '../../../src-shared/model'
 import type { RunSummary } from '../../../src-shared/run'
 import { openApi } from '../../api/openApi'
 import { intOption, parseCommandArgs } from '../args'
@@ -10,8 +10,7 @@ const usage = `Usage: featurelens model open PATH [--name N] [--labels FILE] [--
 Opens a trained model as it is, as a model run: epoch 0 holds the model's own weights and head.
 Inspect, predict and fine-tune it like any run.
 
-  PATH              a TF.js Layers folder (model.json + .bin), an .onnx file (torch.onnx.export),
-                    a Keras 2 .h5 file or a Keras 3 .keras archive (model.save)
+  PATH              the model: ${Object.values(modelFileKindNames).join(',\n                    ')}
   --name N          the run's name (default: the file's name)
   --labels FILE     class names, one per line or JSON; otherwise metadata.json beside a TF.js
                     model, the ONNX file's "classes" metadata, else numbered
@@ -34,7 +33,7 @@ function describe(run: RunSummary, describePreprocess: (p: Preprocess) => string
 
 export const modelCommand: Command = {
   name: 'model',
-  summary: "open a trained model (TF.js folder, .onnx or Keras .h5) as it is, as a model run",
+  summary: 'open a trained model (TF.js, ONNX or Keras) as it is, as a model run',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('model', args, {

@@ -7,7 +7,8 @@ import { applyFigureText } from '../../../src-shared/figures/figureText'
 import { featureMapFigure } from '../../../src-shared/figures/mapFigures'
 import { runAccuracyFigure, runLossFigure } from '../../../src-shared/figures/runFigures'
 import { matrixFigure } from '../../../src-shared/figures/weightFigures'
-import type { FeatureMapsResponse, InspectOverview, WeightMatrixResponse } from '../../../src-shared/inspect'
+import type { FeatureMapsResponse, FiltersResponse, InspectOverview, WeightMatrixResponse } from '../../../src-shared/inspect'
+import { featureMapGridFigure, filterGridFigure, parseChannels } from '../../../src-shared/figures/gridFigures'
 import type { RunDetail } from '../../../src-shared/run'
 import { openApi, type OpenApi } from '../../api/openApi'
 import { intOption, parseCommandArgs } from '../args'
@@ -15,7 +16,7 @@ import type { Command } from '../command'
 import { checkOutput, exportArgs, exportOptionsOf, exportUsage, writeOutput } from '../exportOptions'
 import { figureTextArgs, figureTextOf, figureTextUsage } from '../figureTextArgs'
 
-const usage = `Usage: featurelens plot RUN curves|weights|featuremaps|cka [what] --format svg|png|pdf|csv [options]
+const usage = `Usage: featurelens plot RUN curves|weights|featuremaps|filters|cka [what] --format svg|png|pdf|csv [options]
        featurelens plot RUN … --save [--format F --out FILE]
 
 Renders a standard figure of a run straight to a file, for scripts and headless machines.
@@ -25,6 +26,8 @@ With --save the figure also goes into the figure set, and its id is printed (for
   weights      [--weight NAME|N] [--epoch N]            a weight tensor as a matrix (default the first, last epoch)
   featuremaps  [--layer NAME] [--channel C] [--image N] [--epoch N]
                                                         one channel's map for test image N (default the first spatial layer, channel 0, image 0)
+               --grid [--channels 0-31,40]              the layer's maps (all, or the channels given) as one figure, one colour scale
+  filters      --layer NAME --grid [--epoch N]          a conv layer's filters as one figure
   cka          --with RUN_B [--self] [--examples N] [--epoch N]
                                                         layer × layer CKA against RUN_B (--self: RUN's layers against each other)
 
@@ -33,7 +36,7 @@ ${exportUsage}
 ${figureTextUsage}
   --save              add the figure to the figure set and print its id (a file is written only with --format)`
 
-const KINDS = ['curves', 'weights', 'featuremaps', 'cka'] as const
+const KINDS = ['curves', 'weights', 'featuremaps', 'filters', 'cka'] as const
 type Kind = (typeof KINDS)[number]
 
 async function lastEpoch(api: OpenApi, runId: string, epoch: string | undefined): Promise<{ overview: InspectOverview; epoch: number }> {
@@ -62,6 +65,19 @@ async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<strin
     const r = (await api.dispatch('inspect.weights', { runId, epoch, weight, maxRows: 4096, maxCols: 4096 })) as WeightMatrixResponse
     return matrixFigure(r.matrix, `${r.name} at epoch ${epoch}`, 'coolwarm', true, 'weight')
   }
+  if (kind === 'filters') {
+    const { overview, epoch } = await lastEpoch(api, runId, str('epoch'))
+    const layer = str('layer') ?? overview.layers.find((l) => l.className.toLowerCase().includes('conv'))?.name
+    if (!layer) throw new ApiError('bad_input', `run ${runId}'s model has no conv layer with filters`)
+    if (!v.grid) throw new ApiError('invalid_request', 'plot filters draws a layer\'s filters as one figure: add --grid')
+    const auto = (await api.dispatch('inspect.filters', { runId, epoch, layers: [layer] })) as FiltersResponse
+    // One tile per filter: a per-input-channel view becomes the mean over input channels.
+    const r = auto.layers[0]?.view === 'perInput' ? ((await api.dispatch('inspect.filters', { runId, epoch, layers: [layer], view: 'mean' })) as FiltersResponse) : auto
+    const filters = r.layers[0]
+    if (!filters) throw new ApiError('invalid_request', `--layer ${layer}: not a conv layer of run ${runId}`)
+    const run = (await api.dispatch('runs.get', { id: runId })) as RunDetail
+    return gridFigure(() => filterGridFigure(filters, `${layer} · ${filters.filters} filters · ${run.name} · epoch ${epoch}`))
+  }
   if (kind === 'featuremaps') {
     const { overview, epoch } = await lastEpoch(api, runId, str('epoch'))
     const layer = str('layer') ?? overview.layers.find((l) => l.spatial)?.name
@@ -69,6 +85,13 @@ async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<strin
     const image = intOption('image', str('image'), 0, 0)
     const r = (await api.dispatch('inspect.featureMaps', { runId, epoch, image: { split: 'test', index: image }, layers: [layer] })) as FeatureMapsResponse
     const maps = r.layers[0]
+    if (v.grid) {
+      const channels = str('channels')
+      const run = (await api.dispatch('runs.get', { id: runId })) as RunDetail
+      return gridFigure(() =>
+        featureMapGridFigure(maps, `${layer} · ${channels ? `channels ${channels}` : `${maps.shape[2]} channels`} · ${r.input.source} · ${run.name} · epoch ${epoch}`, channels ? parseChannels(channels, maps.shape[2]) : undefined)
+      )
+    }
     const channel = intOption('channel', str('channel'), 0, 0)
     if (channel >= maps.shape[2]) throw new ApiError('invalid_request', `--channel ${channel}: ${layer} has ${maps.shape[2]} channels (0–${maps.shape[2] - 1})`)
     return { ...featureMapFigure(maps, channel, false), title: `${layer} · channel ${channel} · ${r.input.source} · epoch ${epoch}` }
@@ -80,6 +103,15 @@ async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<strin
   const r = (await api.dispatch('compare.cka', { a: runId, b: other, examples: { count: examples }, epoch })) as CkaResult
   if (v.self) return ckaMatrixFigure(r.selfA, r.layersA, r.layersA, `Linear CKA within ${runId}, epoch ${r.epoch}`, runId, runId)
   return ckaMatrixFigure(r.cross, r.layersA, r.layersB, `Linear CKA, epoch ${r.epoch}`, runId, other)
+}
+
+/** A grid figure, with the builder's complaint about the options said as a usage error. */
+function gridFigure(build: () => FigureSpec): FigureSpec {
+  try {
+    return build()
+  } catch (err) {
+    throw new ApiError('invalid_request', (err as Error).message)
+  }
 }
 
 export const plotCommand: Command = {
@@ -98,6 +130,8 @@ export const plotCommand: Command = {
       with: { type: 'string' },
       examples: { type: 'string' },
       self: { type: 'boolean' },
+      grid: { type: 'boolean' },
+      channels: { type: 'string' },
       save: { type: 'boolean' },
       ...figureTextArgs
     })

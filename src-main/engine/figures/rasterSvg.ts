@@ -4,7 +4,7 @@
  * the colour bar drawn as vector text and paths.
  */
 import { colorTable, valuesToRgba } from '../../../src-shared/colormaps'
-import type { HeatmapFigure, ImageFigure } from '../../../src-shared/figure'
+import type { GridTiles, HeatmapFigure, ImageFigure } from '../../../src-shared/figure'
 import { formatNumber, THEMES, type ChartStyle } from '../../../src-shared/figures/chartStyle'
 import { encodePng } from './png'
 
@@ -92,6 +92,17 @@ export function rasterLayout(spec: HeatmapFigure | ImageFigure, fontSize: number
   return { width, height, image: { x, y, width: imgW, height: imgH }, colorBar }
 }
 
+/** Each tile's label in the rows above it, sized to that room (none where it would be unreadably small). */
+function tileLabels(tiles: GridTiles, image: { x: number; y: number }, cell: number, fontSize: number, font: string, fill: string): string[] {
+  const size = Math.min(fontSize, tiles.gapY * cell * 0.8)
+  if (size < 5) return []
+  return tiles.labels.map((label, i) => {
+    const x = image.x + (i % tiles.columns) * (tiles.tileWidth + tiles.gapX) * cell
+    const y = image.y + (Math.floor(i / tiles.columns) * (tiles.tileHeight + tiles.gapY) + tiles.gapY) * cell - size * 0.2
+    return `<text x="${x.toFixed(2)}" y="${y.toFixed(2)}" font-family="${font}" font-size="${size.toFixed(2)}" fill="${fill}">${escapeXml(label)}</text>`
+  })
+}
+
 /** Vertical gradient of a colour scale, bottom = min, as 17 stops of the shared table. */
 function gradientDef(id: string, spec: HeatmapFigure): string {
   const table = colorTable(spec.scale.name)
@@ -129,11 +140,16 @@ export function rasterToSvg(spec: HeatmapFigure | ImageFigure, layout: RasterLay
       `<image x="${image.x.toFixed(3)}" y="${image.y.toFixed(3)}" width="${image.width.toFixed(3)}" height="${image.height.toFixed(3)}" preserveAspectRatio="none" image-rendering="optimizeSpeed" style="image-rendering:pixelated" xlink:href="data:image/png;base64,${png}"/>`
     )
   }
-  parts.push(`<rect x="${image.x.toFixed(3)}" y="${image.y.toFixed(3)}" width="${image.width.toFixed(3)}" height="${image.height.toFixed(3)}" fill="none" stroke="${colors.axis}" stroke-width="0.75"/>`)
-  // Axis ticks: the first and last row/column index.
   const below = image.y + image.height + fs + 2
-  parts.push(text(image.x, below, '0', 'text-anchor="start"'), text(image.x + image.width, below, String(spec.width - 1), 'text-anchor="end"'))
-  parts.push(text(image.x - 4, image.y + fs * 0.8, '0', 'text-anchor="end"'), text(image.x - 4, image.y + image.height, String(spec.height - 1), 'text-anchor="end"'))
+  if (spec.tiles) {
+    // A grid: each tile's label above it instead of a frame and row/column numbers.
+    parts.push(...tileLabels(spec.tiles, image, image.width / spec.width, fs, font, colors.muted))
+  } else {
+    parts.push(`<rect x="${image.x.toFixed(3)}" y="${image.y.toFixed(3)}" width="${image.width.toFixed(3)}" height="${image.height.toFixed(3)}" fill="none" stroke="${colors.axis}" stroke-width="0.75"/>`)
+    // Axis ticks: the first and last row/column index.
+    parts.push(text(image.x, below, '0', 'text-anchor="start"'), text(image.x + image.width, below, String(spec.width - 1), 'text-anchor="end"'))
+    parts.push(text(image.x - 4, image.y + fs * 0.8, '0', 'text-anchor="end"'), text(image.x - 4, image.y + image.height, String(spec.height - 1), 'text-anchor="end"'))
+  }
   if (spec.kind === 'heatmap' && spec.xLabel) parts.push(text(image.x + image.width / 2, below + fs + 6, spec.xLabel, 'text-anchor="middle"', colors.text))
   if (spec.kind === 'heatmap' && spec.yLabel) {
     const cx = image.x - fs * 2.6

@@ -6,7 +6,7 @@ import type { WorkspaceDb } from '../store/database'
 import { lastCompleteEpoch } from '../store/epochStore'
 import { importModel, replaceHead, type HeadOptions } from './importModel'
 import { modelFromPlan } from './modelFromPlan'
-import { planModel, type BuiltinSpec } from './registry'
+import { planModel, type BuiltinSpec } from './architectures/registry'
 
 /** Builds a built-in architecture; the seed fixes every initial weight. */
 export function buildBuiltinModel(
@@ -67,5 +67,5 @@ export async function buildModel(
     if (!spec.importPath) throw new Error('an imported model needs importPath; run validateModelFit first')
     return importModel(spec.importPath, { numOutputs, outputActivation, freezeBase: spec.freezeBase, seed })
   }
-  return buildBuiltinModel(spec as ModelSpec & { name: Exclude<ModelSpec['name'], 'import'> }, input, numOutputs, outputActivation, seed)
+  return buildBuiltinModel(spec, input, numOutputs, outputActivation, seed)
 }

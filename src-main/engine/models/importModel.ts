@@ -1,35 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../src-shared/errors'
 import type { OutputActivation } from '../../../src-shared/model'
-import { readModelJson } from './modelJson'
-import { assignWeights, readManifestWeights, withZeroInitializers } from './tfjsWeights'
+import { loadModelFromDisk } from './formats/tfjs/tfjsLayers'
 import { layerSeed } from './modelFromPlan'
-
-/**
- * Loads a TF.js Layers model folder (model.json + shards) with its weights, checking every file
- * before reading it and every weight against its layer. Nothing is read synchronously.
- */
-export async function loadModelFromDisk(location: string): Promise<tf.LayersModel> {
-  const { path, json } = await readModelJson(location)
-  const { specs, data } = await readManifestWeights(path, json.weightsManifest)
-  let model: tf.LayersModel
-  try {
-    model = await tf.models.modelFromJSON({ modelTopology: withZeroInitializers(json.modelTopology) as tf.io.ModelJSON['modelTopology'] })
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    throw new ApiError('bad_input', `cannot build the TF.js Layers model in ${path}: ${message}`)
-  }
-  const named = tf.io.decodeWeights(data, specs)
-  try {
-    assignWeights(model, named, path)
-  } catch (err) {
-    model.dispose()
-    throw err
-  } finally {
-    tf.dispose(Object.values(named))
-  }
-  return model
-}
 
 export interface HeadOptions {
   numOutputs: number

@@ -1,8 +1,8 @@
 import { ApiError } from '../../../src-shared/errors'
 import type { ArchitectureTable } from '../../../src-shared/architecture'
-import { catalogEntry, ModelSpec, type BuiltinModelName, type ModelInputShape } from '../../../src-shared/model'
+import { catalogEntry, ModelSpec, type ImportModelSpec, type ModelInputShape } from '../../../src-shared/model'
 import { architectureTable } from '../analysis/receptiveField/receptiveField'
-import { declaredInputShape, readModelJson } from './modelJson'
+import { declaredInputShape, readModelJson } from './formats/tfjs/modelJson'
 
 /** What an imported model declares, read beforehand (readImportedInput) so validation stays synchronous. */
 export interface ImportedInput {
@@ -26,7 +26,7 @@ export async function readImportedInput(spec: { name: string; importPath?: strin
   const { path, json } = await readModelJson(spec.importPath)
   return { path, shape: declaredInputShape(json.modelTopology) }
 }
-import { planModel } from './registry'
+import { planModel, type BuiltinSpec } from './architectures/registry'
 import type { WorkspaceDb } from '../store/database'
 import { lastCompleteEpoch } from '../store/epochStore'
 import { modelTopology } from '../store/runStore'
@@ -68,12 +68,12 @@ function geometryProblem(tabulate: () => ArchitectureTable): string | null {
   return null
 }
 
-function tabulateBuiltin(spec: ModelSpec, input: ModelInputShape, numClasses: number): ArchitectureTable {
-  return architectureTable(planModel({ name: spec.name as BuiltinModelName, widthMultiplier: spec.widthMultiplier, batchNorm: spec.batchNorm }, input, numClasses, 'softmax'))
+function tabulateBuiltin(spec: BuiltinSpec, input: ModelInputShape, numClasses: number): ArchitectureTable {
+  return architectureTable(planModel(spec, input, numClasses, 'softmax'))
 }
 
 /** Smallest square side the architecture accepts, found by trying sizes (tables are cheap). */
-export function minimumInputSize(spec: ModelSpec, channels: number): number {
+export function minimumInputSize(spec: BuiltinSpec, channels: number): number {
   for (let n = 1; n <= 1024; n++) {
     const input = { height: n, width: n, channels }
     if (geometryProblem(() => tabulateBuiltin(spec, input, 10)) === null) return n
@@ -81,7 +81,7 @@ export function minimumInputSize(spec: ModelSpec, channels: number): number {
   return Infinity
 }
 
-function fitImport(spec: ModelSpec, dataset: ModelInputShape, imported: ImportedInput | undefined): ModelInputShape {
+function fitImport(spec: ImportModelSpec, dataset: ModelInputShape, imported: ImportedInput | undefined): ModelInputShape {
   if (!imported) throw new Error('an imported model needs readImportedInput before validateModelFit')
   const { path, shape } = imported
   if (!shape || shape.length !== 3) {
@@ -113,9 +113,9 @@ export function validateModelFit(spec: unknown, dataset: ModelInputShape, numCla
   const parsed = ModelSpec.safeParse(spec)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    refuse(`model${issue.path.map((p) => `.${String(p)}`).join('')}`, issue.message)
+    return refuse(`model${issue.path.map((p) => `.${String(p)}`).join('')}`, issue.message)
   }
-  const model = parsed.data as ModelSpec
+  const model = parsed.data
   for (const key of ['height', 'width', 'channels'] as const) {
     if (!Number.isInteger(dataset[key]) || dataset[key] < 1) refuse(`dataset.${key}`, `must be a positive whole number, got ${dataset[key]}`)
   }
@@ -126,7 +126,7 @@ export function validateModelFit(spec: unknown, dataset: ModelInputShape, numCla
 
   const input = { height: model.inputSize ?? dataset.height, width: model.inputSize ?? dataset.width, channels: dataset.channels }
   const source = model.inputSize === undefined ? `the dataset's images are ${dataset.height}×${dataset.width} px` : `inputSize is ${model.inputSize}`
-  const label = catalogEntry(model.name as BuiltinModelName).label
+  const label = catalogEntry(model.name).label
   const problem = geometryProblem(() => tabulateBuiltin(model, input, numClasses))
   if (problem !== null) {
     const min = minimumInputSize(model, dataset.channels)

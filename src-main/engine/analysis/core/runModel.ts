@@ -3,6 +3,7 @@ import { ApiError } from '../../../../src-shared/errors'
 import type { WorkspaceDb } from '../../store/database'
 import { lastCompleteEpoch, loadTensors } from '../../store/epochStore'
 import { modelTopology } from '../../store/runStore'
+import { modelFromTopology } from '../../models/modelFromTopology'
 
 /**
  * A run's network at a stored epoch: the topology saved when training started, with that
@@ -15,16 +16,8 @@ export async function loadRunModel(db: WorkspaceDb, runId: string, epoch: number
   if (last === null || epoch < 0 || epoch > last) {
     throw new ApiError('not_found', `${runId} has no epoch ${epoch}; stored epochs are ${last === null ? 'none yet' : `0 to ${last}`}`)
   }
-  const model = await tf.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] })
   const stored = loadTensors(db, runId, epoch, 'weight')
-  if (stored.length !== model.weights.length) {
-    model.dispose()
-    throw new ApiError('bad_input', `${runId}, epoch ${epoch}: ${stored.length} stored weights for a model with ${model.weights.length}; the run's data is inconsistent`)
-  }
-  const tensors = stored.map((w) => tf.tensor(w.data, w.shape, w.dtype))
-  model.setWeights(tensors)
-  tf.dispose(tensors)
-  return model
+  return modelFromTopology(topology, () => ({ inOrder: stored.map((w) => tf.tensor(w.data, w.shape, w.dtype)) }), { where: `${runId}, epoch ${epoch}`, what: "run's stored model" })
 }
 
 /** Keeps the last few loaded models, since views step through epochs and images of one run. */

@@ -3,7 +3,7 @@ import type { ArchitectureTable } from '../../../../src-shared/architecture'
 import type { ModelInputShape, ModelSpec, OutputActivation } from '../../../../src-shared/model'
 import { importModel } from '../../models/importModel'
 import { planFromModel } from '../../models/planFromModel'
-import { planModel } from '../../models/registry'
+import { planModel } from '../../models/architectures/registry'
 import { architectureTable, type TableOptions } from './receptiveField'
 
 /**

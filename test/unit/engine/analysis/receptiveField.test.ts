@@ -10,7 +10,7 @@ import {
   windowGeometry
 } from '../../../../src-main/engine/analysis/receptiveField/receptiveFieldGeometry'
 import { PlanBuilder } from '../../../../src-main/engine/models/layerPlan'
-import { planModel } from '../../../../src-main/engine/models/registry'
+import { planModel } from '../../../../src-main/engine/models/architectures/registry'
 
 const imagenet = { height: 224, width: 224, channels: 3 }
 

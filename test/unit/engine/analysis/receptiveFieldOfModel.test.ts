@@ -6,9 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { architectureTable } from '../../../../src-main/engine/analysis/receptiveField/receptiveField'
 import { architectureTableForSpec, architectureTableFromModel } from '../../../../src-main/engine/analysis/receptiveField/receptiveFieldOfModel'
 import { buildBuiltinModel } from '../../../../src-main/engine/models/buildModel'
-import { fileSystemHandler } from '../../../../src-main/engine/models/fileSystemHandler'
+import { fileSystemHandler } from '../../../../src-main/engine/models/formats/tfjs/fileSystemHandler'
 import { ModelSpec } from '../../../../src-shared/model'
-import { planModel, type BuiltinSpec } from '../../../../src-main/engine/models/registry'
+import { planModel, type BuiltinSpec } from '../../../../src-main/engine/models/architectures/registry'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')

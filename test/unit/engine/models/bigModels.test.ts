@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { architectureTable } from '../../../../src-main/engine/analysis/receptiveField/receptiveField'
 import { architectureTableFromModel } from '../../../../src-main/engine/analysis/receptiveField/receptiveFieldOfModel'
 import { buildBuiltinModel } from '../../../../src-main/engine/models/buildModel'
-import { planModel } from '../../../../src-main/engine/models/registry'
+import { planModel } from '../../../../src-main/engine/models/architectures/registry'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')

@@ -4,7 +4,7 @@ import type { BuiltinModelName } from '../../../../src-shared/model'
 import { architectureTable } from '../../../../src-main/engine/analysis/receptiveField/receptiveField'
 import { buildBuiltinModel } from '../../../../src-main/engine/models/buildModel'
 import { layerSeed } from '../../../../src-main/engine/models/modelFromPlan'
-import { builtinModelNames, planModel } from '../../../../src-main/engine/models/registry'
+import { builtinModelNames, planModel } from '../../../../src-main/engine/models/architectures/registry'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../src-shared/errors'
 import { ModelSpec } from '../../../../src-shared/model'
 import { buildBuiltinModel, buildModel } from '../../../../src-main/engine/models/buildModel'
-import { fileSystemHandler } from '../../../../src-main/engine/models/fileSystemHandler'
-import { importModel, loadModelFromDisk, replaceHead } from '../../../../src-main/engine/models/importModel'
+import { fileSystemHandler } from '../../../../src-main/engine/models/formats/tfjs/fileSystemHandler'
+import { importModel, replaceHead } from '../../../../src-main/engine/models/importModel'
+import { loadModelFromDisk } from '../../../../src-main/engine/models/formats/tfjs/tfjsLayers'
 
 const dirs: string[] = []
 function tempDir(): string {
