@@ -2,13 +2,12 @@
 import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { methodNames, methods } from '../src-shared/contract'
+import { methodNames } from '../src-shared/contract'
 import { EVENT_CHANNEL, IPC_PREFIX } from '../src-shared/bridge'
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from './electron/appProtocol'
 import { startEngineHost } from './engineProcess/engineClient'
 import { openExternalLink } from './electron/externalLinks'
 import { denyUnusedPermissions } from './electron/permissions'
-import { describeValidationError } from './api/router'
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url))
 const workspaceFlag = (() => {
@@ -32,9 +31,8 @@ function wireIpc(): void {
   for (const name of methodNames) {
     ipcMain.handle(IPC_PREFIX + name, async (event, request: unknown) => {
       if (!fromOurPage(event)) return { ok: false, error: { code: 'unauthorized', message: 'call refused: not from the Featurelens page' } }
-      const parsed = methods[name].request.safeParse(request ?? {})
-      if (!parsed.success) return { ok: false, error: { code: 'invalid_request', message: describeValidationError(name, parsed.error) } }
-      return engine.call(name, parsed.data)
+      // The engine host's dispatcher checks the request against the contract before any handler runs.
+      return engine.call(name, request)
     })
   }
   ipcMain.handle(IPC_PREFIX + 'shell.chooseFolder', async (event) => {

@@ -239,3 +239,16 @@ export const WeightHistogramsResult = z.object({
   countsB: z.instanceof(Uint32Array)
 })
 export type WeightHistogramsResult = z.infer<typeof WeightHistogramsResult>
+
+/**
+ * What to call the two runs of a comparison on figures and pages: what each was trained to tell
+ * (Smiling, Male) when they learn different attributes, else their names; "A"/"B" only to tell
+ * apart two runs of the same name.
+ */
+export function pairNames(a: RunSummary, b: RunSummary): { a: string; b: string } {
+  const la = a.config.label
+  const lb = b.config.label
+  if (la.kind === 'attribute' && lb.kind === 'attribute' && la.attribute !== lb.attribute) return { a: la.attribute, b: lb.attribute }
+  if (a.name !== b.name) return { a: a.name, b: b.name }
+  return { a: `${a.name} (A)`, b: `${b.name} (B)` }
+}

@@ -51,6 +51,10 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name)
 }
 
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name)
+}
+
 /** The one interface the renderer talks to, whichever transport is underneath. */
 export interface ApiClient {
   call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>>

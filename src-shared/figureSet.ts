@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { DEFAULT_FONT } from './figures/chartStyle'
 import { FigureTextSchema } from './figures/figureText'
 import { MAX_DPI } from './figure'
+import { chartImageProblem } from './figures/chartImages'
 
 const f32 = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array')
 const title = z.string().max(300).optional()
@@ -28,7 +29,10 @@ export const FigureSpecSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('chart'),
     title,
-    option: z.record(z.string(), z.unknown()),
+    option: z.record(z.string(), z.unknown()).superRefine((option, ctx) => {
+      const problem = chartImageProblem(option)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    }),
     ordered: z.object({ label: z.string() }).optional(),
     table: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) }).optional()
   })

@@ -147,12 +147,18 @@ export function decodeFrame(frame: Uint8Array): unknown {
   })
 }
 
-/** Messages on the WebSocket. Calls are answered by a result with the same id. */
-export type WireMessage =
-  | { t: 'call'; id: number; method: string; params: unknown }
-  | { t: 'result'; id: number; ok: true; value: unknown }
-  | { t: 'result'; id: number; ok: false; error: { code: string; message: string } }
-  | { t: 'event'; name: string; payload: unknown }
+/** A message as the WebSocket carries it: JSON text, or a binary frame when it holds typed arrays. */
+export function encodeMessage(message: unknown): string | Uint8Array {
+  return hasBinary(message) ? encodeFrame(message) : JSON.stringify(message)
+}
+
+/** Reads what encodeMessage wrote; throws (SyntaxError, WireError) for anything else. */
+export function decodeMessage(data: string | Uint8Array): unknown {
+  return typeof data === 'string' ? JSON.parse(data) : decodeFrame(data)
+}
+
+/** The close code of a WebSocket the host closed for idleness (4000–4999 are the application's; 408 as in HTTP). */
+export const WS_IDLE_CLOSE = 4408
 
 /** Requests sent as JSON text carry ids, paths, names and at most a few hundred sample refs. */
 export const MAX_TEXT_REQUEST_BYTES = 1024 * 1024

@@ -6,16 +6,16 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import type { BackendName } from '../../src-shared/backend'
+import { createEndpoint } from '../../src-shared/rpc/endpoint'
+import { threadTransport } from '../../src-shared/rpc/nodePorts'
 import { initBackend } from '../engine/backend/select'
 import { readSetting } from '../engine/store/settings'
 import { pyramidPreparer } from './inspectWeightData'
 import { openApi, type OpenApi } from './openApi'
 import { toErrorShape } from './router'
-import type { WorkerReply, WorkerRequest, WorkerSetup } from './offload'
+import { toWorkerEvents, type WorkerSetup } from './offload'
 
-const port = parentPort
 const setup = workerData as WorkerSetup
-const post = (message: WorkerReply): void => port?.postMessage(message)
 
 let api: OpenApi | null = null
 let openError: unknown = null
@@ -25,32 +25,25 @@ try {
   prepareEpoch = pyramidPreparer(api.context)
   // The backend chosen in Settings, as on the main thread (backend.report); a failure shows there.
   initBackend(readSetting<BackendName>(api.context.db, 'backend')).catch(() => undefined)
-  api.context.events.subscribe((name, payload) => {
-    try {
-      post({ t: 'event', name, payload })
-    } catch {
-      // An event that cannot cross threads is dropped, never fatal.
-    }
-  })
 } catch (err) {
   openError = err
 }
 
-port?.on('message', async (message: WorkerRequest) => {
-  if (message.t === 'prepareEpoch') {
-    prepareEpoch?.(message.runId, message.epoch)
-    return
-  }
-  let reply: WorkerReply
-  try {
-    if (!api) throw openError
-    reply = { t: 'result', id: message.id, ok: true, value: (await api.dispatch(message.method, message.params)) ?? null }
-  } catch (err) {
-    reply = { t: 'result', id: message.id, ok: false, error: toErrorShape(err) }
-  }
-  try {
-    post(reply)
-  } catch (err) {
-    post({ t: 'result', id: message.id, ok: false, error: toErrorShape(err) })
-  }
-})
+if (parentPort) {
+  const main = createEndpoint(threadTransport(parentPort), {
+    serve: (method, params) => {
+      if (!api) throw openError
+      return api.dispatch(method, params)
+    },
+    events: toWorkerEvents,
+    onEvent: (_name, { runId, epoch }) => prepareEpoch?.(runId, epoch),
+    toErrorShape
+  })
+  api?.context.events.subscribe((name, payload) => {
+    try {
+      main.emit(name, payload)
+    } catch {
+      // An event that cannot cross threads is dropped, never fatal.
+    }
+  })
+}

@@ -1,9 +1,9 @@
 import { ApiError } from '../../src-shared/errors'
 import type { ExportOptions, FigureSpec } from '../../src-shared/figure'
 import type { CompositionLayout, ExportedFile } from '../../src-shared/figureSet'
-import { compositionDrawing, compositionStyle, type PanelSource } from '../engine/figures/composition'
-import { checkDpi } from '../engine/figures/output'
-import { exportFigure, fileNameFor, renderDrawing } from '../engine/figures/exportFigure'
+import type { PanelSource } from '../engine/figures/composition'
+import { exportInWorker } from '../engine/figures/exportJob'
+import { fileNameFor, widthInches } from '../engine/figures/exportFigure'
 import type { WorkspaceDb } from '../engine/store/database'
 import {
   deleteComposition,
@@ -45,19 +45,16 @@ export function panelSources(db: WorkspaceDb, layout: CompositionLayout): { sour
 export async function exportComposition(db: WorkspaceDb, id: string, options: ExportOptions): Promise<ExportedFile> {
   const composition = getComposition(db, id)
   if (!['svg', 'png', 'pdf'].includes(options.format)) throw new ApiError('invalid_request', `a composition exports as svg, png or pdf, not ${options.format}`)
-  if (options.widthPx !== undefined && options.widthIn !== undefined) throw new ApiError('invalid_request', 'give a width in inches or in pixels, not both')
-  const dpi = checkDpi(options.dpi ?? 300)
-  const widthIn = options.widthPx !== undefined ? options.widthPx / dpi : (options.widthIn ?? composition.layout.widthIn)
-  if (!(widthIn > 0) || widthIn > 100) throw new ApiError('invalid_request', `the width must be more than 0 and at most 100 inches, got ${widthIn}`)
+  const widthIn = widthInches(options, composition.layout.widthIn)
   const { sources, warnings } = panelSources(db, composition.layout)
-  const file = await renderDrawing((mode) => compositionDrawing(composition.layout, sources, mode, widthIn), options, compositionStyle(composition.layout))
+  const file = await exportInWorker({ kind: 'composition', layout: composition.layout, sources, widthIn, options })
   return { fileName: fileNameFor(composition.name, file.extension), mime: file.mime, bytes: new Uint8Array(file.bytes), warnings }
 }
 
 async function exportOne(db: WorkspaceDb, request: { spec?: FigureSpec; id?: string; options: ExportOptions }): Promise<ExportedFile> {
   if (!request.spec === !request.id) throw new ApiError('invalid_request', 'figures.export needs either a spec or the id of a saved figure')
   const spec = request.spec ?? figureSpec(db, request.id as string)
-  const file = await exportFigure(spec, request.options)
+  const file = await exportInWorker({ kind: 'figure', spec, options: request.options })
   return { fileName: fileNameFor(spec.title, file.extension), mime: file.mime, bytes: new Uint8Array(file.bytes), warnings: [] }
 }
 

@@ -30,13 +30,33 @@ export async function runTask<T>(context: ApiContext, taskId: string | undefined
   if (taskId && tasks.has(taskId)) throw new ApiError('conflict', `taskId: "${taskId}" is already running; use a new id for new work`)
   const controller = new AbortController()
   if (taskId) tasks.set(taskId, controller)
+  const { runId } = info
+  // The run may be deleted meanwhile (from another window, or another process): then the work stops.
+  const watch = runId ? setInterval(() => runGone(context, runId) && controller.abort(), RUN_CHECK_MS) : null
+  watch?.unref()
   try {
     return await work({
       signal: controller.signal,
-      onProgress: taskId ? (update) => context.events.emit('task.progress', { taskId, task: info.task, runId: info.runId, ...update }) : undefined
+      onProgress: taskId ? (update) => context.events.emit('task.progress', { taskId, task: info.task, runId, ...update }) : undefined
     })
+  } catch (err) {
+    // Whatever it failed with (cancelled, a foreign-key error on its next write), the reason is the deletion.
+    if (runId && runGone(context, runId)) throw new ApiError('not_found', `run ${runId} was deleted while its ${info.task} ran; the ${info.task} stopped`)
+    throw err
   } finally {
+    if (watch) clearInterval(watch)
     if (taskId) tasks.delete(taskId)
+  }
+}
+
+const RUN_CHECK_MS = 500
+
+/** Whether the run is no longer in the workspace (false when that cannot be told, e.g. the database closed). */
+function runGone(context: ApiContext, runId: string): boolean {
+  try {
+    return context.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined
+  } catch {
+    return false
   }
 }
 

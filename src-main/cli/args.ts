@@ -21,3 +21,11 @@ export function intOption(name: string, value: string | undefined, fallback: num
   if (parsed < min) throw new ApiError('invalid_request', `--${name} must be at least ${min}, got ${parsed}`)
   return parsed
 }
+
+/** Parses a number option, naming the option when it is not a number. */
+export function numberOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value.trim())
+  if (value.trim() === '' || !Number.isFinite(n)) throw new ApiError('invalid_request', `--${name} must be a number, got "${value}"`)
+  return n
+}

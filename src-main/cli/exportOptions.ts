@@ -1,7 +1,4 @@
-/** Export options and the output file shared by `featurelens export` and `featurelens plot`. */
-import { accessSync, constants, existsSync, statSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+/** Export options shared by `featurelens export` and `featurelens plot`. */
 import { ApiError } from '../../src-shared/errors'
 import type { ExportFormat, ExportOptions } from '../../src-shared/figure'
 
@@ -14,6 +11,7 @@ export const exportArgs = {
   theme: { type: 'string' },
   transparent: { type: 'boolean' },
   out: { type: 'string' },
+  force: { type: 'boolean' },
   workspace: { type: 'string' },
   json: { type: 'boolean' }
 } as const
@@ -25,7 +23,8 @@ export const exportUsage = `  --format F          svg, png, pdf or csv (npy and 
   --height-in H       height in inches (charts; maps keep their aspect)
   --theme light|dark  light for posters and papers, dark for slides (default light)
   --transparent       PNG/SVG/PDF without a background
-  --out FILE          where to write (default: a name from the title, in this folder)`
+  --out FILE          where to write (default: a name from the title, in this folder)
+  --force             replace FILE if it exists (links, FIFOs and devices are never written)`
 
 function positiveNumber(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -54,27 +53,5 @@ export function exportOptionsOf(values: Record<string, string | boolean | undefi
     heightIn: positiveNumber('height-in', values['height-in'] as string | undefined),
     theme,
     background: values.transparent ? 'transparent' : 'white'
-  }
-}
-
-/** Checks that the output's folder exists and is writable before any rendering. */
-export function checkOutput(out: string): string {
-  const path = resolve(out)
-  const folder = dirname(path)
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new ApiError('bad_input', `--out ${out}: the folder ${folder} does not exist; create it first or choose another path`)
-  try {
-    accessSync(folder, constants.W_OK)
-  } catch {
-    throw new ApiError('bad_input', `--out ${out}: the folder ${folder} is read-only; choose a folder you can write to`)
-  }
-  if (existsSync(path) && statSync(path).isDirectory()) throw new ApiError('bad_input', `--out ${out} is a folder; give a file name`)
-  return path
-}
-
-export async function writeOutput(path: string, bytes: Uint8Array): Promise<void> {
-  try {
-    await writeFile(path, bytes)
-  } catch (err) {
-    throw new ApiError('bad_input', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
   }
 }

@@ -1,77 +1,55 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import type { ApiErrorShape } from '../../src-shared/errors'
+import { events, type EventName } from '../../src-shared/contract'
+import type { BridgeReply } from '../../src-shared/bridge'
+import { ApiError } from '../../src-shared/errors'
+import { createEndpoint, restartable } from '../../src-shared/rpc/endpoint'
+import { processTransport } from '../../src-shared/rpc/nodePorts'
 import { tsxLoader } from '../engine/train/tsxLoader'
 
-export type EngineReply = { ok: true; value: unknown } | { ok: false; error: ApiErrorShape }
-type HostMessage = ({ t: 'result'; id: number } & EngineReply) | { t: 'event'; name: string; payload: unknown } | { t: 'ready'; workspace: string }
-
 export interface EngineClient {
-  call(method: string, params: unknown): Promise<EngineReply>
+  /** Answers as the preload bridge passes it on to the page. */
+  call(method: string, params: unknown): Promise<BridgeReply>
   /** The engine process's id, or null while none runs (one starts on the next call). */
   readonly pid: number | null
   stop(): void
 }
 
 /**
- * Starts the engine host (engineHost.ts) under plain Node and relays calls to it. When it dies,
- * every call in flight is answered with an 'unavailable' error, and the next call starts a new one.
+ * Starts the engine host (engineHost.ts) under plain Node and relays calls to it; its events
+ * are checked against the contract here, where they enter the shell. When it dies, every call
+ * in flight is answered with an 'unavailable' error, and the next call starts a new one.
  */
-export function startEngineHost(projectRoot: string, workspace: string | null, onEvent: (name: string, payload: unknown) => void): EngineClient {
+export function startEngineHost(projectRoot: string, workspace: string | null, onEvent: (name: EventName, payload: unknown) => void): EngineClient {
   let child: ChildProcess | null = null
-  let nextId = 1
-  const pending = new Map<number, { host: ChildProcess; resolve: (reply: EngineReply) => void }>()
   const nodePath = process.env.npm_node_execpath || process.env.NODE || 'node'
 
-  function failPending(host: ChildProcess, why: string): void {
-    for (const [id, waiter] of pending) {
-      if (waiter.host !== host) continue
-      pending.delete(id)
-      waiter.resolve({ ok: false, error: { code: 'unavailable', message: `the engine process stopped (${why}); it is restarted on the next call, try again` } })
-    }
-    if (child === host) child = null
-  }
-
-  function spawnHost(): ChildProcess {
-    const args = workspace ? ['--workspace', workspace] : []
-    const host = fork(join(projectRoot, 'src-main', 'engineProcess', 'engineHost.ts'), args, {
+  const host = restartable(() => {
+    child = fork(join(projectRoot, 'src-main', 'engineProcess', 'engineHost.ts'), workspace ? ['--workspace', workspace] : [], {
       execPath: nodePath,
       execArgv: ['--import', tsxLoader],
       cwd: projectRoot,
       serialization: 'advanced', // typed arrays cross as binary, not JSON
       env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined }
     })
-    host.on('message', (message: HostMessage) => {
-      if (message.t === 'event') onEvent(message.name, message.payload)
-      else if (message.t === 'result') {
-        const waiter = pending.get(message.id)
-        pending.delete(message.id)
-        waiter?.resolve(message.ok ? { ok: true, value: message.value } : { ok: false, error: message.error })
-      }
+    return createEndpoint(processTransport(child, 'parent'), {
+      events,
+      onEvent,
+      unavailable: (why) => `the engine process stopped (${why}); it is restarted on the next call, try again`,
+      peer: 'the engine process',
+      onDropped: (problem) => process.stderr.write(`featurelens: from the engine process: ${problem}\n`)
     })
-    host.on('error', (err) => failPending(host, err.message))
-    host.on('exit', (code, signal) => failPending(host, signal ?? `exit ${code}`))
-    return host
-  }
+  })
 
   return {
-    call(method: string, params: unknown): Promise<EngineReply> {
-      if (!child || child.exitCode !== null || child.signalCode !== null || !child.connected) child = spawnHost()
-      const host = child
-      const id = nextId++
-      return new Promise<EngineReply>((resolve) => {
-        pending.set(id, { host, resolve })
-        host.send({ id, method, params }, (err) => {
-          if (err) failPending(host, err.message)
-        })
-      })
-    },
+    call: (method, params) =>
+      host.get().call(method, params).then(
+        (value): BridgeReply => ({ ok: true, value }),
+        (err: unknown): BridgeReply => ({ ok: false, error: err instanceof ApiError ? err.toJSON() : { code: 'internal', message: String(err) } })
+      ),
     get pid() {
-      return child?.pid ?? null
+      return host.current() ? (child?.pid ?? null) : null
     },
-    stop(): void {
-      if (child?.connected) child.disconnect()
-      child = null
-    }
+    stop: () => host.stop()
   }
 }

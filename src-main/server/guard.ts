@@ -29,6 +29,13 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined
 }
 
+/** How many Host headers the request carries (Node's req.headers keeps only the first). */
+export function hostHeaderCount(req: IncomingMessage): number {
+  let count = 0
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === 'host') count++
+  return count
+}
+
 /**
  * The checks every request passes: a loopback Host (against DNS rebinding), the request's own
  * Origin when a browser sends one, and the token: the cookie or the CLI's bearer header, or

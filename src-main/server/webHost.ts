@@ -7,7 +7,8 @@ import { hasBinary, encodeFrame, decodeFrame, MAX_BINARY_REQUEST_BYTES, requestC
 import { ApiError } from '../../src-shared/errors'
 import type { EventBus } from '../api/context'
 import { toErrorShape, type Dispatch } from '../api/router'
-import { createGuard } from './guard'
+import { createGuard, hostHeaderCount } from './guard'
+import { closeWhenIdle } from './idleSocket'
 import { readStaticFile } from './static'
 import { attachWebSocketClient } from './webSocketClient'
 
@@ -23,6 +24,8 @@ export interface WebHostOptions {
   /** How long a client may take to send its headers, and its whole request, in ms. */
   headersTimeoutMs?: number
   requestTimeoutMs?: number
+  /** How long a WebSocket may stay idle (nothing sent either way, no call running) before it is closed, in ms. */
+  webSocketIdleMs?: number
 }
 
 export interface WebHost {
@@ -54,17 +57,69 @@ class BodyTooLarge extends ApiError {
   }
 }
 
-async function readBody(req: IncomingMessage, limit: number, binary: boolean): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge(binary)
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > limit) throw new BodyTooLarge(binary)
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks)
+/** How long, and how many bytes, the rest of an over-cap body is read and dropped before the 413. */
+const DISCARD_MS = 1000
+const DISCARD_BYTES = 64 * 1024 * 1024
+
+/** The body, collected up to `limit` bytes; over it, BodyTooLarge (the request is left open, not destroyed). */
+function readBody(req: IncomingMessage, limit: number, binary: boolean): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'])
+    if (Number.isFinite(declared) && declared > limit) return reject(new BodyTooLarge(binary))
+    const chunks: Buffer[] = []
+    let size = 0
+    const stop = (): void => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+    }
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length
+      if (size <= limit) return void chunks.push(chunk)
+      stop()
+      reject(new BodyTooLarge(binary))
+    }
+    const onEnd = (): void => {
+      stop()
+      resolve(Buffer.concat(chunks))
+    }
+    const onError = (err: Error): void => {
+      stop()
+      reject(err)
+    }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+  })
+}
+
+/**
+ * Reads and drops the rest of an over-cap body (for at most DISCARD_MS and DISCARD_BYTES) before
+ * the 413 goes out: a socket closed with unread bytes is reset, and a client still sending would
+ * lose the answer. Nothing is kept, so this costs no memory.
+ */
+function discardRest(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.complete || req.destroyed) return resolve()
+    let dropped = 0
+    const done = (): void => {
+      clearTimeout(timer)
+      req.off('data', onData)
+      req.off('end', done)
+      req.off('close', done)
+      req.off('error', done)
+      resolve()
+    }
+    const onData = (chunk: Buffer): void => {
+      dropped += chunk.length
+      if (dropped > DISCARD_BYTES) done()
+    }
+    const timer = setTimeout(done, DISCARD_MS)
+    req.on('data', onData)
+    req.on('end', done)
+    req.on('close', done)
+    req.on('error', done)
+  })
 }
 
 /** A page load: the one request on which the token may come in the query string. */
@@ -84,6 +139,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxBody })
   const headersTimeout = options.headersTimeoutMs ?? 10_000
   const requestTimeout = options.requestTimeoutMs ?? 30_000
+  // Generous: a page left open without a call or an event for this long reconnects when it needs to.
+  const webSocketIdle = options.webSocketIdleMs ?? 15 * 60_000
 
   const server = createServer(
     {
@@ -103,6 +160,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   )
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Node keeps the first of several; a proxy may have checked another one.
+    if (hostHeaderCount(req) > 1) return sendError(res, 400, 'invalid_request', 'the request has more than one Host header', true)
     if (!guard.hostAllowed(req)) return sendError(res, 403, 'unauthorized', `Host "${req.headers.host ?? ''}" is not allowed; open the URL printed by featurelens serve`)
     const url = requestUrl(req.url)
     if (!url) return sendError(res, 400, 'invalid_request', 'the request target is not a path')
@@ -144,8 +203,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       params = body.length === 0 ? {} : binary ? decodeFrame(body) : JSON.parse(body.toString('utf8'))
     } catch (err) {
       if (err instanceof BodyTooLarge) {
-        // The rest of an oversized body is not read: answer, then close the connection.
-        res.once('finish', () => req.socket.destroy())
+        // The rest is dropped unread (bounded), then the answer closes the connection.
+        await discardRest(req)
         return sendError(res, 413, err.code, err.message, true)
       }
       const detail = err instanceof Error ? err.message : String(err)
@@ -177,10 +236,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const url = requestUrl(req.url)
     if (!url) return refuse(400, 'Bad Request')
     if (url.pathname !== '/ws') return refuse(404, 'Not Found')
+    if (hostHeaderCount(req) > 1) return refuse(400, 'Bad Request')
     if (!guard.hostAllowed(req)) return refuse(403, 'Forbidden')
     if (!guard.originAllowed(req)) return refuse(403, 'Forbidden')
     if (!guard.tokenFrom(req, url)) return refuse(401, 'Unauthorized')
-    wss.handleUpgrade(req, socket, head, (ws) => attachWebSocketClient(ws, options.dispatch, options.events))
+    wss.handleUpgrade(req, socket, head, (ws) => attachWebSocketClient(ws, closeWhenIdle(ws, webSocketIdle, options.events, options.dispatch), options.events))
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {

@@ -11,6 +11,13 @@ import type { EpochMetrics } from '../run'
 /** Run A and run B keep these colours in every chart. */
 export const RUN_COLORS = { a: '#3b5bdb', b: '#e8590c' } as const
 
+/** What the two runs are called on a figure (see pairNames); the plain letters where no names are known. */
+export interface PairNames {
+  a: string
+  b: string
+}
+const LETTERS: PairNames = { a: 'A', b: 'B' }
+
 /** Anchor colours of a shared colour table, for ECharts' visualMap. */
 function paletteOf(name: ColorScaleName, stops = 9): string[] {
   const table = colorTable(name)
@@ -39,7 +46,7 @@ export function ckaMatrixFigure(values: Float32Array, rows: string[], cols: stri
 }
 
 /** Per layer, CKA of A against B at the same layer: the fall with depth, as bars. */
-export function perLayerFigure(perLayer: LayerCka[]): ChartFigure {
+export function perLayerFigure(perLayer: LayerCka[], names: PairNames = LETTERS): ChartFigure {
   return {
     kind: 'chart',
     title: 'CKA between the runs, layer by layer',
@@ -47,9 +54,9 @@ export function perLayerFigure(perLayer: LayerCka[]): ChartFigure {
       tooltip: { trigger: 'axis' },
       grid: { left: 50, right: 20, top: 40, bottom: 100 },
       xAxis: { type: 'category', data: perLayer.map((p) => p.layer), axisLabel: { rotate: 60, fontSize: 10 } },
-      yAxis: { type: 'value', name: 'CKA (A vs B)', min: 0, max: 1 },
+      yAxis: { type: 'value', name: `CKA (${names.a} vs ${names.b})`, min: 0, max: 1 },
       series: [
-        { type: 'bar', name: 'A vs B', data: perLayer.map((p) => p.cka), itemStyle: { color: RUN_COLORS.a } },
+        { type: 'bar', name: `${names.a} vs ${names.b}`, data: perLayer.map((p) => p.cka), itemStyle: { color: RUN_COLORS.a } },
         // The 95 % interval from resampling the examples, as two dashed lines (the tooltip lists both ends).
         ...(perLayer.some((p) => p.low !== null)
           ? (['low', 'high'] as const).map((end) => ({ type: 'line', name: `95 % interval, ${end} end`, data: perLayer.map((p) => p[end]), symbol: 'none', lineStyle: { type: 'dashed', width: 1 }, color: '#666' }))
@@ -61,19 +68,22 @@ export function perLayerFigure(perLayer: LayerCka[]): ChartFigure {
 
 export type EpochCurve = 'aVsB' | 'vsFinalA' | 'vsFinalB'
 
-export const EPOCH_CURVE_TITLES: Record<EpochCurve, string> = {
-  aVsB: 'A against B, same layer, same epoch',
-  vsFinalA: "A against A's last epoch",
-  vsFinalB: "B against B's last epoch"
+export const EPOCH_CURVES: EpochCurve[] = ['aVsB', 'vsFinalA', 'vsFinalB']
+
+/** A curve's title with the runs' names. */
+export function epochCurveTitle(curve: EpochCurve, names: PairNames = LETTERS): string {
+  if (curve === 'aVsB') return `${names.a} against ${names.b}, same layer, same epoch`
+  const name = curve === 'vsFinalA' ? names.a : names.b
+  return `${name} against its own last epoch`
 }
 
 /** One line per layer over epochs; past a dozen layers they run shallow (dark) to deep (bright) with a colour bar. */
-export function ckaEpochsFigure(result: CkaEpochsResult, curve: EpochCurve): ChartFigure {
+export function ckaEpochsFigure(result: CkaEpochsResult, curve: EpochCurve, names: PairNames = LETTERS): ChartFigure {
   const E = result.epochs.length
   const values = result[curve]
   return {
     kind: 'chart',
-    title: `CKA across epochs: ${EPOCH_CURVE_TITLES[curve]}`,
+    title: `CKA across epochs: ${epochCurveTitle(curve, names)}`,
     ordered: { label: 'layer' },
     option: {
       tooltip: { trigger: 'axis' },
@@ -92,14 +102,14 @@ export function ckaEpochsFigure(result: CkaEpochsResult, curve: EpochCurve): Cha
 }
 
 /** Loss or accuracy of both runs on one chart: colour is the run, dash is train vs validation. */
-export function curvesFigure(overview: CompareOverview, metric: 'loss' | 'accuracy'): ChartFigure {
+export function curvesFigure(overview: CompareOverview, metric: 'loss' | 'accuracy', names: PairNames = LETTERS): ChartFigure {
   const keys: [keyof EpochMetrics, string, string][] =
     metric === 'loss'
       ? [['trainLoss', 'train', 'solid'], ['valLoss', 'validation', 'dashed']]
       : [['trainAccuracy', 'train', 'solid'], ['valAccuracy', 'validation', 'dashed'], ['testAccuracy', 'test', 'dotted']]
   const series = (['a', 'b'] as const).flatMap((side) =>
     keys.map(([key, label, type]) => ({
-      name: `${side.toUpperCase()} ${label}`,
+      name: `${names[side]} ${label}`,
       type: 'line',
       symbolSize: 5,
       lineStyle: { color: RUN_COLORS[side], type },
@@ -122,7 +132,7 @@ export function curvesFigure(overview: CompareOverview, metric: 'loss' | 'accura
 }
 
 /** Both runs' histograms of one epoch as densities on the shared bins, overlaid. */
-export function histogramOverlayFigure(h: WeightHistogramsResult, epochIndex: number): ChartFigure {
+export function histogramOverlayFigure(h: WeightHistogramsResult, epochIndex: number, names: PairNames = { a: 'run A', b: 'run B' }): ChartFigure {
   const bins = h.edges.length - 1
   const curve = (counts: Uint32Array) => {
     const row = counts.subarray(epochIndex * bins, (epochIndex + 1) * bins)
@@ -140,7 +150,7 @@ export function histogramOverlayFigure(h: WeightHistogramsResult, epochIndex: nu
       xAxis: { type: 'value', name: 'weight', nameLocation: 'middle', nameGap: 26, min: h.edges[0], max: h.edges[bins] },
       // Keep the density axis at the left edge, not at weight 0 where ECharts puts it by default.
       yAxis: { type: 'value', name: 'density', axisLine: { onZero: false } },
-      series: [side('run A', h.countsA, RUN_COLORS.a), side('run B', h.countsB, RUN_COLORS.b)]
+      series: [side(names.a, h.countsA, RUN_COLORS.a), side(names.b, h.countsB, RUN_COLORS.b)]
     }
   }
 }
@@ -170,10 +180,10 @@ export function sharedMapFigure(values: Float32Array, width: number, height: num
 }
 
 /** A − B on a diverging scale centred on zero, so where A is larger reads red and B larger blue. */
-export function differenceFigure(diff: Float32Array, width: number, height: number, title: string): HeatmapFigure {
+export function differenceFigure(diff: Float32Array, width: number, height: number, title: string, names: PairNames = LETTERS): HeatmapFigure {
   const r = rangeOf(diff)
   const bound = Math.max(Math.abs(r.min), Math.abs(r.max)) || 1
-  return { kind: 'heatmap', title, width, height, values: diff, scale: { name: 'coolwarm', min: -bound, max: bound, label: 'A − B' } }
+  return { kind: 'heatmap', title, width, height, values: diff, scale: { name: 'coolwarm', min: -bound, max: bound, label: `${names.a} − ${names.b}` } }
 }
 
 /** A run's energy map coloured through magma and laid over the mean input in grey. */

@@ -122,7 +122,7 @@ describe('featurelens figures, export and plot', () => {
       [['export', figureId, '--format', 'gif'], /--format must be one of svg, png, pdf, csv/],
       [['export', figureId, '--format', 'png', '--out', join(outDir, 'missing', 'x.png')], /the folder .*missing does not exist/],
       [['export', figureId, '--format', 'png', '--out', join(readOnlyFolder(), 'x.png')], /is read-only/],
-      [['plot', runId, 'histogram', '--format', 'svg'], /"histogram" is not one of curves, weights, featuremaps, cka/]
+      [['plot', runId, 'histogram', '--format', 'svg'], /"histogram" is not one of curves, weights, featuremaps, filters, cka/]
     ]
     for (const [args, message] of cases) {
       const r = await featurelens(...args)
@@ -146,7 +146,7 @@ describe('featurelens figures, export and plot', () => {
     expect(after.code).toBe(0)
     expect(after.stderr).toMatch(new RegExp(`warning: panel 1: .*run ${runId}, which was deleted`))
     expect(readFileSync(pdfPath).subarray(0, 5).toString()).toBe('%PDF-')
-    const svgAfter = await featurelens('export', '--composition', compositionId, '--format', 'svg', '--out', svgPath)
+    const svgAfter = await featurelens('export', '--composition', compositionId, '--format', 'svg', '--out', svgPath, '--force')
     expect(svgAfter.code).toBe(0)
     const texts = parseSvg(readFileSync(svgPath, 'utf8')).join(' ')
     expect(texts).toContain('which was deleted')

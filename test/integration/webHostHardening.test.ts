@@ -111,6 +111,19 @@ describe('message size caps', () => {
     await expectServing()
   })
 
+  it('answers a chunked API body over the cap with 413 and keeps serving (JSON and binary)', async () => {
+    for (const [contentType, size] of [['application/json', 1.25 * 1024 * 1024], ['application/octet-stream', 17.5 * 1024 * 1024]] as const) {
+      const piece = 64 * 1024
+      const chunks: (string | Buffer)[] = [httpText(app.port, 'POST /api/app.info HTTP/1.1', { ...bearer(), 'Content-Type': contentType, 'Transfer-Encoding': 'chunked' })]
+      for (let sent = 0; sent < size; sent += piece) chunks.push(`${piece.toString(16)}\r\n`, Buffer.alloc(piece, 0x78), '\r\n')
+      chunks.push('0\r\n\r\n')
+      const res = await rawExchange(app.port, chunks, 10_000)
+      expect(res.status, contentType).toBe(413)
+      expect(res.text).toContain(contentType === 'application/json' ? '1 MiB' : 'MiB')
+      await expectServing()
+    }
+  })
+
   it('accepts a binary request the size of an uploaded image, which the JSON cap would refuse', async () => {
     const frame = Buffer.from(encodeFrame({ encoded: new Uint8Array(2 * 1024 * 1024) }))
     const res = await rawRequest(app.port, { path: '/api/app.info', method: 'POST', headers: { ...bearer(), 'Content-Type': 'application/octet-stream' }, body: frame })

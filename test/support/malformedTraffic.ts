@@ -211,3 +211,91 @@ export async function sendMalformedTraffic(t: TrafficTarget, count: number, seed
   counts.total = counts.http + counts.upgrades + counts.wsRawFrames + counts.wsMessages
   return counts
 }
+
+export interface OversizeCounts {
+  http: number
+  wsMessages: number
+  /** Cases whose answer broke a rule: a 5xx, a stack trace, or an over-cap API body not answered 413. */
+  failures: string[]
+}
+
+type BodyFraming = 'content-length' | 'chunked' | 'one-huge-chunk' | 'understated-length' | 'overstated-length'
+const framings: BodyFraming[] = ['content-length', 'chunked', 'one-huge-chunk', 'understated-length', 'overstated-length']
+
+/** A request whose body is `size` bytes, framed as `framing` says, as raw chunks. */
+function bodyRequest(t: TrafficTarget, target: string, headers: Record<string, string>, framing: BodyFraming, size: number): (string | Buffer)[] {
+  const piece = 256 * 1024
+  const body = (n: number): Buffer[] => {
+    const parts: Buffer[] = []
+    for (let sent = 0; sent < n; sent += piece) parts.push(Buffer.alloc(Math.min(piece, n - sent), 0x78))
+    return parts
+  }
+  if (framing === 'content-length') return [httpText(t.port, target, { ...headers, 'Content-Length': String(size) }), ...body(size)]
+  if (framing === 'understated-length') return [httpText(t.port, target, { ...headers, 'Content-Length': '2' }), ...body(size)]
+  if (framing === 'overstated-length') return [httpText(t.port, target, { ...headers, 'Content-Length': String(size * 2) }), ...body(size)]
+  const head = httpText(t.port, target, { ...headers, 'Transfer-Encoding': 'chunked' })
+  if (framing === 'one-huge-chunk') return [head, `${size.toString(16)}\r\n`, ...body(size), '\r\n0\r\n\r\n']
+  return [head, ...body(size).flatMap((b) => [`${b.length.toString(16)}\r\n`, b, '\r\n']), '0\r\n\r\n']
+}
+
+/**
+ * Sends bodies over the caps in every framing (Content-Length, chunked, one huge chunk, a
+ * length that understates or overstates the body) with every content type, to API calls, unknown
+ * methods, pages and upgrades, with and without the token; then over-cap WebSocket messages,
+ * whole and fragmented. An authenticated over-cap API body must get 413; nothing may get a 5xx.
+ */
+export async function sendOversizeBodies(t: TrafficTarget, caps: { json: number; binary: number }): Promise<OversizeCounts> {
+  const counts: OversizeCounts = { http: 0, wsMessages: 0, failures: [] }
+  const auth = { Authorization: `Bearer ${t.token}` }
+  const types: [string | undefined, number][] = [
+    ['application/json', caps.json + 1],
+    ['text/plain', caps.json + 1],
+    [undefined, caps.json * 2],
+    ['application/octet-stream', caps.binary + 1],
+    ['application/octet-stream; charset=x', caps.binary + 64 * 1024]
+  ]
+  const targets: [string, Record<string, string>, boolean][] = [
+    ['POST /api/app.info HTTP/1.1', auth, true],
+    ['POST /api/no.such.method HTTP/1.1', auth, true],
+    ['POST /api/app.info HTTP/1.1', {}, false],
+    ['POST / HTTP/1.1', auth, false],
+    ['GET / HTTP/1.1', auth, false],
+    ['GET /ws HTTP/1.1', { ...auth, ...upgradeHeaders }, false]
+  ]
+  for (const [target, headers, api] of targets) {
+    for (const [type, size] of types) {
+      for (const framing of framings) {
+        const all = type ? { ...headers, 'Content-Type': type } : headers
+        const res = await rawExchange(t.port, bodyRequest(t, target, all, framing, size), 3000)
+        counts.http++
+        const label = `${target} ${type ?? '(no type)'} ${framing} ${size} B`
+        if (res.status >= 500 || STACK.test(res.text)) counts.failures.push(`${label}: ${res.text.slice(0, 300)}`)
+        else if (api && (framing === 'content-length' || framing === 'chunked' || framing === 'one-huge-chunk') && res.status !== 413) counts.failures.push(`${label}: answered ${res.status}, not 413`)
+      }
+    }
+  }
+  const overCap: [string, Buffer | string, boolean][] = [
+    ['text over the JSON cap', 'x'.repeat(caps.json + 1), false],
+    ['binary over the binary cap', Buffer.alloc(caps.binary + 1), true],
+    ['fragmented text over the JSON cap', 'x'.repeat(caps.json + 1), false],
+    ['fragmented binary over the binary cap', Buffer.alloc(caps.binary + 1), true]
+  ]
+  for (const [label, data, binary] of overCap) {
+    const ws = await openSocket(t)
+    const outcome = await new Promise<string>((resolve) => {
+      ws.once('message', (reply) => resolve(reply.toString()))
+      ws.once('close', (code) => resolve(`closed ${code}`))
+      ws.on('error', () => undefined)
+      if (!label.startsWith('fragmented')) ws.send(data, { binary })
+      else {
+        const step = Math.ceil(data.length / 8)
+        for (let at = 0; at < data.length; at += step) ws.send(data.slice(at, at + step), { binary, fin: at + step >= data.length })
+      }
+    })
+    counts.wsMessages++
+    const expected = binary ? outcome === 'closed 1009' : outcome.includes('"ok":false') && outcome.includes('MiB')
+    if (!expected || STACK.test(outcome)) counts.failures.push(`websocket ${label}: ${outcome.slice(0, 200)}`)
+    ws.terminate()
+  }
+  return counts
+}

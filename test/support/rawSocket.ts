@@ -40,12 +40,14 @@ export function rawExchange(port: number, chunks: (string | Buffer)[] | string |
   })
 }
 
-/** Whether `text` holds one whole response (headers and a Content-Length body, or a 101). */
+/** Whether `text` holds one whole response (headers and a Content-Length or chunked body, or a 101). */
 function responseComplete(text: string): boolean {
   const end = text.indexOf('\r\n\r\n')
   if (end < 0) return false
   if (text.startsWith('HTTP/1.1 101')) return true
-  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end))
+  const head = text.slice(0, end)
+  if (/\r\ntransfer-encoding: *chunked/i.test(head)) return text.endsWith('\r\n0\r\n\r\n')
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head)
   return length !== null && text.length - end - 4 >= Number(length[1])
 }
 

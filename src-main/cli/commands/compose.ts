@@ -6,7 +6,7 @@ import { bodyTypeFor, isPageSizeName, PAGE_SIZE_NAMES, PAGE_SIZES } from '../../
 import { openApi } from '../../api/openApi'
 import { parseCommandArgs } from '../args'
 import type { Command } from '../command'
-import { checkOutput, writeOutput } from '../exportOptions'
+import { checkOutput, writeOutput } from '../outputFile'
 
 const usage = `Usage: featurelens compose FIGURE_ID… --out poster.pdf [options]
 
@@ -24,6 +24,7 @@ scripted and rebuilt after a new training run.
   --format F          svg, pdf or png (default: from --out's extension)
   --dpi N             PNG resolution (default 300)
   --out FILE          where to write
+  --force             replace FILE if it exists (links, FIFOs and devices are never written)
   --json              print {"id", "path", ...}
   --workspace DIR`
 
@@ -75,12 +76,13 @@ export const composeCommand: Command = {
       format: { type: 'string' },
       dpi: { type: 'string' },
       out: { type: 'string' },
+      force: { type: 'boolean' },
       json: { type: 'boolean' },
       workspace: { type: 'string' }
     })
     if (!positionals.length) throw new ApiError('invalid_request', 'compose needs the ids of saved figures ("featurelens figures list" shows them)')
     if (positionals.length > 64) throw new ApiError('invalid_request', `compose takes at most 64 figures, got ${positionals.length}`)
-    if (!values.out) throw new ApiError('invalid_request', 'compose needs --out FILE, such as --out poster.pdf')
+    if (values.out === undefined) throw new ApiError('invalid_request', 'compose needs --out FILE, such as --out poster.pdf')
     const format = (values.format ?? extname(values.out).slice(1).toLowerCase()) as ExportFormat
     if (!FORMATS.includes(format)) throw new ApiError('invalid_request', `compose writes ${FORMATS.join(', ')}; give --format or an --out ending in .pdf, .svg or .png (got "${values.out}")`)
     const theme = values.theme ?? 'light'
@@ -91,7 +93,8 @@ export const composeCommand: Command = {
     const dpi = values.dpi === undefined ? 300 : Number(values.dpi)
     const { rows, cols } = gridOf(values.grid, positionals.length)
     const captions = captionsOf(values.caption ?? [], positionals.length)
-    const out = checkOutput(values.out)
+    const force = values.force === true
+    const out = checkOutput(values.out, force)
     const title = values.title ?? ''
     const layout: CompositionLayoutInput = {
       title,
@@ -111,7 +114,7 @@ export const composeCommand: Command = {
       if (unknown.length) throw new ApiError('not_found', `no saved figure ${unknown.join(', ')} in this workspace ("featurelens figures list" shows the ids)`)
       const saved = (await api.dispatch('compositions.save', { name: title || 'Poster', layout })) as Composition
       const file = (await api.dispatch('compositions.export', { id: saved.id, options: { format, dpi } })) as ExportedFile
-      await writeOutput(out, file.bytes)
+      await writeOutput(out, file.bytes, force)
       for (const w of file.warnings) io.err(`warning: ${w}`)
       io.out(values.json ? JSON.stringify({ id: saved.id, path: out, bytes: file.bytes.byteLength, mime: file.mime, warnings: file.warnings }) : `saved composition ${saved.id}; wrote ${out} (${file.bytes.byteLength} bytes)`)
       return 0

@@ -1,7 +1,8 @@
 import type { DescriptorsResult } from '../../../src-shared/earlyExit'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
-import { listOption, oneRun, withTask } from './earlyExitCli'
+import { withTask } from '../task'
+import { listOption, oneRun } from './earlyExitCli'
 
 const usage = `Usage: featurelens descriptors RUN [--epoch N] [--layers L1,L2] [--json]
 

@@ -1,8 +1,9 @@
 import { StrategyName, STRATEGY_LABELS, type EarlyExitResult, type StrategyResult } from '../../../src-shared/earlyExit'
 import { ApiError } from '../../../src-shared/errors'
-import { intOption, parseCommandArgs } from '../args'
+import { intOption, numberOption, parseCommandArgs } from '../args'
 import type { Command, CommandIO } from '../command'
-import { listOption, numberOption, oneRun, withTask } from './earlyExitCli'
+import { withTask } from '../task'
+import { listOption, oneRun } from './earlyExitCli'
 
 const usage = `Usage: featurelens earlyexit RUN [--layers L1,L2] [--strategy knn|centroid|confidence] [--threshold T | --sweep] [--batch N] [--json]
 

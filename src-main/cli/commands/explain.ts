@@ -3,9 +3,11 @@ import { ApiError } from '../../../src-shared/errors'
 import type { GradientsResponse, OcclusionResponse, PointingResponse, ProjectResponse } from '../../../src-shared/explain'
 import { AttributionMethod, attributionInfo, PointingMethod } from '../../../src-shared/explain'
 import { attributionHeatmap, attributionImage, occlusionHeatmaps, occlusionLabelFigure, PROJECTION_SCALE } from '../../../src-shared/figures/explainFigures'
-import { intOption, parseCommandArgs } from '../args'
+import type { OpenApi } from '../../api/openApi'
+import { intOption, numberOption, parseCommandArgs } from '../args'
 import type { Command, CommandIO } from '../command'
-import { imageArgument, numberOption, splitArgument, withExplainSession } from '../explainSession'
+import { imageArgument, splitArgument } from '../imageArgument'
+import { withTask } from '../task'
 import { writeFigurePng, type WrittenMap } from '../figurePng'
 import { pointingText } from './pointingText'
 
@@ -82,7 +84,7 @@ function summary(result: OcclusionResponse | GradientsResponse | ProjectResponse
   return base
 }
 
-async function explainOne(api: Parameters<Parameters<typeof withExplainSession>[2]>[0], taskId: string, runId: string, chosen: { method: AttributionMethod; name: string }, values: Record<string, string | boolean | undefined>, io: CommandIO): Promise<number> {
+async function explainOne(api: OpenApi, taskId: string, runId: string, chosen: { method: AttributionMethod; name: string }, values: Record<string, string | boolean | undefined>, io: CommandIO): Promise<number> {
   const { method, name } = chosen
   const image = imageArgument(values.image as string | undefined, values.split as string | undefined)
   // Without --epoch the handlers take the run's last stored epoch.
@@ -149,7 +151,7 @@ export const explainCommand: Command = {
     })
     if (positionals.length !== 1) throw new ApiError('invalid_request', `explain needs one run id, got ${positionals.length}; "featurelens runs list" shows them`)
     const runId = positionals[0]
-    return withExplainSession(values.workspace, io, async (api, taskId) => {
+    return withTask(values.workspace, io, async (api, taskId) => {
       if (values.pointing) {
         const chosen = values.methods?.split(',').map((m) => {
           const parsed = PointingMethod.safeParse(m.trim())

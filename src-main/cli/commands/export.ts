@@ -3,7 +3,8 @@ import type { ExportedFile } from '../../../src-shared/figureSet'
 import { openApi } from '../../api/openApi'
 import { parseCommandArgs } from '../args'
 import type { Command } from '../command'
-import { checkOutput, exportArgs, exportOptionsOf, exportUsage, writeOutput } from '../exportOptions'
+import { exportArgs, exportOptionsOf, exportUsage } from '../exportOptions'
+import { checkOutput, writeOutput } from '../outputFile'
 
 const usage = `Usage: featurelens export FIGURE_ID|--composition ID --format svg|png|pdf|csv [options]
 
@@ -21,14 +22,15 @@ export const exportCommand: Command = {
     const figureId = positionals[0]
     if (!figureId === !values.composition) throw new ApiError('invalid_request', 'export needs a FIGURE_ID or --composition ID ("featurelens figures list" shows them)')
     const options = exportOptionsOf(values)
-    const out = values.out ? checkOutput(values.out) : null
+    const force = values.force === true
+    const out = values.out !== undefined ? checkOutput(values.out, force) : null
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     try {
       const file = (values.composition
         ? await api.dispatch('compositions.export', { id: values.composition, options })
         : await api.dispatch('figures.export', { id: figureId, options })) as ExportedFile
-      const path = out ?? checkOutput(file.fileName)
-      await writeOutput(path, file.bytes)
+      const path = out ?? checkOutput(file.fileName, force)
+      await writeOutput(path, file.bytes, force)
       for (const w of file.warnings) io.err(`warning: ${w}`)
       io.out(values.json ? JSON.stringify({ path, bytes: file.bytes.byteLength, mime: file.mime, warnings: file.warnings }) : `wrote ${path} (${file.bytes.byteLength} bytes)`)
       return 0

@@ -1,8 +1,9 @@
 import type { FeatureMapTrainResult } from '../../../src-shared/earlyExit'
 import { ApiError } from '../../../src-shared/errors'
-import { intOption, parseCommandArgs } from '../args'
+import { intOption, numberOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
-import { numberOption, oneRun, withTask } from './earlyExitCli'
+import { withTask } from '../task'
+import { oneRun } from './earlyExitCli'
 
 const usage = `Usage: featurelens featuremap-train RUN --classes A,B --layer L [--epochs N] [--json]
 

@@ -1,8 +1,9 @@
 import { ApiError } from '../../../src-shared/errors'
 import { defaultInvarianceRange, InvarianceTransform, type ExplainOverview, type InvarianceResponse } from '../../../src-shared/explain'
-import { intOption, parseCommandArgs } from '../args'
+import { intOption, numberOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
-import { imageArgument, numberOption, withExplainSession } from '../explainSession'
+import { imageArgument } from '../imageArgument'
+import { withTask } from '../task'
 
 const usage = `Usage: featurelens invariance RUN --image I[,I2…] --transform translate|scale|rotate [options]
 
@@ -47,7 +48,7 @@ export const invarianceCommand: Command = {
     const layers = values.layers?.split(',').map((l) => l.trim())
     if (layers && layers.length !== 2) throw new ApiError('invalid_request', `--layers takes two layers, early and late, e.g. c1,f6; got "${values.layers}"`)
     const runId = positionals[0]
-    return withExplainSession(values.workspace, io, async (api, taskId) => {
+    return withTask(values.workspace, io, async (api, taskId) => {
       const overview = (await api.dispatch('explain.overview', { runId })) as ExplainOverview
       const range = defaultInvarianceRange(parsed.data, overview.input.height)
       const r = (await api.dispatch('explain.invariance', {

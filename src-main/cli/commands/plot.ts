@@ -13,8 +13,9 @@ import type { RunDetail } from '../../../src-shared/run'
 import { openApi, type OpenApi } from '../../api/openApi'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
-import { checkOutput, exportArgs, exportOptionsOf, exportUsage, writeOutput } from '../exportOptions'
+import { exportArgs, exportOptionsOf, exportUsage } from '../exportOptions'
 import { figureTextArgs, figureTextOf, figureTextUsage } from '../figureTextArgs'
+import { checkOutput, writeOutput } from '../outputFile'
 
 const usage = `Usage: featurelens plot RUN curves|weights|featuremaps|filters|cka [what] --format svg|png|pdf|csv [options]
        featurelens plot RUN … --save [--format F --out FILE]
@@ -141,7 +142,8 @@ export const plotCommand: Command = {
     // With --save alone, nothing is written: the figure goes to the figure set.
     const options = values.save && values.format === undefined ? null : exportOptionsOf(values)
     const text = figureTextOf(values)
-    const out = options && values.out ? checkOutput(values.out) : null
+    const force = values.force === true
+    const out = options && values.out !== undefined ? checkOutput(values.out, force) : null
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     try {
       const spec = applyFigureText(await figureOf(api, runId, kind as Kind, values), text)
@@ -151,8 +153,8 @@ export const plotCommand: Command = {
         return 0
       }
       const file = (await api.dispatch('figures.export', { spec, options })) as ExportedFile
-      const path = out ?? checkOutput(file.fileName)
-      await writeOutput(path, file.bytes)
+      const path = out ?? checkOutput(file.fileName, force)
+      await writeOutput(path, file.bytes, force)
       io.out(values.json ? JSON.stringify({ path, bytes: file.bytes.byteLength, mime: file.mime, ...(saved ? { id: saved.id } : {}) }) : `wrote ${path} (${file.bytes.byteLength} bytes)${saved ? `; saved figure ${saved.id} to the figure set` : ''}`)
       return 0
     } finally {

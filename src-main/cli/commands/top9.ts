@@ -4,7 +4,8 @@ import type { ExplainOverview, Top9Response } from '../../../src-shared/explain'
 import { mosaicFigure, normalisedProjection, PROJECTION_SCALE } from '../../../src-shared/figures/explainFigures'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
-import { splitArgument, withExplainSession } from '../explainSession'
+import { splitArgument } from '../imageArgument'
+import { withTask } from '../task'
 import { writeFigurePng, type WrittenMap } from '../figurePng'
 
 const usage = `Usage: featurelens top9 RUN --layer L [options]
@@ -57,7 +58,7 @@ export const top9Command: Command = {
     if (positionals.length !== 1) throw new ApiError('invalid_request', `top9 needs one run id, got ${positionals.length}; "featurelens runs list" shows them`)
     if (!values.layer) throw new ApiError('invalid_request', '--layer is required: a layer with spatial maps ("featurelens arch RUN" lists them)')
     const runId = positionals[0]
-    return withExplainSession(values.workspace, io, async (api, taskId) => {
+    return withTask(values.workspace, io, async (api, taskId) => {
       const overview = (await api.dispatch('explain.overview', { runId })) as ExplainOverview
       const layer = overview.layers.find((l) => l.name === values.layer)
       if (!layer || !layer.spatial) {

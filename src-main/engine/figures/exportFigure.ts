@@ -29,12 +29,23 @@ export const MIME: Record<ExportFormat, string> = {
 
 export const DEFAULT_WIDTH_IN = 6
 
-/** The width in inches an export asks for: --width-in, or --width-px at the DPI, or the default. */
-export function widthInches(options: ExportOptions): number {
+const MAX_WIDTH_IN = 100
+
+/**
+ * The width in inches an export asks for: --width-in, or --width-px at the DPI, or the default
+ * (a composition's own). Out of range, the error speaks in the unit the width was given in.
+ */
+export function widthInches(options: ExportOptions, defaultIn = DEFAULT_WIDTH_IN): number {
   const dpi = checkDpi(options.dpi ?? 300)
   if (options.widthPx !== undefined && options.widthIn !== undefined) throw new ApiError('invalid_request', 'give a width in inches or in pixels, not both')
-  const width = options.widthPx !== undefined ? options.widthPx / dpi : (options.widthIn ?? DEFAULT_WIDTH_IN)
-  if (!Number.isFinite(width) || width <= 0 || width > 100) throw new ApiError('invalid_request', `the width must be more than 0 and at most 100 inches, got ${width}`)
+  if (options.widthPx !== undefined) {
+    const width = options.widthPx / dpi
+    if (!Number.isFinite(width) || width <= 0 || width > MAX_WIDTH_IN) {
+      throw new ApiError('invalid_request', `the width must be more than 0 and at most ${Math.floor(MAX_WIDTH_IN * dpi)} px at ${dpi} DPI (${MAX_WIDTH_IN} inches), got ${options.widthPx} px`)
+    }
+  }
+  const width = options.widthPx !== undefined ? options.widthPx / dpi : (options.widthIn ?? defaultIn)
+  if (!Number.isFinite(width) || width <= 0 || width > MAX_WIDTH_IN) throw new ApiError('invalid_request', `the width must be more than 0 and at most ${MAX_WIDTH_IN} inches, got ${width} inches`)
   if (options.heightIn !== undefined && (!(options.heightIn > 0) || options.heightIn > 100)) throw new ApiError('invalid_request', `the height must be more than 0 and at most 100 inches, got ${options.heightIn}`)
   return width
 }

@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
 import { ApiError } from '../../../src-shared/errors'
 import { migrations } from './migrations'
 import { damagedAdvice, storageFailure } from './storageErrors'
+import { createPrivateFile, makePrivate } from './workspace'
 
 export type WorkspaceDb = Database.Database
 
@@ -35,6 +36,11 @@ export function openWorkspaceDb(path: string, options: { readonly?: boolean } = 
 }
 
 function openChecked(path: string, options: { readonly?: boolean }): WorkspaceDb {
+  if (!options.readonly) {
+    // Private to the user: the database and its -wal and -shm files (SQLite gives them the database's mode).
+    createPrivateFile(path)
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) makePrivate(file, 0o600)
+  }
   const exists = existsSync(path) && statSync(path).size > 0
   if (exists && readHeader(path) !== SQLITE_MAGIC) {
     throw new ApiError('bad_input', `${path} is not a SQLite database. Move it away or choose another workspace with --workspace DIR.`)

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
+import { accessSync, chmodSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs'
 import { ApiError } from '../../../src-shared/errors'
 import { storageFailure } from './storageErrors'
 import { homedir } from 'node:os'
@@ -39,13 +39,40 @@ export function resolveWorkspace(flag?: string | null, env: NodeJS.ProcessEnv = 
   return { dir, database: join(dir, 'featurelens.sqlite'), source }
 }
 
-/** Creates the workspace folder if needed; a file in its place or a read-only folder is named. */
+/**
+ * Narrows the mode of a file or folder of ours to `mode` (0700, 0600) when it is wider: the
+ * workspace holds the user's models, data and the web host's token. Not on Windows (no modes),
+ * never on something another user owns, and best effort: a file system without modes is left as it is.
+ */
+export function makePrivate(path: string, mode: number): void {
+  if (process.platform === 'win32') return
+  const info = statSync(path, { throwIfNoEntry: false })
+  if (!info || info.uid !== process.getuid?.() || (info.mode & 0o777 & ~mode) === 0) return
+  try {
+    chmodSync(path, mode)
+  } catch {
+    // A file system without modes (or mounted read-only): nothing to narrow, and no reason to refuse the workspace.
+  }
+}
+
+/** Creates the database file 0600 before SQLite does (it gives its -wal and -shm files the same mode). */
+export function createPrivateFile(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+}
+
+/** Creates the workspace folder (0700) if needed; a file in its place or a read-only folder is named. */
 export function ensureWorkspaceDir(location: WorkspaceLocation): void {
   const doing = 'opening the workspace'
   try {
     const info = statSync(location.dir, { throwIfNoEntry: false })
     if (info && !info.isDirectory()) throw new ApiError('bad_input', `${doing} failed: ${location.dir} is a file, not a folder. Choose a folder with --workspace DIR.`)
-    if (!info) mkdirSync(location.dir, { recursive: true })
+    if (!info) mkdirSync(location.dir, { recursive: true, mode: 0o700 })
+    // A folder the user chose keeps its mode; the default one is ours (older versions made it 0755).
+    else if (location.source === 'user-data') makePrivate(location.dir, 0o700)
     accessSync(location.dir, constants.W_OK)
   } catch (err) {
     throw storageFailure(err, location.dir, doing) ?? err

@@ -5,7 +5,7 @@
  * "3 hours per epoch" before starting, not after.
  */
 import * as tf from '@tensorflow/tfjs'
-import { ApiError, ErrorCode } from '../../../src-shared/errors'
+import { ApiError } from '../../../src-shared/errors'
 import type { RunEstimate, TrainConfig } from '../../../src-shared/run'
 import { initBackend } from '../backend/select'
 import { buildModel } from '../models/buildModel'
@@ -88,34 +88,22 @@ export async function estimateRun(config: TrainConfig): Promise<RunEstimate> {
 }
 
 // The estimate being computed: a newer request (the user changed the form again) ends it.
-let current: { terminate(): Promise<number>; superseded: boolean } | null = null
+let current: { stop(why: ApiError): void } | null = null
 
 /**
  * estimateRun in a worker thread of its own (its own tfjs), ended when it replies. Only the
  * latest request is computed: starting one stops the one before, which fails with "cancelled".
  */
 export async function estimateRunInWorker(config: TrainConfig): Promise<RunEstimate> {
-  const { Worker } = await import('node:worker_threads')
-  const { typeScriptWorkerCode } = await import('./tsxLoader')
-  if (current) {
-    current.superseded = true
-    void current.terminate()
-  }
-  const worker = new Worker(typeScriptWorkerCode(new URL('./estimateWorker.ts', import.meta.url)), { eval: true, workerData: config })
-  const mine = { terminate: () => worker.terminate(), superseded: false }
-  current = mine
+  const { inOwnWorker } = await import('../tasks/ownWorker')
+  current?.stop(new ApiError('cancelled', 'a newer estimate replaced this one'))
+  let mine: { stop(why: ApiError): void } | null = null
   try {
-    const reply = await new Promise<{ ok: true; value: RunEstimate } | { ok: false; error: { code: string; message: string } }>((resolve, reject) => {
-      worker.once('message', resolve)
-      worker.once('error', reject)
-      worker.once('exit', (code) =>
-        reject(mine.superseded ? new ApiError('cancelled', 'a newer estimate replaced this one') : new Error(`the estimate stopped (exit code ${code}) before it replied`))
-      )
+    return await inOwnWorker<RunEstimate, TrainConfig>(new URL('./estimateWorker.ts', import.meta.url), config, { what: 'the estimate' }, (stop) => {
+      mine = { stop }
+      current = mine
     })
-    if (!reply.ok) throw new ApiError(ErrorCode.catch('internal').parse(reply.error.code), reply.error.message)
-    return reply.value
   } finally {
     if (current === mine) current = null
-    await worker.terminate()
   }
 }

@@ -10,14 +10,15 @@ import { initBackend } from '../backend/select'
 import { buildModel } from '../models/index'
 import { openWorkspaceDb } from '../store/database'
 import { dropoutSeeder } from './dropoutSeeds'
-import type { ShardReply, ShardRequest, ShardWorkerSetup } from './shardMessages'
+import { createEndpoint } from '../../../src-shared/rpc/endpoint'
+import { threadTransport } from '../../../src-shared/rpc/nodePorts'
+import { ShardRequest, type ShardWorkerSetup } from './shardMessages'
 import { batchTensors, lossOfBatch } from './trainStep'
 
 const setup = workerData as ShardWorkerSetup
-const port = parentPort!
-const reply = (message: ShardReply) => port.postMessage(message)
+type Step = (request: ShardRequest) => Promise<{ loss: number; correct: number }>
 
-async function start(): Promise<void> {
+async function start(): Promise<Step> {
   await initBackend(setup.backend)
   const db = setup.database ? openWorkspaceDb(setup.database, { readonly: true }) : undefined
   const model = await buildModel(setup.spec, setup.input, setup.objective.numOutputs, setup.objective.outputActivation, setup.seed, db)
@@ -34,7 +35,7 @@ async function start(): Promise<void> {
   const grads = new Float32Array(setup.grads)
   let version = -1
 
-  const step = async (request: ShardRequest): Promise<ShardReply> => {
+  return async (request) => {
     if (request.version !== version) {
       tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(weights.subarray(offsets[i], offsets[i] + v.size), v.shape))))
       version = request.version
@@ -52,13 +53,16 @@ async function start(): Promise<void> {
     const kept = correctT as unknown as tf.Scalar
     const [[loss], [correct]] = await Promise.all([value.data(), kept.data()])
     tf.dispose([xs, ys, value, kept, ...Object.values(named)])
-    return { t: 'done', loss, correct }
+    return { loss, correct }
   }
-
-  port.on('message', (request: ShardRequest) => {
-    step(request).then(reply, (err: unknown) => reply({ t: 'error', message: err instanceof Error ? err.message : String(err) }))
-  })
-  reply({ t: 'ready' })
 }
 
-start().catch((err: unknown) => reply({ t: 'error', message: err instanceof Error ? err.message : String(err) }))
+// 'ready' answers once the replica is built (or with why it could not be); 'step' computes one shard.
+const ready = start()
+ready.catch(() => undefined)
+createEndpoint(threadTransport(parentPort!), {
+  serve: async (method, params) => {
+    const step = await ready
+    return method === 'ready' ? null : step(ShardRequest.parse(params))
+  }
+})

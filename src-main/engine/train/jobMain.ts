@@ -16,7 +16,9 @@ import { getRun, getRunRow, setModelTopology, setRunCompute, setRunStatus } from
 import { buildModel, readImportedInput, validateModelFit } from '../models/index'
 import { openTrainingData } from './datasetTrainingData'
 import { describeJobFailure } from './jobFailure'
-import type { JobCommand, JobMessage } from './jobMessages'
+import { createEndpoint } from '../../../src-shared/rpc/endpoint'
+import { processTransport } from '../../../src-shared/rpc/nodePorts'
+import { toJob, type JobMessage } from './jobMessages'
 import { chooseObjective, createOptimizer } from './objective'
 import { chooseTrainThreads, createTrainStep } from './shardedStep'
 import { trainLoop } from './trainLoop'
@@ -30,18 +32,15 @@ function argument(name: string): string {
 
 const runId = argument('run')
 const workspaceDir = argument('workspace')
-const send = (message: JobMessage): void => {
-  if (process.send) process.send(message)
-  else process.stdout.write(JSON.stringify(message) + '\n')
-}
-
 let stopRequested = false
 // Why the run stops early: the user cancelled, or whoever started it went away (then nobody
 // could follow or cancel it, so it stops at the next batch and can be resumed later).
 let stopStatus: 'cancelled' | 'interrupted' = 'cancelled'
-process.on('message', (command: JobCommand) => {
-  if (command?.t === 'cancel') stopRequested = true
-})
+const supervisor = createEndpoint(processTransport(process, 'child'), { events: toJob, onEvent: () => (stopRequested = true) })
+const send = (message: JobMessage): void => {
+  if (process.send) supervisor.emit('job', message)
+  else process.stdout.write(JSON.stringify(message) + '\n')
+}
 process.on('SIGTERM', () => (stopRequested = true))
 process.on('disconnect', () => {
   stopStatus = 'interrupted'

@@ -2,7 +2,9 @@ import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { WorkspaceDb } from '../store/database'
 import { getRunRow, setRunStatus } from '../store/runStore'
-import type { JobCommand, JobMessage } from './jobMessages'
+import { createEndpoint } from '../../../src-shared/rpc/endpoint'
+import { processTransport } from '../../../src-shared/rpc/nodePorts'
+import { fromJob, type JobMessage } from './jobMessages'
 import { tsxLoader } from './tsxLoader'
 
 const jobEntry = fileURLToPath(new URL('./jobMain.ts', import.meta.url))
@@ -31,9 +33,13 @@ export function startTrainingJob(db: WorkspaceDb, workspaceDir: string, runId: s
     stderr = (stderr + d.toString()).slice(-4000)
   })
   let lastStatus: { status: string; reason: string | null } | null = null
-  child.on('message', (message: JobMessage) => {
-    if (message.t === 'status') lastStatus = { status: message.status, reason: message.reason }
-    onMessage(message)
+  const job = createEndpoint(processTransport(child, 'parent'), {
+    events: fromJob,
+    onEvent: (_name, message) => {
+      if (message.t === 'status') lastStatus = { status: message.status, reason: message.reason }
+      onMessage(message)
+    },
+    onDropped: (problem) => process.stderr.write(`featurelens: from the training job of ${runId}: ${problem}\n`)
   })
   setRunStatus(db, runId, 'running', null, child.pid ?? null)
 
@@ -65,7 +71,7 @@ export function startTrainingJob(db: WorkspaceDb, workspaceDir: string, runId: s
     runId,
     pid: child.pid ?? -1,
     cancel() {
-      if (child.connected) child.send({ t: 'cancel' } satisfies JobCommand)
+      if (child.connected) job.emit('cancel', {})
     },
     done
   }

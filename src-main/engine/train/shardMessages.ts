@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import type { BackendName } from '../../../src-shared/backend'
 import type { ModelInputShape, ModelSpec } from '../../../src-shared/model'
 import type { Objective } from './objective'
@@ -19,19 +20,22 @@ export interface ShardWorkerSetup {
   database?: string
 }
 
-export type ShardRequest = {
-  t: 'step'
+/** One shard of a step, for a gradient worker; checked by the worker as it arrives. */
+export const ShardRequest = z.object({
   /** Bumped by the main thread whenever `weights` changed. */
-  version: number
+  version: z.number().int(),
   /** The run's step and this shard's index, which seed its dropout masks. */
-  step: number
-  shard: number
-  x: Float32Array
-  y: Float32Array
-  size: number
-}
+  step: z.number().int().nonnegative(),
+  shard: z.number().int().positive(),
+  x: z.instanceof(Float32Array),
+  y: z.instanceof(Float32Array),
+  size: z.number().int().positive()
+})
+export type ShardRequest = z.infer<typeof ShardRequest>
 
-export type ShardReply =
-  | { t: 'ready' }
-  | { t: 'done'; loss: number; correct: number }
-  | { t: 'error'; message: string }
+/** A worker's answer to a step: its shard's loss and correct count (its gradients are in `grads`). */
+export const ShardOutcome = z.object({
+  // A diverging run's loss is NaN or infinite; the training loop reports that, so it crosses as it is.
+  loss: z.custom<number>((value) => typeof value === 'number', 'must be a number'),
+  correct: z.number()
+})

@@ -5,7 +5,9 @@ import type { BackendName } from '../../../src-shared/backend'
 import type { ModelInputShape, ModelSpec } from '../../../src-shared/model'
 import { wantedThreads } from '../backend/wasmThreads'
 import type { Objective } from './objective'
-import type { ShardReply, ShardRequest, ShardWorkerSetup } from './shardMessages'
+import { createEndpoint, type Endpoint } from '../../../src-shared/rpc/endpoint'
+import { threadTransport } from '../../../src-shared/rpc/nodePorts'
+import { ShardOutcome, type ShardRequest, type ShardWorkerSetup } from './shardMessages'
 import { dropoutSeeder } from './dropoutSeeds'
 import { batchTensors, lossOfBatch, singleThreadStep, type StepOutcome, type TrainStep } from './trainStep'
 import { typeScriptWorkerCode } from './tsxLoader'
@@ -51,55 +53,43 @@ export interface ReplicaRecipe {
 }
 
 class ShardWorker {
-  private pending: { resolve(r: StepOutcome): void; reject(e: Error): void } | null = null
   private failure: Error | null = null
   readonly grads: Float32Array
 
-  private constructor(private readonly worker: Worker, grads: SharedArrayBuffer) {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly link: Endpoint,
+    grads: SharedArrayBuffer
+  ) {
     this.grads = new Float32Array(grads)
-    worker.on('message', (message: ShardReply) => {
-      if (message.t === 'done') this.settle(null, { loss: message.loss, correct: message.correct })
-      else if (message.t === 'error') this.settle(new Error(`a gradient worker failed: ${message.message}`))
-    })
-    worker.on('error', (err) => this.settle(new Error(`a gradient worker failed: ${err.message}`)))
-    worker.on('exit', (code) => this.settle(new Error(`a gradient worker exited (code ${code})`)))
   }
 
-  static start(setup: ShardWorkerSetup): Promise<ShardWorker> {
+  /** Resolves once the worker has built its replica, or rejects with why it could not. */
+  static async start(setup: ShardWorkerSetup): Promise<ShardWorker> {
     const worker = new Worker(workerCode, { eval: true, workerData: setup })
-    return new Promise((resolve, reject) => {
-      const fail = (err: Error) => {
-        void worker.terminate()
-        reject(err)
-      }
-      worker.once('message', (message: ShardReply) => {
-        if (message.t === 'ready') resolve(new ShardWorker(worker, setup.grads))
-        else fail(new Error(message.t === 'error' ? message.message : `unexpected first message ${message.t}`))
-      })
-      worker.once('error', fail)
-      worker.once('exit', (code) => fail(new Error(`the worker exited during start-up (code ${code})`)))
-    })
+    const link = createEndpoint(threadTransport(worker), { unavailable: (why) => `the worker stopped (${why})` })
+    try {
+      await link.call('ready', {})
+    } catch (err) {
+      void worker.terminate()
+      throw new Error(err instanceof Error ? err.message : String(err))
+    }
+    return new ShardWorker(worker, link, setup.grads)
   }
 
-  run(request: ShardRequest): Promise<StepOutcome> {
-    if (this.failure) return Promise.reject(this.failure)
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject }
-      this.worker.postMessage(request, [request.x.buffer as ArrayBuffer, request.y.buffer as ArrayBuffer])
-    })
-  }
-
-  private settle(err: Error | null, outcome?: StepOutcome): void {
-    if (err) this.failure ??= err
-    const pending = this.pending
-    this.pending = null
-    if (!pending) return
-    if (err) pending.reject(err)
-    else pending.resolve(outcome!)
+  /** One shard's step; the shard's arrays move to the worker. A worker that failed once stays failed. */
+  async run(request: ShardRequest): Promise<StepOutcome> {
+    if (this.failure) throw this.failure
+    try {
+      return ShardOutcome.parse(await this.link.call('step', request, { transfer: [request.x.buffer as ArrayBuffer, request.y.buffer as ArrayBuffer] }))
+    } catch (err) {
+      this.failure ??= new Error(`a gradient worker failed: ${err instanceof Error ? err.message : String(err)}`)
+      throw this.failure
+    }
   }
 
   async close(): Promise<void> {
-    this.worker.removeAllListeners('exit')
+    this.link.close()
     await this.worker.terminate()
   }
 }
@@ -164,7 +154,7 @@ export async function startShardedStep(
       const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0))
       const remote = sizes.slice(1).map((n, j) => {
         const from = starts[j + 1]
-        return workers[j].run({ t: 'step', version, step, shard: j + 1, size: n, x: x.slice(from * pixels, (from + n) * pixels), y: y.slice(from * labels, (from + n) * labels) })
+        return workers[j].run({ version, step, shard: j + 1, size: n, x: x.slice(from * pixels, (from + n) * pixels), y: y.slice(from * labels, (from + n) * labels) })
       })
       const { xs, ys } = batchTensors(input, x.subarray(0, sizes[0] * pixels), y.subarray(0, sizes[0] * labels), sizes[0])
       let correctT: tf.Scalar | null = null

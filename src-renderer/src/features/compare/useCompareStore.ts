@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { CkaEstimator, CompareOverview, LayerInfo } from '../../../../src-shared/compare'
+import { pairNames } from '../../../../src-shared/compare'
 import type { RequestOf } from '../../../../src-shared/contract'
 import type { SplitName } from '../../../../src-shared/dataset'
 import type { MatrixView } from '../../../../src-shared/inspect'
@@ -31,6 +32,8 @@ export const useCompareStore = defineStore('compare', () => {
   const estimator = ref<CkaEstimator>('auto')
 
   const epochs = computed(() => overview.value?.commonEpochs ?? [])
+  /** The runs as figures and pages name them (what each learned, else its name). */
+  const names = computed(() => (overview.value ? pairNames(overview.value.a.run, overview.value.b.run) : { a: 'first run', b: 'second run' }))
   /** Spatial layers both runs have, in network order: what the map panels can show. */
   const spatialLayers = computed<LayerInfo[]>(() => {
     const o = overview.value
@@ -130,5 +133,5 @@ export const useCompareStore = defineStore('compare', () => {
     overview.value = null
   }
 
-  return { a, b, overview, loading, epoch, layer, weight, examples, estimator, epochs, spatialLayers, open, refresh, close, featureMaps, weightMaps, attention, cka, ckaEpochs, weightHistograms, pointing, followEpochs }
+  return { a, b, overview, names, loading, epoch, layer, weight, examples, estimator, epochs, spatialLayers, open, refresh, close, featureMaps, weightMaps, attention, cka, ckaEpochs, weightHistograms, pointing, followEpochs }
 })

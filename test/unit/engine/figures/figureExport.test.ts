@@ -6,6 +6,9 @@ import { ckaMatrixFigure } from '../../../../src-shared/figures/compareFigures'
 import { histogramFigure } from '../../../../src-shared/figures/weightFigures'
 import type { WeightHistogram } from '../../../../src-shared/inspect'
 import { exportFigure } from '../../../../src-main/engine/figures/exportFigure'
+import { exportComposition } from '../../../../src-main/api/figures'
+import { saveComposition, saveFigure } from '../../../../src-main/engine/store/figureStore'
+import { openTestApi } from '../../../support/workspace'
 import { pngChunks } from '../../../../src-main/engine/figures/png'
 import { parseSvg, pdfText } from '../../../support/parseFiles'
 import { twoRunLoss } from '../../../support/figures'
@@ -155,5 +158,19 @@ describe('figure export files', () => {
     await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 1201 })).rejects.toThrow(/dpi must be between 1 and 1200.*got 1201/)
     await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 1200, widthIn: 40 })).rejects.toThrow(/exceeds the limit of 160 megapixels/)
     await expect(exportFigure(twoRunLoss(), { format: 'npy' })).rejects.toThrow(/npy is for maps/)
+  })
+
+  it('refuses a width past the limit in the unit it was given: pixels for a width in pixels, inches for one in inches', async () => {
+    await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 300, widthPx: 1_000_000 })).rejects.toThrow(/width must be .* at most 30000 px at 300 DPI.*got 1000000 px/)
+    await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 300, widthPx: 1_000_000 })).rejects.not.toThrow(/inches, got|3333/)
+    await expect(exportFigure(twoRunLoss(), { format: 'png', dpi: 300, widthIn: 500 })).rejects.toThrow(/at most 100 inches, got 500 inches/)
+    const api = openTestApi()
+    try {
+      const figure = saveFigure(api.context.db, heatmap(), { source: 'test', runIds: [] })
+      const composition = saveComposition(api.context.db, { name: 'poster', layout: { rows: 1, cols: 1, widthIn: 6, heightIn: 4, panels: [{ figureId: figure.id, row: 0, col: 0 }] } })
+      await expect(exportComposition(api.context.db, composition.id, { format: 'png', dpi: 300, widthPx: 1_000_000 })).rejects.toThrow(/at most 30000 px at 300 DPI.*got 1000000 px/)
+    } finally {
+      api.close()
+    }
   })
 })
