@@ -13,7 +13,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { EarlyExitResult, FeatureMapTrainResult } from '../src-shared/earlyExit'
+import type { EarlyExitResult } from '../src-shared/earlyExit'
 import type { RunSummary, TrainConfigInput } from '../src-shared/run'
 import { openApi, type OpenApi } from '../src-main/api/openApi'
 import { initBackend } from '../src-main/engine/backend/select'
@@ -33,12 +33,12 @@ const { values } = parseArgs({
 const QUERIES = Number(values.queries)
 
 async function trainedRun(api: OpenApi, name: string, config: TrainConfigInput): Promise<RunSummary> {
-  const existing = ((await api.dispatch('runs.list', {})) as RunSummary[]).find((r) => r.name === name && r.status === 'completed')
+  const existing = (await api.call('runs.list', {})).find((r) => r.name === name && r.status === 'completed')
   if (existing) return existing
   const t0 = performance.now()
-  const started = (await api.dispatch('runs.start', { config: { ...config, name } })) as RunSummary
+  const started = await api.call('runs.start', { config: { ...config, name } })
   await api.context.jobs.whenIdle()
-  const run = (await api.dispatch('runs.get', { id: started.id })) as RunSummary
+  const run = await api.call('runs.get', { id: started.id })
   if (run.status !== 'completed') throw new Error(`${name}: ${run.status} ${run.statusReason}`)
   console.log(`  trained ${name} in ${((performance.now() - t0) / 1000).toFixed(0)} s: test accuracy ${((run.lastMetrics?.testAccuracy ?? NaN) * 100).toFixed(2)}%`)
   return run
@@ -82,16 +82,16 @@ async function main(): Promise<void> {
       seed: 42
     })
     let t0 = performance.now()
-    const d = (await api.dispatch('earlyExit.descriptors', { runId: lenet.id })) as { images: number; extracted: number }
+    const d = await api.call('earlyExit.descriptors', { runId: lenet.id })
     console.log(`  descriptors of ${d.images} training images (${d.extracted} extracted now) in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
     t0 = performance.now()
     forgetCached(api, lenet.id)
-    report('LeNet-5, MNIST', (await api.dispatch('earlyExit.run', { runId: lenet.id, queries: QUERIES, batch: 64 })) as EarlyExitResult)
+    report('LeNet-5, MNIST', await api.call('earlyExit.run', { runId: lenet.id, queries: QUERIES, batch: 64 }))
     console.log(`  (analysis ${((performance.now() - t0) / 1000).toFixed(1)} s)`)
 
     if (!values['skip-exp2']) {
       t0 = performance.now()
-      const exp2 = (await api.dispatch('earlyExit.featureMapTrain', { runId: lenet.id, classes: [3, 8], layer: 'c3', epochs: 2 })) as FeatureMapTrainResult
+      const exp2 = await api.call('earlyExit.featureMapTrain', { runId: lenet.id, classes: [3, 8], layer: 'c3', epochs: 2 })
       console.log(`\nExperiment 2, MNIST ${exp2.classes.join(' vs ')} on ${exp2.layer} maps [${exp2.mapShape.join(', ')}] (${((performance.now() - t0) / 1000).toFixed(0)} s):`)
       for (const row of exp2.rows) console.log(`  ${row.kind.padEnd(13)} accuracy ${(row.accuracy * 100).toFixed(2)}%, loss ${row.loss.toFixed(4)}, training ${row.trainingSeconds.toFixed(1)} s (${row.trainImages} train / ${row.testImages} test images)`)
       console.log(`  ${exp2.sentence}`)
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       })
       t0 = performance.now()
       forgetCached(api, vgg.id)
-      report('narrow VGG-11, synthetic faces (Smiling)', (await api.dispatch('earlyExit.run', { runId: vgg.id, queries: QUERIES, batch: 64 })) as EarlyExitResult)
+      report('narrow VGG-11, synthetic faces (Smiling)', await api.call('earlyExit.run', { runId: vgg.id, queries: QUERIES, batch: 64 }))
       console.log(`  (descriptors and analysis ${((performance.now() - t0) / 1000).toFixed(1)} s)`)
     }
   } finally {

@@ -11,7 +11,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { facePairPreset } from '../src-shared/presets'
-import type { EpochMetrics, RunSummary } from '../src-shared/run'
+import type { EpochMetrics } from '../src-shared/run'
 import { openApi } from '../src-main/api/openApi'
 import { generateSyntheticFaces } from '../src-main/engine/data/synthFaces/generate'
 
@@ -48,11 +48,11 @@ async function main(): Promise<void> {
     if (!firstEpochAt.has(p.runId)) firstEpochAt.set(p.runId, performance.now() - t)
     console.log(`  ${p.runId} epoch ${p.metrics.epoch}: test accuracy ${p.metrics.testAccuracy?.toFixed(3)}, ${p.metrics.imagesPerSecond?.toFixed(0)} img/s, ${((p.metrics.durationMs ?? 0) / 1000).toFixed(1)} s`)
   })
-  const pair = (await api.dispatch('runs.startPair', { config, attributes: facePairPreset.attributes })) as { runs: RunSummary[] }
+  const pair = await api.call('runs.startPair', { config, attributes: facePairPreset.attributes })
   await api.context.jobs.whenIdle()
   const seconds = (performance.now() - t) / 1000
   for (const r of pair.runs) {
-    const run = (await api.dispatch('runs.get', { id: r.id })) as RunSummary
+    const run = await api.call('runs.get', { id: r.id })
     console.log(`  ${run.config.label.kind === 'attribute' ? run.config.label.attribute : 'class'}: ${run.status}, test accuracy ${run.lastMetrics?.testAccuracy?.toFixed(3)} after ${run.epochsCompleted} epochs`)
   }
   console.log(`  pair trained in ${seconds.toFixed(0)} s (both runs, one after the other), load ${loadavg()[0].toFixed(1)}`)

@@ -16,9 +16,6 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import sharp from 'sharp'
 import * as tf from '@tensorflow/tfjs'
-import type { ArchitectureTable } from '../src-shared/architecture'
-import type { FeatureMapsResponse, FiltersResponse } from '../src-shared/inspect'
-import type { RunSummary } from '../src-shared/run'
 import { openApi } from '../src-main/api/openApi'
 
 const { values } = parseArgs({ options: { onnx: { type: 'string' }, v1: { type: 'boolean', default: false } } })
@@ -46,13 +43,13 @@ async function main(): Promise<void> {
     console.log(`machine: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
     const before = process.memoryUsage()
     let t = performance.now()
-    const run = (await api.dispatch('models.open', { path })) as RunSummary
+    const run = await api.call('models.open', { path })
     const openMs = performance.now() - t
     const afterOpen = process.memoryUsage()
     console.log(`open ${path}: ${seconds(openMs)} (read, translate, build, store epoch 0)`)
 
     t = performance.now()
-    const table = (await api.dispatch('inspect.architecture', { runId: run.id })) as ArchitectureTable
+    const table = await api.call('inspect.architecture', { runId: run.id })
     const tableMs = performance.now() - t
     const last = [...table.rows].reverse().find((r) => r.name.startsWith('layer4.') && r.receptiveField)
     const rf = last?.receptiveField?.height.size
@@ -60,7 +57,7 @@ async function main(): Promise<void> {
     console.log(`architecture table: ${table.rows.length} layers, ${seconds(tableMs)}; last stage (${last?.name}) receptive field ${rf} px, ` +
       `${rf === published ? 'matches' : 'DOES NOT MATCH'} ${published} px (${values.v1 ? 'ResNet-50 v1, He et al. / Caffe' : "torchvision's v1.5, stride on the 3×3"})`)
 
-    const filters = (await api.dispatch('inspect.filters', { runId: run.id, epoch: 0, layers: ['conv1'] })) as FiltersResponse
+    const filters = await api.call('inspect.filters', { runId: run.id, epoch: 0, layers: ['conv1'] })
     const conv1 = filters.layers[0]
     console.log(`conv1 filters: ${conv1.filters} of ${conv1.kernel.join('×')}×${conv1.inChannels}, shown as ${conv1.view}${conv1.view === 'rgb' ? ' tiles' : ''}`)
 
@@ -70,7 +67,7 @@ async function main(): Promise<void> {
     await api.dispatch('inspect.featureMaps', { runId: run.id, epoch: 0, image, layers: ['conv1'] })
     const firstMs = performance.now() - t
     t = performance.now()
-    const all = (await api.dispatch('inspect.featureMaps', { runId: run.id, epoch: 0, image })) as FeatureMapsResponse
+    const all = await api.call('inspect.featureMaps', { runId: run.id, epoch: 0, image })
     const allMs = performance.now() - t
     const mapValues = all.layers.reduce((n, l) => n + l.maps.length, 0)
     const peak = process.memoryUsage()

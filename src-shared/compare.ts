@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { TaskId } from './api/tasks'
 import { SplitName } from './dataset'
 import { EpochMetrics, RunSummary } from './run'
 
@@ -40,7 +41,7 @@ const ckaOptions = {
   /** Minibatch size for the minibatch estimator (unbiased HSIC needs more than 3). */
   batchSize: z.number().int().min(8).max(4096).default(256),
   /** Lets the caller follow task.progress events and cancel with task.cancel. */
-  taskId: z.string().min(1).max(100).optional()
+  taskId: TaskId.optional()
 }
 
 export const CkaRequest = z
@@ -178,7 +179,7 @@ export const AttentionRequest = z
     /** A layer with spatial output (h × w × c); absent: a late conv layer at least 4×4. */
     layer: z.string().min(1).optional(),
     examples: ExampleChoice.default({ count: 128, seed: 0 }),
-    taskId: z.string().min(1).max(100).optional()
+    taskId: TaskId.optional()
   })
   .strict()
 export type AttentionRequest = z.input<typeof AttentionRequest>

@@ -130,6 +130,7 @@ export const FeatureMapTrainRequest = z
     taskId: TaskId.optional()
   })
   .strict()
+export type FeatureMapTrainRequest = z.output<typeof FeatureMapTrainRequest>
 export type FeatureMapTrainRequestInput = z.input<typeof FeatureMapTrainRequest>
 
 export const TrainedModelRow = z.object({

@@ -4,6 +4,7 @@
  * and pointing figures checked against the synthetic faces' evidence regions.
  */
 import { z } from 'zod'
+import { TaskId } from './api/tasks'
 import { SplitName } from './dataset'
 import { ImageChoice, InspectEpoch, InspectInputImage, InspectRunId } from './inspect'
 
@@ -11,7 +12,7 @@ const f32 = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a
 const i32 = z.custom<Int32Array>((v) => v instanceof Int32Array, 'expected an Int32Array')
 const int = z.number().int()
 const count = int.nonnegative()
-const taskId = z.string().min(1).max(100).optional()
+const taskId = TaskId.optional()
 const layer = z.string().min(1, 'layer: choose a layer')
 
 /** Every attribution method, declared once: requests, the CLI, figures and the engine's registry use these names. */

@@ -5,56 +5,7 @@
 import { z } from 'zod'
 import { DEFAULT_FONT } from './figures/chartStyle'
 import { FigureTextSchema } from './figures/figureText'
-import { MAX_DPI } from './figure'
-import { chartImageProblem } from './figures/chartImages'
-
-const f32 = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array')
-const title = z.string().max(300).optional()
-const dim = z.number().int().min(1).max(16384)
-
-export const ColorScaleSchema = z.object({ name: z.enum(['viridis', 'magma', 'coolwarm', 'gray']), min: z.number(), max: z.number(), label: z.string().optional() })
-
-const tiles = z
-  .object({ columns: dim, tileWidth: dim, tileHeight: dim, gapX: z.number().int().min(0).max(4096), gapY: z.number().int().min(0).max(4096), labels: z.array(z.string().max(40)).max(4096) })
-  .strict()
-  .optional()
-
-export const FigureSpecSchema = z.discriminatedUnion('kind', [
-  z
-    .object({ kind: z.literal('heatmap'), title, width: dim, height: dim, values: f32, scale: ColorScaleSchema, xLabel: z.string().optional(), yLabel: z.string().optional(), tiles })
-    .refine((s) => s.values.length === s.width * s.height, 'values: a heatmap needs width × height values'),
-  z
-    .object({ kind: z.literal('image'), title, width: dim, height: dim, channels: z.union([z.literal(1), z.literal(3)]), values: f32, tiles })
-    .refine((s) => s.values.length === s.width * s.height * s.channels, 'values: an image needs width × height × channels values'),
-  z.object({
-    kind: z.literal('chart'),
-    title,
-    option: z.record(z.string(), z.unknown()).superRefine((option, ctx) => {
-      const problem = chartImageProblem(option)
-      if (problem) ctx.addIssue({ code: 'custom', message: problem })
-    }),
-    ordered: z.object({ label: z.string() }).optional(),
-    table: z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))) }).optional()
-  })
-])
-
-export const FigureThemeSchema = z.enum(['light', 'dark'])
-
-export const ExportOptionsSchema = z
-  .object({
-    format: z.enum(['svg', 'png', 'pdf', 'csv', 'npy', 'json']),
-    dpi: z.number().optional(),
-    widthIn: z.number().optional(),
-    heightIn: z.number().optional(),
-    widthPx: z.number().int().optional(),
-    cellPx: z.number().int().optional(),
-    background: z.enum(['white', 'transparent']).optional(),
-    theme: FigureThemeSchema.optional(),
-    fontFamily: z.string().min(1).max(200).optional(),
-    fontSize: z.number().min(4).max(72).optional()
-  })
-  .strict()
-export { MAX_DPI }
+import { FigureTheme } from './figure'
 
 export const SavedFigure = z.object({
   id: z.string(),
@@ -94,7 +45,7 @@ export const CompositionLayout = z
     fontFamily: z.string().min(1).max(200).default(DEFAULT_FONT),
     /** Body type in points at the printed size (titles are 1.4 times it); see pageSizes.ts. */
     fontSize: z.number().min(6).max(48).default(12),
-    theme: FigureThemeSchema.default('light'),
+    theme: FigureTheme.default('light'),
     letters: z.boolean().default(true),
     panels: z.array(CompositionPanel).max(64)
   })

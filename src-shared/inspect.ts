@@ -195,9 +195,13 @@ export const EpochWeightSummary = z.object({
   min: z.number(),
   max: z.number(),
   mean: z.number(),
+  /** Population standard deviation over the layer's weights. */
   std: z.number(),
+  /** Frobenius (L2) norm of the weights. */
   norm: z.number(),
+  /** ‖W_epoch − W_previous‖_F, null for the first epoch fed. */
   changeNorm: z.number().nullable(),
+  /** changeNorm / ‖W_previous‖_F, null for the first epoch or a zero previous norm. */
   relativeChange: z.number().nullable()
 })
 export type EpochWeightSummary = z.infer<typeof EpochWeightSummary>

@@ -75,12 +75,12 @@ export const figureHandlers: {
   'figures.list': (_r, { db }) => listFigures(db),
   'figures.get': ({ id }, { db }) => ({ figure: getFigure(db, id), spec: figureSpec(db, id), generated: generatedSpec(db, id) }),
   'figures.setText': ({ id, text }, { db }) => setFigureText(db, id, text),
-  'figures.save': ({ spec, title, source, runIds }, { db }) => saveFigure(db, spec as FigureSpec, { title, source, runIds }),
+  'figures.save': ({ spec, title, source, runIds }, { db }) => saveFigure(db, spec, { title, source, runIds }),
   'figures.delete': ({ id }, { db }) => {
     deleteFigure(db, id)
     return { deleted: id }
   },
-  'figures.export': (request, { db }) => exportOne(db, request as { spec?: FigureSpec; id?: string; options: ExportOptions }),
+  'figures.export': (request, { db }) => exportOne(db, request),
   'compositions.list': (_r, { db }) => listCompositions(db),
   'compositions.get': ({ id }, { db }) => getComposition(db, id),
   'compositions.save': (request, { db }) => saveComposition(db, request),

@@ -8,11 +8,13 @@ import { EventBus, type ApiContext } from './context'
 import { handlers } from './handlers'
 import { preparePyramidsOnEpochs } from './inspectWeightData'
 import { offloadAnalyses } from './offload'
-import { createDispatcher, type Dispatch } from './router'
+import { createDispatcher, typedCall, type Call, type Dispatch } from './router'
 
 export interface OpenApi {
   context: ApiContext
   dispatch: Dispatch
+  /** `dispatch` typed by the contract (the CLI's way in). */
+  call: Call
   close(): void
 }
 
@@ -45,9 +47,11 @@ export function openApi(options: OpenApiOptions): OpenApi {
   const local = createDispatcher(handlers, context)
   const offloaded = role === 'host' ? offloadAnalyses(local, { workspace: workspace.dir, shell: options.shell }, events) : null
   const stopPreparing = role === 'worker' ? () => undefined : preparePyramidsOnEpochs(context, offloaded?.prepareEpoch)
+  const dispatch = offloaded?.dispatch ?? local
   return {
     context,
-    dispatch: offloaded?.dispatch ?? local,
+    dispatch,
+    call: typedCall(dispatch),
     close: () => {
       offloaded?.close()
       stopPreparing()

@@ -1,5 +1,5 @@
 import { ZodError } from 'zod'
-import { isMethodName, methods, type MethodName, type ParsedRequestOf, type ResponseOf } from '../../src-shared/contract'
+import { isMethodName, methods, type MethodName, type ParsedRequestOf, type RequestOf, type ResponseOf } from '../../src-shared/contract'
 import { ApiError, type ApiErrorShape } from '../../src-shared/errors'
 import { storageFailure } from '../engine/store/storageErrors'
 import { GpuMemoryError } from '../engine/backend/webgpuErrors'
@@ -72,3 +72,11 @@ export function createDispatcher(handlers: Handlers, context: ApiContext, option
   }
 }
 export type Dispatch = ReturnType<typeof createDispatcher>
+
+/** A dispatcher's typed face (what the renderer's client is): the request as the contract takes it, the response it answers. */
+export type Call = <M extends MethodName>(method: M, request: RequestOf<M>) => Promise<ResponseOf<M>>
+
+/** `call` over a dispatcher, whose every response has been checked against its method's schema. */
+export function typedCall(dispatch: Dispatch): Call {
+  return async <M extends MethodName>(method: M, request: RequestOf<M>) => (await dispatch(method, request)) as ResponseOf<M>
+}

@@ -25,7 +25,7 @@ export async function withTask<T>(workspace: string | undefined, io: CommandIO, 
     last = Date.now()
     io.err(progressLine(progress.data))
   })
-  const onSignal = (): void => void api.dispatch('task.cancel', { taskId })
+  const onSignal = (): void => void api.call('task.cancel', { taskId })
   process.once('SIGINT', onSignal)
   try {
     return await work(api, taskId)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { FigureTextSchema } from '../figures/figureText'
-import { Composition, CompositionLayout, ExportedFile, ExportOptionsSchema, FigureSpecSchema, SavedFigure } from '../figureSet'
+import { ExportOptions, FigureSpec } from '../figure'
+import { Composition, CompositionLayout, ExportedFile, SavedFigure } from '../figureSet'
 
 const id = z.object({ id: z.string().min(1) }).strict()
 
@@ -8,18 +9,18 @@ export const figureMethods = {
   /** The figure set: every saved figure, newest first, with runs that have since been deleted. */
   'figures.list': { request: z.object({}).strict(), response: z.array(SavedFigure) },
   /** A saved figure: `spec` as it draws (with the user's words), `generated` as it was made. */
-  'figures.get': { request: id, response: z.object({ figure: SavedFigure, spec: FigureSpecSchema, generated: FigureSpecSchema }) },
+  'figures.get': { request: id, response: z.object({ figure: SavedFigure, spec: FigureSpec, generated: FigureSpec }) },
   /** The user's words for a saved figure: title, axis names, legend entries, colour-bar label ("" hides one). */
   'figures.setText': { request: z.object({ id: z.string().min(1), text: FigureTextSchema }).strict(), response: SavedFigure },
   /** "Add to figure set": keeps the spec so the figure re-renders later. */
   'figures.save': {
-    request: z.object({ spec: FigureSpecSchema, title: z.string().max(300).optional(), source: z.string().max(200).default(''), runIds: z.array(z.string()).max(8).default([]) }).strict(),
+    request: z.object({ spec: FigureSpec, title: z.string().max(300).optional(), source: z.string().max(200).default(''), runIds: z.array(z.string()).max(8).default([]) }).strict(),
     response: SavedFigure
   },
   'figures.delete': { request: id, response: z.object({ deleted: z.string() }) },
   /** Renders a figure (given inline, or saved by id) to SVG, PNG, PDF or its data. */
   'figures.export': {
-    request: z.object({ spec: FigureSpecSchema.optional(), id: z.string().min(1).optional(), options: ExportOptionsSchema }).strict(),
+    request: z.object({ spec: FigureSpec.optional(), id: z.string().min(1).optional(), options: ExportOptions }).strict(),
     response: ExportedFile
   },
   'compositions.list': { request: z.object({}).strict(), response: z.array(Composition) },
@@ -29,7 +30,7 @@ export const figureMethods = {
   'compositions.duplicate': { request: id, response: Composition },
   'compositions.delete': { request: id, response: z.object({ deleted: z.string() }) },
   'compositions.export': {
-    request: z.object({ id: z.string().min(1), options: ExportOptionsSchema }).strict(),
+    request: z.object({ id: z.string().min(1), options: ExportOptions }).strict(),
     response: ExportedFile
   }
 } as const

@@ -25,7 +25,7 @@ describe("a host's analysis worker", () => {
     const events: string[] = []
     const unsubscribe = api.context.events.subscribe((name) => events.push(name))
     const out = join(tempDir('fl-worker-faces-'), 'faces')
-    const result = (await api.dispatch('datasets.synthFaces', { out, count: 40, size: 32 })) as { count: number }
+    const result = await api.call('datasets.synthFaces', { out, count: 40, size: 32 })
     unsubscribe()
     expect(result.count).toBe(40)
     expect(events).toContain('datasets.progress')

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TaskProgress } from '../../src-shared/api/tasks'
-import { EarlyExitRequest, type EarlyExitResult, type FeatureMapTrainResult } from '../../src-shared/earlyExit'
+import { EarlyExitRequest } from '../../src-shared/earlyExit'
 import { TrainConfig, type RunSummary } from '../../src-shared/run'
 import type { OpenApi } from '../../src-main/api/openApi'
 import { loadRunModel } from '../../src-main/engine/analysis/core/runModel'
@@ -176,7 +176,7 @@ describe('the early-exit analysis through the API and the CLI', () => {
   it('gives statistics, sweeps, measured latencies and a sentence true to its numbers, cached in the workspace', async () => {
     const events: TaskProgress[] = []
     const off = api.context.events.subscribe((name, p) => name === 'task.progress' && events.push(p as TaskProgress))
-    const r = (await api.dispatch('earlyExit.run', { runId: run.id, queries: 60, batch: 16, taskId: 'ee-1' })) as EarlyExitResult
+    const r = await api.call('earlyExit.run', { runId: run.id, queries: 60, batch: 16, taskId: 'ee-1' })
     off()
     expect(events.some((e) => e.taskId === 'ee-1' && e.task === 'early exit')).toBe(true)
     expect(r.strategies.map((s) => s.strategy)).toEqual(['knn', 'centroid', 'confidence'])
@@ -191,9 +191,9 @@ describe('the early-exit analysis through the API and the CLI', () => {
       expect(s.speedup > 1).toBe(faster)
     }
     expect(r.strategies.map((s) => s.sentence)).toContain(r.sentence)
-    const again = (await api.dispatch('earlyExit.run', { runId: run.id, queries: 60, batch: 16 })) as EarlyExitResult
+    const again = await api.call('earlyExit.run', { runId: run.id, queries: 60, batch: 16 })
     expect(again.computedAt).toBe(r.computedAt)
-    expect(((await api.dispatch('earlyExit.latest', { runId: run.id })) as EarlyExitResult).computedAt).toBe(r.computedAt)
+    expect((await api.call('earlyExit.latest', { runId: run.id }))?.computedAt).toBe(r.computedAt)
   }, 120_000)
 
   it('prints the statistics, the sweep and the sentence from the CLI', async () => {
@@ -243,15 +243,15 @@ describe('bad input: a clear error naming the value, nothing half-written', () =
 
 describe('Experiment 2 and deleting a run', () => {
   it('trains a model on feature maps and one on images, both kept as runs the inspector opens', async () => {
-    const r = (await api.dispatch('earlyExit.featureMapTrain', { runId: run.id, classes: [0, 1], layer: 'c3', epochs: 1, limit: 120 })) as FeatureMapTrainResult
+    const r = await api.call('earlyExit.featureMapTrain', { runId: run.id, classes: [0, 1], layer: 'c3', epochs: 1, limit: 120 })
     expect(r.classes).toEqual(['0', '1'])
     expect(r.mapShape).toEqual([10, 10, 16])
     for (const row of r.rows) {
       expect(row.accuracy).toBeGreaterThan(0.5)
       expect(row.trainingSeconds).toBeGreaterThan(0)
-      const stored = (await api.dispatch('runs.get', { id: row.runId })) as RunSummary
+      const stored = await api.call('runs.get', { id: row.runId })
       expect(stored.status).toBe('completed')
-      const overview = (await api.dispatch('inspect.overview', { runId: row.runId })) as { layers: { name: string }[] }
+      const overview = await api.call('inspect.overview', { runId: row.runId })
       expect(overview.layers.map((l) => l.name)).toContain('c3')
     }
   }, 120_000)

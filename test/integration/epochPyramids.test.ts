@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import type { RunSummary } from '../../src-shared/run'
 import type { MatrixPyramid } from '../../src-main/engine/analysis/core/matrixPyramid'
 import { viewFromPyramid } from '../../src-main/engine/analysis/core/matrixPyramid'
 import { downsampleMatrix } from '../../src-main/engine/analysis/core/downsample'
@@ -14,9 +13,9 @@ afterAll(() => api.close())
 describe('the training job stores big-layer pyramids with each epoch', () => {
   it('keeps a pyramid per stored epoch of a 1024×1024 dense kernel, equal to pooling the stored weights', async () => {
     // The 3-layer dense net at 8× width on 32-px MNIST: its first kernel is 1024 inputs × 1024 units.
-    const run = (await api.dispatch('runs.start', { config: { dataset: 'mnist', model: { name: 'fcnn3', widthMultiplier: 8, inputSize: 32 }, epochs: 1, limit: 200, batchSize: 50 } })) as RunSummary
+    const run = await api.call('runs.start', { config: { dataset: 'mnist', model: { name: 'fcnn3', widthMultiplier: 8, inputSize: 32 }, epochs: 1, limit: 200, batchSize: 50 } })
     await api.context.jobs.whenIdle()
-    const done = (await api.dispatch('runs.get', { id: run.id })) as RunSummary
+    const done = await api.call('runs.get', { id: run.id })
     expect(done.status).toBe('completed')
     const db = api.context.db
     for (const epoch of [0, 1]) {

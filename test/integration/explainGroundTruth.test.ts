@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { InvarianceResponse, PointingResponse, Top9Response } from '../../src-shared/explain'
+import type { PointingResponse } from '../../src-shared/explain'
 import type { OpenApi } from '../../src-main/api/openApi'
 import { loadRunModel } from '../../src-main/engine/analysis/core/runModel'
 import { classProbabilities, runGraph } from '../../src-main/engine/analysis/explain/layerGraph'
@@ -60,13 +60,13 @@ describe('explanations against the synthetic faces’ evidence regions', () => {
   }, 300_000)
 
   it('gives top-9 grids and invariance curves on a faces run', async () => {
-    const top = (await api.dispatch('explain.top9', { runId: runs.smiling.runId, epochs: [runs.smiling.epoch], layer: 'block3_conv2', channels: [0, 1], sample: 20 })) as Top9Response
+    const top = await api.call('explain.top9', { runId: runs.smiling.runId, epochs: [runs.smiling.epoch], layer: 'block3_conv2', channels: [0, 1], sample: 20 })
     expect(top.patchShape[2]).toBe(3)
     for (const c of top.epochs[0].channels) {
       expect(c.top).toHaveLength(9)
       for (const t of c.top) expect(t.deconvnet.length).toBe(top.patchShape[0] * top.patchShape[1] * 3)
     }
-    const inv = (await api.dispatch('explain.invariance', { runId: runs.smiling.runId, epoch: runs.smiling.epoch, images: [0, 1, 2].map((index) => ({ split: 'test' as const, index })), transform: 'scale', from: 0.8, to: 1.2, steps: 3 })) as InvarianceResponse
+    const inv = await api.call('explain.invariance', { runId: runs.smiling.runId, epoch: runs.smiling.epoch, images: [0, 1, 2].map((index) => ({ split: 'test' as const, index })), transform: 'scale', from: 0.8, to: 1.2, steps: 3 })
     expect(inv.layers).toEqual(['block1_conv1', 'fc2'])
     for (const layer of inv.distance) for (const curve of layer) expect(curve[1]).toBeCloseTo(0, 4)
     expect(inv.images.every((i) => i.labelSource === 'label')).toBe(true)
@@ -75,7 +75,7 @@ describe('explanations against the synthetic faces’ evidence regions', () => {
   it('computes pointing figures over 24 test faces for both runs', async () => {
     // The fixture runs are not stored as a pair, so each names the other to be compared with on the same images.
     for (const [name, other] of [['smiling', 'male'], ['male', 'smiling']] as const) {
-      figures[name] = (await api.dispatch('explain.pointing', { runId: runs[name].runId, split: 'test', count: 24, seed: 0, with: runs[other].runId })) as PointingResponse
+      figures[name] = await api.call('explain.pointing', { runId: runs[name].runId, split: 'test', count: 24, seed: 0, with: runs[other].runId })
     }
     const pct = (v: number) => `${(v * 100).toFixed(1)}%`
     for (const name of ['smiling', 'male'] as const) {

@@ -1,6 +1,5 @@
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ExplainOverview, GradientsResponse, InvarianceResponse, OcclusionResponse, ProjectResponse, Top9Response } from '../../src-shared/explain'
 import { TrainConfig } from '../../src-shared/run'
 import type { TaskProgress } from '../../src-shared/api/tasks'
 import { initBackend } from '../../src-main/engine/backend/select'
@@ -30,7 +29,7 @@ const image = { split: 'test' as const, index: 0 }
 
 describe('explaining an MNIST run', () => {
   it('offers layers, classes and per-size defaults', async () => {
-    const o = (await api.dispatch('explain.overview', { runId })) as ExplainOverview
+    const o = await api.call('explain.overview', { runId })
     expect(o.epochs).toEqual([0, 1])
     expect(o.input).toEqual({ height: 28, width: 28, channels: 1 })
     expect(o.classNames).toHaveLength(10)
@@ -44,7 +43,7 @@ describe('explaining an MNIST run', () => {
     const off = api.context.events.subscribe((name, payload) => {
       if (name === 'task.progress') events.push(payload as TaskProgress)
     })
-    const r = (await api.dispatch('explain.occlusion', { runId, epoch: 1, image, patch: 4, stride: 4, fill: 0, taskId: 'occ-1' })) as OcclusionResponse
+    const r = await api.call('explain.occlusion', { runId, epoch: 1, image, patch: 4, stride: 4, fill: 0, taskId: 'occ-1' })
     off()
     expect(r.tops).toEqual([0, 4, 8, 12, 16, 20, 24])
     expect(r.probability.length).toBe(49)
@@ -75,11 +74,11 @@ describe('explaining an MNIST run', () => {
   })
 
   it('gives Grad-CAM, saliency and both projections', async () => {
-    const g = (await api.dispatch('explain.gradients', { runId, epoch: 1, image })) as GradientsResponse
+    const g = await api.call('explain.gradients', { runId, epoch: 1, image })
     expect(g.saliency.length).toBe(28 * 28)
     expect(g.gradcam.upsampled.length).toBe(28 * 28)
     expect(g.gradcam.map.length).toBe(g.gradcam.mapHeight * g.gradcam.mapWidth)
-    const p = (await api.dispatch('explain.project', { runId, epoch: 1, image, layer: 'c3', channel: 2 })) as ProjectResponse
+    const p = await api.call('explain.project', { runId, epoch: 1, image, layer: 'c3', channel: 2 })
     expect(p.unit.channel).toBe(2)
     expect(p.deconvnet.length).toBe(28 * 28)
     expect(p.guided.length).toBe(28 * 28)
@@ -87,7 +86,7 @@ describe('explaining an MNIST run', () => {
   })
 
   it('finds the top 9 of two channels at two epochs, with patches and projections of the field size', async () => {
-    const r = (await api.dispatch('explain.top9', { runId, epochs: [0, 1], layer: 'c3', channels: [0, 5], sample: 60, taskId: 't9' })) as Top9Response
+    const r = await api.call('explain.top9', { runId, epochs: [0, 1], layer: 'c3', channels: [0, 5], sample: 60, taskId: 't9' })
     expect(r.epochs.map((e) => e.epoch)).toEqual([0, 1])
     expect(r.channelCount).toBe(16)
     expect(r.images).toBe(60)
@@ -102,7 +101,7 @@ describe('explaining an MNIST run', () => {
   })
 
   it('draws invariance curves for vertical translation: zero distance and the same probability at 0 px', async () => {
-    const r = (await api.dispatch('explain.invariance', { runId, epoch: 1, images: [image, { split: 'test', index: 1 }], transform: 'translate', from: -4, to: 4, steps: 5 })) as InvarianceResponse
+    const r = await api.call('explain.invariance', { runId, epoch: 1, images: [image, { split: 'test', index: 1 }], transform: 'translate', from: -4, to: 4, steps: 5 })
     expect(r.amounts).toEqual([-4, -2, 0, 2, 4])
     expect(r.distance).toHaveLength(2)
     for (const layer of r.distance) for (const curve of layer) {
@@ -111,7 +110,7 @@ describe('explaining an MNIST run', () => {
     }
     expect(r.meanProbability).toHaveLength(5)
     expect(r.unit).toBe('pixels down')
-    const rot = (await api.dispatch('explain.invariance', { runId, epoch: 1, images: [image], transform: 'rotate', from: 0, to: 90, steps: 3 })) as InvarianceResponse
+    const rot = await api.call('explain.invariance', { runId, epoch: 1, images: [image], transform: 'rotate', from: 0, to: 90, steps: 3 })
     expect(rot.distance[0][0][0]).toBeCloseTo(0, 5)
   })
 
@@ -126,7 +125,7 @@ describe('explaining an MNIST run', () => {
     await expect(api.dispatch('explain.invariance', { runId, epoch: 1, images: [image], transform: 'scale', from: 0, to: 2 })).rejects.toThrow(/scale factor of 0/)
     // An uploaded image still works for the run whose dataset moved.
     const png = await sharp(Buffer.alloc(28 * 28, 200), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer()
-    const r = (await api.dispatch('explain.gradients', { runId: moved, epoch: 0, image: { encoded: new Uint8Array(png), name: 'mine.png' } })) as GradientsResponse
+    const r = await api.call('explain.gradients', { runId: moved, epoch: 0, image: { encoded: new Uint8Array(png), name: 'mine.png' } })
     expect(r.classSource).toBe('prediction')
     expect(r.input.source).toBe('mine.png')
   })

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import sharp from 'sharp'
 import { TrainConfig } from '../../src-shared/run'
-import type { Composition, ExportedFile, SavedFigure } from '../../src-shared/figureSet'
+import type { CompositionLayoutInput } from '../../src-shared/figureSet'
 import type { HeatmapFigure } from '../../src-shared/figure'
 import { createRun } from '../../src-main/engine/store/runStore'
 import { openTestApi } from '../support/workspace'
@@ -21,14 +21,15 @@ describe('figure set and compositions', () => {
   it('saves figures with exact specs, composes three panels and exports SVG, PNG and PDF', async () => {
     api = openTestApi()
     const runId = createRun(api.context.db, TrainConfig.parse({ dataset: 'mnist', model: { name: 'minimal' } }))
-    const a = (await api.dispatch('figures.save', { spec: twoRunLoss(), source: 'Compare', runIds: [runId] })) as SavedFigure
-    const b = (await api.dispatch('figures.save', { spec: map('conv1 · channel 3'), source: 'Inspect' })) as SavedFigure
-    const c = (await api.dispatch('figures.save', { spec: map('conv2 · channel 0'), title: 'Deep map', source: 'Inspect' })) as SavedFigure
-    expect(((await api.dispatch('figures.list', {})) as SavedFigure[]).map((f) => f.id).sort()).toEqual([a.id, b.id, c.id].sort())
-    const back = (await api.dispatch('figures.get', { id: b.id })) as { spec: HeatmapFigure }
-    expect(Array.from(back.spec.values)).toEqual(Array.from(map('x').values))
+    const a = await api.call('figures.save', { spec: twoRunLoss(), source: 'Compare', runIds: [runId] })
+    const b = await api.call('figures.save', { spec: map('conv1 · channel 3'), source: 'Inspect' })
+    const c = await api.call('figures.save', { spec: map('conv2 · channel 0'), title: 'Deep map', source: 'Inspect' })
+    expect((await api.call('figures.list', {})).map((f) => f.id).sort()).toEqual([a.id, b.id, c.id].sort())
+    const back = await api.call('figures.get', { id: b.id })
+    expect(back.spec.kind).toBe('heatmap')
+    expect(Array.from(back.spec.kind === 'heatmap' ? back.spec.values : [])).toEqual(Array.from(map('x').values))
 
-    const layout = {
+    const layout: CompositionLayoutInput = {
       rows: 2,
       cols: 2,
       widthIn: 8,
@@ -41,71 +42,71 @@ describe('figure set and compositions', () => {
         { figureId: c.id, row: 1, col: 1, caption: 'A deep map.' }
       ]
     }
-    const comp = (await api.dispatch('compositions.save', { name: 'Poster figure 2', layout })) as Composition
-    const reopened = (await api.dispatch('compositions.get', { id: comp.id })) as Composition
+    const comp = await api.call('compositions.save', { name: 'Poster figure 2', layout })
+    const reopened = await api.call('compositions.get', { id: comp.id })
     expect(reopened.layout.panels).toHaveLength(3)
     expect(reopened.layout.panels[0]).toMatchObject({ colSpan: 2, rowSpan: 1 })
 
-    const svg = (await api.dispatch('compositions.export', { id: comp.id, options: { format: 'svg' } })) as ExportedFile
+    const svg = await api.call('compositions.export', { id: comp.id, options: { format: 'svg' } })
     const texts = parseSvg(Buffer.from(svg.bytes).toString('utf8'))
     expect(texts).toEqual(expect.arrayContaining(['A', 'B', 'C', 'A shallow map.', 'A train']))
     expect(svg.fileName).toBe('poster-figure-2.svg')
 
-    const png = (await api.dispatch('compositions.export', { id: comp.id, options: { format: 'png', dpi: 150 } })) as ExportedFile
+    const png = await api.call('compositions.export', { id: comp.id, options: { format: 'png', dpi: 150 } })
     expect((await sharp(Buffer.from(png.bytes)).metadata()).width).toBe(1200)
 
-    const pdf = (await api.dispatch('compositions.export', { id: comp.id, options: { format: 'pdf' } })) as ExportedFile
+    const pdf = await api.call('compositions.export', { id: comp.id, options: { format: 'pdf' } })
     const parsed = await pdfText(pdf.bytes)
     expect(parsed.pages).toBe(1)
     expect(parsed.size[0]).toBeCloseTo(8 * 72, 1)
     expect(parsed.size[1]).toBeCloseTo(6 * 72, 1)
     for (const letter of ['A', 'B', 'C']) expect(parsed.text.split(/\s+/)).toContain(letter)
 
-    const copy = (await api.dispatch('compositions.duplicate', { id: comp.id })) as Composition
+    const copy = await api.call('compositions.duplicate', { id: comp.id })
     expect(copy.name).toBe('Poster figure 2 (copy)')
-    await api.dispatch('compositions.delete', { id: comp.id })
-    expect(((await api.dispatch('compositions.list', {})) as Composition[]).map((x) => x.id)).toEqual([copy.id])
+    await api.call('compositions.delete', { id: comp.id })
+    expect((await api.call('compositions.list', {})).map((x) => x.id)).toEqual([copy.id])
 
     // The run behind panel A is deleted: its panel says so and the rest still exports.
     api.context.db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id = ?`).run(runId)
-    await api.dispatch('runs.delete', { id: runId })
-    const after = (await api.dispatch('compositions.export', { id: copy.id, options: { format: 'svg' } })) as ExportedFile
+    await api.call('runs.delete', { id: runId })
+    const after = await api.call('compositions.export', { id: copy.id, options: { format: 'svg' } })
     expect(after.warnings).toEqual([expect.stringMatching(new RegExp(`panel 1: .*run ${runId}, which was deleted`))])
     const afterTexts = parseSvg(Buffer.from(after.bytes).toString('utf8')).join(' ')
     expect(afterTexts).toContain(runId)
     expect(afterTexts).toContain('A shallow map.')
     // A deleted figure likewise.
-    await api.dispatch('figures.delete', { id: c.id })
-    const pngAfter = (await api.dispatch('compositions.export', { id: copy.id, options: { format: 'png', dpi: 72 } })) as ExportedFile
+    await api.call('figures.delete', { id: c.id })
+    const pngAfter = await api.call('compositions.export', { id: copy.id, options: { format: 'png', dpi: 72 } })
     expect(pngAfter.warnings).toHaveLength(2)
     expect(pngAfter.warnings[1]).toMatch(/panel 3: Figure .* was deleted/)
   })
 
   it("keeps the user's words with a saved figure: every export and composition uses them, and an empty one hides", async () => {
     api = openTestApi()
-    const chart = (await api.dispatch('figures.save', { spec: twoRunLoss(), source: 'Compare' })) as SavedFigure
-    const heat = (await api.dispatch('figures.save', { spec: { ...map('conv1 · channel 3'), xLabel: 'x', yLabel: 'y' }, source: 'Inspect' })) as SavedFigure
+    const chart = await api.call('figures.save', { spec: twoRunLoss(), source: 'Compare' })
+    const heat = await api.call('figures.save', { spec: { ...map('conv1 · channel 3'), xLabel: 'x', yLabel: 'y' }, source: 'Inspect' })
     const generated = ((await api.dispatch('figures.get', { id: chart.id })) as { generated: { option: { series: { name: string }[] } } }).generated
     const names = generated.option.series.map((s) => s.name)
-    const edited = (await api.dispatch('figures.setText', { id: chart.id, text: { title: 'Smiling against Male', yLabel: 'cross-entropy', legend: { [names[0]]: 'Smiling, training' } } })) as SavedFigure
+    const edited = await api.call('figures.setText', { id: chart.id, text: { title: 'Smiling against Male', yLabel: 'cross-entropy', legend: { [names[0]]: 'Smiling, training' } } })
     expect(edited).toMatchObject({ title: 'Smiling against Male', text: { title: 'Smiling against Male', yLabel: 'cross-entropy' } })
     await api.dispatch('figures.setText', { id: heat.id, text: { title: '', colorBar: 'response', xLabel: '' } })
 
-    const svg = parseSvg(new TextDecoder().decode(((await api.dispatch('figures.export', { id: chart.id, options: { format: 'svg' } })) as ExportedFile).bytes))
+    const svg = parseSvg(new TextDecoder().decode((await api.call('figures.export', { id: chart.id, options: { format: 'svg' } })).bytes))
     expect(svg).toEqual(expect.arrayContaining(['Smiling against Male', 'cross-entropy', 'Smiling, training']))
     expect(svg).not.toContain(names[0])
-    const mapSvg = parseSvg(new TextDecoder().decode(((await api.dispatch('figures.export', { id: heat.id, options: { format: 'svg' } })) as ExportedFile).bytes))
+    const mapSvg = parseSvg(new TextDecoder().decode((await api.call('figures.export', { id: heat.id, options: { format: 'svg' } })).bytes))
     expect(mapSvg).toContain('response')
     expect(mapSvg).toContain('y')
     expect(mapSvg).not.toContain('conv1 · channel 3')
     expect(mapSvg).not.toContain('x')
 
-    const comp = (await api.dispatch('compositions.save', { name: 'Words', layout: { rows: 1, cols: 2, panels: [{ figureId: chart.id, row: 0, col: 0 }, { figureId: heat.id, row: 0, col: 1 }] } })) as Composition
-    const pdf = await pdfText(((await api.dispatch('compositions.export', { id: comp.id, options: { format: 'pdf' } })) as ExportedFile).bytes)
+    const comp = await api.call('compositions.save', { name: 'Words', layout: { rows: 1, cols: 2, panels: [{ figureId: chart.id, row: 0, col: 0 }, { figureId: heat.id, row: 0, col: 1 }] } })
+    const pdf = await pdfText((await api.call('compositions.export', { id: comp.id, options: { format: 'pdf' } })).bytes)
     expect(pdf.text).toContain('Smiling against Male')
     expect(pdf.text).toContain('response')
     // The words survive a reopened workspace (they are in the database, not in memory).
-    const listed = ((await api.dispatch('figures.list', {})) as SavedFigure[]).find((f) => f.id === heat.id)
+    const listed = (await api.call('figures.list', {})).find((f) => f.id === heat.id)
     expect(listed?.text).toEqual({ title: '', colorBar: 'response', xLabel: '' })
     await expect(api.dispatch('figures.setText', { id: 'fig-nope', text: {} })).rejects.toThrow(/no figure with id "fig-nope"/)
     await expect(api.dispatch('figures.setText', { id: chart.id, text: { legend: { nine: 'x' } } })).rejects.toThrow(/"nine" names no series/)
@@ -113,13 +114,13 @@ describe('figure set and compositions', () => {
 
   it('refuses unknown ids, panels outside the grid and overlapping panels, naming them', async () => {
     api = openTestApi()
-    await expect(api.dispatch('figures.export', { id: 'fig-nope', options: { format: 'svg' } })).rejects.toThrow(/no figure with id "fig-nope"/)
-    await expect(api.dispatch('compositions.export', { id: 'comp-nope', options: { format: 'png' } })).rejects.toThrow(/no composition with id "comp-nope"/)
-    const f = (await api.dispatch('figures.save', { spec: map('m') })) as SavedFigure
-    await expect(api.dispatch('compositions.save', { name: 'x', layout: { rows: 1, cols: 1, panels: [{ figureId: f.id, row: 0, col: 1 }] } })).rejects.toThrow(/panel 1 .* does not fit a 1×1 grid/)
+    await expect(api.call('figures.export', { id: 'fig-nope', options: { format: 'svg' } })).rejects.toThrow(/no figure with id "fig-nope"/)
+    await expect(api.call('compositions.export', { id: 'comp-nope', options: { format: 'png' } })).rejects.toThrow(/no composition with id "comp-nope"/)
+    const f = await api.call('figures.save', { spec: map('m') })
+    await expect(api.call('compositions.save', { name: 'x', layout: { rows: 1, cols: 1, panels: [{ figureId: f.id, row: 0, col: 1 }] } })).rejects.toThrow(/panel 1 .* does not fit a 1×1 grid/)
     await expect(
-      api.dispatch('compositions.save', { name: 'x', layout: { rows: 1, cols: 2, panels: [{ figureId: f.id, row: 0, col: 0, colSpan: 2 }, { figureId: f.id, row: 0, col: 1 }] } })
+      api.call('compositions.save', { name: 'x', layout: { rows: 1, cols: 2, panels: [{ figureId: f.id, row: 0, col: 0, colSpan: 2 }, { figureId: f.id, row: 0, col: 1 }] } })
     ).rejects.toThrow(/panel 2 overlaps panel 1/)
-    await expect(api.dispatch('figures.export', { id: f.id, options: { format: 'png', dpi: 0 } })).rejects.toThrow(/dpi must be between 1 and 1200/)
+    await expect(api.call('figures.export', { id: f.id, options: { format: 'png', dpi: 0 } })).rejects.toThrow(/dpi must be between 1 and 1200/)
   })
 })

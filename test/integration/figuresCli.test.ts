@@ -74,13 +74,13 @@ beforeAll(async () => {
   })
   const api = openApi({ workspace, shell: 'web' })
   runId = storeRun(api.context.db, model, 2, driftingWeights)
-  const figure = (await api.dispatch('figures.save', { spec: twoRunLoss(), source: 'Compare', runIds: [runId] })) as SavedFigure
+  const figure = await api.call('figures.save', { spec: twoRunLoss(), source: 'Compare', runIds: [runId] })
   figureId = figure.id
-  const other = (await api.dispatch('figures.save', { spec: { kind: 'heatmap', title: 'map', width: 3, height: 2, values: new Float32Array([0, 1, 2, 3, 4, 5]), scale: { name: 'viridis', min: 0, max: 5 } } })) as SavedFigure
-  const comp = (await api.dispatch('compositions.save', {
+  const other = await api.call('figures.save', { spec: { kind: 'heatmap', title: 'map', width: 3, height: 2, values: new Float32Array([0, 1, 2, 3, 4, 5]), scale: { name: 'viridis', min: 0, max: 5 } } })
+  const comp = await api.call('compositions.save', {
     name: 'Two panels',
     layout: { rows: 1, cols: 2, widthIn: 8, heightIn: 3, panels: [{ figureId, row: 0, col: 0 }, { figureId: other.id, row: 0, col: 1, caption: 'The map.' }] }
-  })) as Composition
+  })
   compositionId = comp.id
   api.close()
 }, 120_000)

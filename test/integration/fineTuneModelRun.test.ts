@@ -26,7 +26,7 @@ beforeAll(async () => {
         .toFile(join(dataset, cls, `${i}.png`))
     }
   }
-  opened = (await api.dispatch('models.open', { path: join(modelFixtures, 'smallcnn.onnx') })) as RunSummary
+  opened = await api.call('models.open', { path: join(modelFixtures, 'smallcnn.onnx') })
 }, 120_000)
 afterAll(() => api.close())
 
@@ -38,14 +38,14 @@ async function trained(model: object): Promise<RunSummary> {
     const p = payload as RunProgress
     if (name === 'runs.progress' && p.message) notes.push(p.message)
   })
-  const run = (await api.dispatch('runs.start', { config: config(model) })) as RunSummary
+  const run = await api.call('runs.start', { config: config(model) })
   const status = await nextEvent<RunStatusEvent>(api, 'runs.status', (s) => s.runId === run.id && !['queued', 'running'].includes(s.status))
   unsubscribe()
   expect(status.status, status.reason ?? '').toBe('completed')
   // Gradient workers (where the machine has cores for them) build the model from the stored run too.
   expect(notes.join('\n')).not.toMatch(/gradient workers did not start|training on one thread from here/)
   expect(notes.join('\n')).toMatch(/thread/)
-  return (await api.dispatch('runs.get', { id: run.id })) as RunSummary
+  return await api.call('runs.get', { id: run.id })
 }
 
 describe('fine-tuning an opened model into a new run', () => {
@@ -72,7 +72,7 @@ describe('fine-tuning an opened model into a new run', () => {
     // The check happens when the job builds the model; a 10-class head cannot learn 2 classes.
     if (err instanceof ApiError) expect(err.message).toMatch(/keepHead/)
     else {
-      const run = ((await api.dispatch('runs.list', {})) as RunSummary[])[0]
+      const run = (await api.call('runs.list', {}))[0]
       const status = await nextEvent<RunStatusEvent>(api, 'runs.status', (s) => s.runId === run.id && !['queued', 'running'].includes(s.status))
       expect(status.status).toBe('failed')
       expect(status.reason).toMatch(/keepHead: run .* has 10 outputs but the dataset needs 2/)

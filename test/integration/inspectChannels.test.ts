@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TaskProgress } from '../../src-shared/api/tasks'
-import type { ChannelsResponse, EvolutionResponse } from '../../src-shared/inspect'
 import { datasetSample } from '../../src-main/engine/analysis/core/imageSample'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { openDataset } from '../../src-main/engine/data/index'
@@ -43,7 +42,7 @@ afterAll(() => api?.close())
 
 describe('inspect.channels', () => {
   it('lists the dead and the always-on channel with their hints, and not the one that works', async () => {
-    const result = (await api.dispatch('inspect.channels', { runId, epoch: 1, sample: 48 })) as ChannelsResponse
+    const result = await api.call('inspect.channels', { runId, epoch: 1, sample: 48 })
     expect(result.split).toBe('test')
     expect(result.images).toBe(48)
     expect(result.layers.map((l) => l.name)).toEqual(['probe', 'pool'])
@@ -79,7 +78,7 @@ describe('inspect.channels', () => {
 
 describe('inspect.evolution', () => {
   it("finds each channel's strongest activation over the sample, with its map and receptive-field patch", async () => {
-    const result = (await api.dispatch('inspect.evolution', { runId, layer: 'probe', epochs: [1, 0], sample: 40, maxChannels: 3 })) as EvolutionResponse
+    const result = await api.call('inspect.evolution', { runId, layer: 'probe', epochs: [1, 0], sample: 40, maxChannels: 3 })
     expect(result.epochs.map((e) => e.epoch)).toEqual([0, 1])
     expect(result.mapShape).toEqual([26, 26, 3])
     expect(result.patchShape).toEqual([3, 3, 1])

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { FeatureMapsResponse } from '../../src-shared/inspect'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { openDataset } from '../../src-main/engine/data/index'
 import type { OpenApi } from '../../src-main/api/openApi'
@@ -66,7 +65,7 @@ afterAll(() => api?.close())
 
 describe('inspect.featureMaps', () => {
   it('gives maps of a hand-set edge detector equal to a direct convolution of the uploaded image', async () => {
-    const result = (await api.dispatch('inspect.featureMaps', { runId, epoch: 1, image: { encoded: new Uint8Array(png), name: 'square.png' } })) as FeatureMapsResponse
+    const result = await api.call('inspect.featureMaps', { runId, epoch: 1, image: { encoded: new Uint8Array(png), name: 'square.png' } })
     expect(result.layers.map((l) => l.name)).toEqual(['edges', 'edges_relu', 'pool'])
     expect(Array.from(result.input.pixels)).toEqual(Array.from(pixels))
     expect(result.input.source).toBe('square.png')
@@ -110,7 +109,7 @@ describe('inspect.featureMaps', () => {
     const mnist = await openDataset('mnist')
     const labels = mnist.split('test').labels()
     const threes = labels.reduce<number[]>((list, label, i) => (label === 3 ? [...list, i] : list), []).slice(0, 2)
-    const byClass = (await api.dispatch('inspect.featureMaps', { runId, epoch: 0, image: { split: 'test', class: 3, nth: 1 }, layers: ['pool'] })) as FeatureMapsResponse
+    const byClass = await api.call('inspect.featureMaps', { runId, epoch: 0, image: { split: 'test', class: 3, nth: 1 }, layers: ['pool'] })
     expect(byClass.input.index).toBe(threes[1])
     expect(byClass.input.label).toBe(3)
     expect(byClass.input.labelName).toBe(mnist.classNames[3])
@@ -118,7 +117,7 @@ describe('inspect.featureMaps', () => {
     const image = await mnist.split('test').readImage(threes[1], { width: W, height: H, channels: 1 })
     expect(Array.from(byClass.input.pixels)).toEqual(Array.from(image.x))
 
-    const byIndex = (await api.dispatch('inspect.featureMaps', { runId, epoch: 0, image: { split: 'test', index: threes[1] }, layers: ['pool'] })) as FeatureMapsResponse
+    const byIndex = await api.call('inspect.featureMaps', { runId, epoch: 0, image: { split: 'test', index: threes[1] }, layers: ['pool'] })
     expect(Array.from(byIndex.layers[0].maps)).toEqual(Array.from(byClass.layers[0].maps))
   })
 

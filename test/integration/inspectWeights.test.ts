@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ChangeNormsResponse, WeightMatrixResponse, WeightStatsResponse, WeightValueResponse } from '../../src-shared/inspect'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { commitEpoch, loadTensor, loadTensors, type StoredTensor } from '../../src-main/engine/store/epochStore'
 import type { OpenApi } from '../../src-main/api/openApi'
@@ -46,7 +45,7 @@ describe('inspect.weights', () => {
   it('shows at epoch k exactly the weights stored for epoch k, cell by cell, whole and by region', async () => {
     for (const name of ['conv/kernel', 'dense/kernel', 'dense/bias']) {
       for (const epoch of [0, 3]) {
-        const response = (await api.dispatch('inspect.weights', { runId, epoch, weight: name })) as WeightMatrixResponse
+        const response = await api.call('inspect.weights', { runId, epoch, weight: name })
         const stored = loadTensor(api.context.db, runId, epoch, 'weight', response.position)
         expect(stored.name).toBe(name)
         const { matrix, layout } = response
@@ -55,17 +54,17 @@ describe('inspect.weights', () => {
         for (let r = 0; r < matrix.rows; r++) for (let c = 0; c < matrix.cols; c++) expect(matrix.data[r * matrix.cols + c]).toBe(storedAt(stored, coordsOf(layout.shape, r, c)))
       }
     }
-    const conv = (await api.dispatch('inspect.weights', { runId, epoch: 2, weight: 'conv/kernel' })) as WeightMatrixResponse
+    const conv = await api.call('inspect.weights', { runId, epoch: 2, weight: 'conv/kernel' })
     expect(conv.layout.rows).toBe(4)
     expect(conv.layout.cols).toBe(18)
     expect(conv.layout.description).toMatch(/4 rows = output channels; 18 columns = 2 input channels × 3×3 kernel/)
 
     // A zoomed-in region holds the same values as the whole.
-    const region = (await api.dispatch('inspect.weights', { runId, epoch: 2, weight: 'conv/kernel', region: { row: 1, col: 5, rows: 2, cols: 7 } })) as WeightMatrixResponse
+    const region = await api.call('inspect.weights', { runId, epoch: 2, weight: 'conv/kernel', region: { row: 1, col: 5, rows: 2, cols: 7 } })
     for (let r = 0; r < 2; r++) for (let c = 0; c < 7; c++) expect(region.matrix.data[r * 7 + c]).toBe(conv.matrix.data[(1 + r) * 18 + 5 + c])
 
     // Pooled for display: each cell keeps the value of largest magnitude in its block.
-    const pooled = (await api.dispatch('inspect.weights', { runId, epoch: 2, weight: 'conv/kernel', maxRows: 2, maxCols: 6 })) as WeightMatrixResponse
+    const pooled = await api.call('inspect.weights', { runId, epoch: 2, weight: 'conv/kernel', maxRows: 2, maxCols: 6 })
     expect([pooled.matrix.rows, pooled.matrix.cols, pooled.matrix.blockRows, pooled.matrix.blockCols]).toEqual([2, 6, 2, 3])
     const block = [0, 1].flatMap((r) => [0, 1, 2].map((c) => conv.matrix.data[r * 18 + c]))
     expect(Math.abs(pooled.matrix.data[0])).toBe(Math.max(...block.map(Math.abs)))
@@ -73,7 +72,7 @@ describe('inspect.weights', () => {
 
   it('gives the exact value under the cursor at any zoom', async () => {
     const stored = loadTensor(api.context.db, runId, 4, 'weight', 0)
-    const value = (await api.dispatch('inspect.weightValue', { runId, weight: 'conv/kernel', map: 'epoch', epoch: 4, row: 3, col: 13 })) as WeightValueResponse
+    const value = await api.call('inspect.weightValue', { runId, weight: 'conv/kernel', map: 'epoch', epoch: 4, row: 3, col: 13 })
     expect(value.index).toEqual(coordsOf(stored.shape, 3, 13))
     expect(value.value).toBe(storedAt(stored, value.index))
     await expect(api.dispatch('inspect.weightValue', { runId, weight: 'conv/kernel', map: 'epoch', row: 0, col: 0 })).rejects.toThrow(/epoch: map "epoch" needs the epoch/)
@@ -98,7 +97,7 @@ describe('a big layer', () => {
     await expect.poll(pyramids, { timeout: 20_000 }).toBe(1)
 
     const stored = loadTensor(api.context.db, bigRun, 1, 'weight', 0)
-    const whole = (await api.dispatch('inspect.weights', { runId: bigRun, epoch: 1, weight: 'wide/kernel', maxRows: 100, maxCols: 100 })) as WeightMatrixResponse
+    const whole = await api.call('inspect.weights', { runId: bigRun, epoch: 1, weight: 'wide/kernel', maxRows: 100, maxCols: 100 })
     expect([whole.matrix.blockRows, whole.matrix.blockCols]).toEqual([12, 12])
     // Cell (3, 7) holds the largest-magnitude weight of rows 36..47 and columns 84..95.
     let best = 0
@@ -107,17 +106,17 @@ describe('a big layer', () => {
     expect(whole.matrix.max).toBe((stored.data as Float32Array).reduce((a, b) => Math.max(a, b), -Infinity))
 
     // Zoomed in to single weights: exact values from the stored tensor.
-    const zoom = (await api.dispatch('inspect.weights', { runId: bigRun, epoch: 1, weight: 'wide/kernel', region: { row: 500, col: 1090, rows: 4, cols: 10 } })) as WeightMatrixResponse
+    const zoom = await api.call('inspect.weights', { runId: bigRun, epoch: 1, weight: 'wide/kernel', region: { row: 500, col: 1090, rows: 4, cols: 10 } })
     expect([zoom.matrix.blockRows, zoom.matrix.blockCols]).toEqual([1, 1])
     for (let r = 0; r < 4; r++) for (let c = 0; c < 10; c++) expect(zoom.matrix.data[r * 10 + c]).toBe(storedAt(stored, [1090 + c, 500 + r]))
-    const value = (await api.dispatch('inspect.weightValue', { runId: bigRun, weight: 'wide/kernel', map: 'epoch', epoch: 1, row: 999, col: 1099 })) as WeightValueResponse
+    const value = await api.call('inspect.weightValue', { runId: bigRun, weight: 'wide/kernel', map: 'epoch', epoch: 1, row: 999, col: 1099 })
     expect(value.value).toBe(storedAt(stored, [1099, 999]))
   })
 })
 
 describe('inspect.weightStats and inspect.changeNorms', () => {
   it('gives per-weight mean and variance equal to a direct computation over every stored epoch', async () => {
-    const stats = (await api.dispatch('inspect.weightStats', { runId, weight: 'dense/kernel', bins: 16 })) as WeightStatsResponse
+    const stats = await api.call('inspect.weightStats', { runId, weight: 'dense/kernel', bins: 16 })
     expect(stats.epochs).toEqual([0, 1, 2, 3, 4])
     const epochs = stats.epochs.map((e) => loadTensor(api.context.db, runId, e, 'weight', stats.position))
     const [inputs, units] = epochs[0].shape
@@ -141,9 +140,9 @@ describe('inspect.weightStats and inspect.changeNorms', () => {
     expect(stats.summaries[2].changeNorm).toBeCloseTo(direct, 5)
 
     // Downsampled and zoomed views read the same statistics; a cursor reads the exact cell.
-    const zoom = (await api.dispatch('inspect.weightStats', { runId, weight: 'dense/kernel', bins: 16, region: { row: 2, col: 10, rows: 2, cols: 3 } })) as WeightStatsResponse
+    const zoom = await api.call('inspect.weightStats', { runId, weight: 'dense/kernel', bins: 16, region: { row: 2, col: 10, rows: 2, cols: 3 } })
     expect(Array.from(zoom.variance.data)).toEqual([0, 1].flatMap((r) => [0, 1, 2].map((c) => stats.variance.data[(2 + r) * inputs + 10 + c])))
-    const value = (await api.dispatch('inspect.weightValue', { runId, weight: 'dense/kernel', map: 'mean', row: 4, col: 35 })) as WeightValueResponse
+    const value = await api.call('inspect.weightValue', { runId, weight: 'dense/kernel', map: 'mean', row: 4, col: 35 })
     expect(value.value).toBeCloseTo(stats.mean.data[4 * inputs + 35], 7)
   })
 
@@ -155,18 +154,18 @@ describe('inspect.weightStats and inspect.changeNorms', () => {
     expect(count()).toBe(before)
 
     const other = storeRun(api.context.db, smallModel(), 2, driftingWeights)
-    const first = (await api.dispatch('inspect.weightStats', { runId: other, weight: 'conv/bias' })) as WeightStatsResponse
+    const first = await api.call('inspect.weightStats', { runId: other, weight: 'conv/bias' })
     expect(first.epochs).toEqual([0, 1])
     const weights = loadTensors(api.context.db, other, 1, 'weight').map((t) => ({ ...t, data: Float32Array.from(t.data, (v) => v + 1) }))
     commitEpoch(api.context.db, other, { metrics: { epoch: 2, trainLoss: null, trainAccuracy: null, valLoss: null, valAccuracy: null, testLoss: null, testAccuracy: null, imagesPerSecond: null, durationMs: null }, batchLosses: null, weights, optimizer: [] })
-    const second = (await api.dispatch('inspect.weightStats', { runId: other, weight: 'conv/bias' })) as WeightStatsResponse
+    const second = await api.call('inspect.weightStats', { runId: other, weight: 'conv/bias' })
     expect(second.epochs).toEqual([0, 1, 2])
     // The stale entry of the shorter history is gone.
     expect((api.context.db.prepare(`SELECT count(*) AS n FROM analysis_cache WHERE kind = 'inspect.weightStats' AND run_id = ?`).get(other) as { n: number }).n).toBe(1)
   })
 
   it('gives every layer its change norm per epoch', async () => {
-    const norms = (await api.dispatch('inspect.changeNorms', { runId })) as ChangeNormsResponse
+    const norms = await api.call('inspect.changeNorms', { runId })
     expect(norms.epochs).toEqual([0, 1, 2, 3, 4])
     expect(norms.layers.map((l) => l.name)).toEqual(['conv/kernel', 'conv/bias', 'dense/kernel', 'dense/bias'])
     for (const layer of norms.layers) {

@@ -3,9 +3,6 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CkaResult } from '../../src-shared/compare'
-import type { ExplainOverview, OcclusionResponse } from '../../src-shared/explain'
-import type { PredictResult } from '../../src-shared/api/models'
 import type { RunSummary } from '../../src-shared/run'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { loadRunModel } from '../../src-main/engine/analysis/core/runModel'
@@ -42,8 +39,8 @@ beforeAll(async () => {
     for (let i = 1; i < 5; i++) await png(join(data, cls, `${i}-noise.png`), [...colour], 7 * i + (cls === 'warm' ? 1 : 2))
   }
   const path = join(modelFixtures, 'smallcnn.onnx')
-  a = (await api.dispatch('models.open', { path, dataset: data, name: 'small CNN' })) as RunSummary
-  b = (await api.dispatch('models.open', { path, dataset: data, name: 'small CNN again' })) as RunSummary
+  a = await api.call('models.open', { path, dataset: data, name: 'small CNN' })
+  b = await api.call('models.open', { path, dataset: data, name: 'small CNN again' })
 })
 afterAll(() => api.close())
 
@@ -56,7 +53,7 @@ const softmax = (logits: Float32Array | Int32Array | Uint8Array): number[] => {
 
 describe('occlusion on an opened ONNX model', () => {
   it('has an Explain overview with the model’s classes and the dataset’s splits', async () => {
-    const o = (await api.dispatch('explain.overview', { runId: a.id })) as ExplainOverview
+    const o = await api.call('explain.overview', { runId: a.id })
     expect(o.epochs).toEqual([0])
     expect(o.input).toEqual({ height: 32, width: 32, channels: 3 })
     expect(o.classNames).toEqual(Array.from({ length: 10 }, (_, i) => `class ${i}`)) // the model's, not the dataset's cool/warm
@@ -67,7 +64,7 @@ describe('occlusion on an opened ONNX model', () => {
   })
 
   it('explains the model’s prediction by default: the dataset’s label is not one of its classes', async () => {
-    const r = (await api.dispatch('explain.occlusion', { runId: a.id, epoch: 0, image: { split: 'all', class: 1, nth: 1 }, patch: 16, stride: 16 })) as OcclusionResponse
+    const r = await api.call('explain.occlusion', { runId: a.id, epoch: 0, image: { split: 'all', class: 1, nth: 1 }, patch: 16, stride: 16 })
     expect(r.input.labelName).toBe('warm')
     expect(r.classNames).toHaveLength(10)
     expect(r.classSource).toBe('prediction')
@@ -78,7 +75,7 @@ describe('occlusion on an opened ONNX model', () => {
 
   it('leaves P unchanged where the grey square is the image’s own colour', async () => {
     const split = 'all'
-    const r = (await api.dispatch('explain.occlusion', { runId: a.id, epoch: 0, image: { split, class: 0, nth: 0 }, patch: 8, stride: 4, fill: 'mean', class: 3 })) as OcclusionResponse
+    const r = await api.call('explain.occlusion', { runId: a.id, epoch: 0, image: { split, class: 0, nth: 0 }, patch: 8, stride: 4, fill: 'mean', class: 3 })
     // A solid image occluded by its own mean colour is the same image: nothing changes.
     expect(r.input.source).toMatch(/0-solid\.png|#/)
     expect(r.tops.length * r.lefts.length).toBe(r.probability.length)
@@ -86,12 +83,12 @@ describe('occlusion on an opened ONNX model', () => {
     for (const p of r.probability) expect(p).toBeCloseTo(r.unoccluded.probability, 6)
     for (const v of r.attribution) expect(Math.abs(v)).toBeLessThan(1e-6)
     // The unoccluded probabilities are the model's own (softmax of its logits), as predict says.
-    const predicted = (await api.dispatch('models.predict', { runId: a.id, images: [join(data, 'cool', '0-solid.png')], top: 10 })) as PredictResult
+    const predicted = await api.call('models.predict', { runId: a.id, images: [join(data, 'cool', '0-solid.png')], top: 10 })
     for (const c of predicted.predictions[0].top) expect(r.unoccluded.probabilities[c.index]).toBeCloseTo(c.probability, 5)
   })
 
   it('gives, at each position, the probability of the image with that square filled', async () => {
-    const r = (await api.dispatch('explain.occlusion', { runId: a.id, epoch: 0, image: { split: 'all', class: 1, nth: 2 }, patch: 10, stride: 11, fill: 0, class: 5 })) as OcclusionResponse
+    const r = await api.call('explain.occlusion', { runId: a.id, epoch: 0, image: { split: 'all', class: 1, nth: 2 }, patch: 10, stride: 11, fill: 0, class: 5 })
     expect(r.tops).toEqual([0, 11, 22])
     const model = await loadRunModel(api.context.db, a.id, 0)
     const { height: H, width: W, channels: C } = r.input
@@ -114,7 +111,7 @@ describe('occlusion on an opened ONNX model', () => {
 
 describe('CKA between opened models', () => {
   it('is 1 for each layer against itself and against the same model opened twice', async () => {
-    const r = (await api.dispatch('compare.cka', { a: a.id, b: b.id, examples: { count: 10, seed: 1 } })) as CkaResult
+    const r = await api.call('compare.cka', { a: a.id, b: b.id, examples: { count: 10, seed: 1 } })
     expect(r.epoch).toBe(0)
     expect(r.method.examples).toBe(10)
     expect(r.layersA).toEqual(r.layersB)
@@ -135,7 +132,7 @@ describe('CKA between opened models', () => {
 
 describe('a Keras 3 .keras archive opened as a model run', () => {
   it('stores the model with its reference logits, and explains an image of the dataset', async () => {
-    const run = (await api.dispatch('models.open', { path: join(modelFixtures, 'residual3.keras'), dataset: data })) as RunSummary
+    const run = await api.call('models.open', { path: join(modelFixtures, 'residual3.keras'), dataset: data })
     expect(run.config.source).toMatchObject({ format: 'keras', outputs: 'logits', classNamesFrom: 'numbered', input: { height: 16, width: 16, channels: 3 }, preprocess: { scale: 'unit' } })
     const ref = await reference('residual3')
     const model = await loadRunModel(api.context.db, run.id, 0)
@@ -144,7 +141,7 @@ describe('a Keras 3 .keras archive opened as a model run', () => {
     tf.dispose([logits, ref.inputs])
     model.dispose()
 
-    const r = (await api.dispatch('explain.occlusion', { runId: run.id, epoch: 0, image: { split: 'all', class: 1, nth: 0 }, patch: 4, stride: 4, fill: 'mean', class: 2 })) as OcclusionResponse
+    const r = await api.call('explain.occlusion', { runId: run.id, epoch: 0, image: { split: 'all', class: 1, nth: 0 }, patch: 4, stride: 4, fill: 'mean', class: 2 })
     expect(r.input.height).toBe(16)
     expect(r.probability.length).toBe(16)
     for (const p of r.probability) expect(p).toBeCloseTo(r.unoccluded.probability, 6) // a solid image under its own colour

@@ -3,9 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { PredictResult } from '../../src-shared/api/models'
 import { ApiError } from '../../src-shared/errors'
-import type { FeatureMapsResponse, InspectOverview } from '../../src-shared/inspect'
 import type { RunSummary } from '../../src-shared/run'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { loadRunModel } from '../../src-main/engine/analysis/core/runModel'
@@ -29,7 +27,7 @@ async function refusal(promise: Promise<unknown>): Promise<ApiError> {
   throw new Error('expected an ApiError')
 }
 
-const runCount = async () => ((await api.dispatch('runs.list', {})) as RunSummary[]).length
+const runCount = async () => (await api.call('runs.list', {})).length
 
 beforeAll(async () => {
   await initBackend()
@@ -44,7 +42,7 @@ describe('an ONNX model opened as it is', () => {
   let run: RunSummary
 
   it('becomes a completed run whose epoch 0 computes PyTorch’s logits', async () => {
-    run = (await api.dispatch('models.open', { path: join(modelFixtures, 'resnet18.onnx'), labels, name: 'ResNet-18' })) as RunSummary
+    run = await api.call('models.open', { path: join(modelFixtures, 'resnet18.onnx'), labels, name: 'ResNet-18' })
     expect(run.status).toBe('completed')
     expect(run.config.source).toMatchObject({ format: 'onnx', classNamesFrom: 'labels.txt', outputs: 'logits', preprocess: { scale: 'torch', channelOrder: 'rgb' }, input: { height: 64, width: 64, channels: 3 } })
     expect(run.config.source?.classNames[3]).toBe('cat')
@@ -62,7 +60,7 @@ describe('an ONNX model opened as it is', () => {
   })
 
   it('predicts images and folders with the model’s class names', async () => {
-    const result = (await api.dispatch('models.predict', { runId: run.id, images: [imageDir], top: 3 })) as PredictResult
+    const result = await api.call('models.predict', { runId: run.id, images: [imageDir], top: 3 })
     expect(result.epoch).toBe(0)
     expect(result.classNamesFrom).toBe('labels.txt')
     expect(result.predictions.map((p) => p.image.split('/').pop())).toEqual(['a-red.png', 'b-blue.jpg'])
@@ -71,17 +69,17 @@ describe('an ONNX model opened as it is', () => {
       expect(p.top[0].probability).toBeGreaterThanOrEqual(p.top[1].probability)
       expect(p.top.every((c) => c.name === readFileSync(labels, 'utf8').split('\n')[c.index])).toBe(true)
     }
-    const all = (await api.dispatch('models.predict', { runId: run.id, images: [join(imageDir, 'a-red.png')], top: 10 })) as PredictResult
+    const all = await api.call('models.predict', { runId: run.id, images: [join(imageDir, 'a-red.png')], top: 10 })
     expect(all.predictions[0].top.reduce((s, c) => s + c.probability, 0)).toBeCloseTo(1, 5)
   })
 
   it('shows its feature maps, class names and preprocessing in Inspect', async () => {
-    const overview = (await api.dispatch('inspect.overview', { runId: run.id })) as InspectOverview
+    const overview = await api.call('inspect.overview', { runId: run.id })
     expect(overview.source?.preprocess.scale).toBe('torch')
     expect(overview.dataset.error).toMatch(/no dataset; upload an image/)
     expect(overview.layers.map((l) => l.name)).toContain('layer4.1.relu_1')
     const encoded = new Uint8Array(readFileSync(join(imageDir, 'a-red.png')))
-    const maps = (await api.dispatch('inspect.featureMaps', { runId: run.id, epoch: 0, image: { encoded, name: 'a-red.png' } })) as FeatureMapsResponse
+    const maps = await api.call('inspect.featureMaps', { runId: run.id, epoch: 0, image: { encoded, name: 'a-red.png' } })
     const block = maps.layers.find((l) => l.name === 'layer2.1')
     expect(block?.className).toBe('Add')
     expect(block?.shape).toEqual([8, 8, 16])
@@ -96,7 +94,7 @@ describe('an ONNX model opened as it is', () => {
       if (name === 'task.progress' && p.taskId === 'maps-1') events.push(p)
     })
     const encoded = new Uint8Array(readFileSync(join(imageDir, 'b-blue.jpg')))
-    const maps = (await api.dispatch('inspect.featureMaps', { runId: run.id, epoch: 0, image: { encoded }, taskId: 'maps-1' })) as FeatureMapsResponse
+    const maps = await api.call('inspect.featureMaps', { runId: run.id, epoch: 0, image: { encoded }, taskId: 'maps-1' })
     off()
     expect(events[0]).toMatchObject({ done: 0, stage: 'running the image through the network' })
     expect(events[events.length - 1]).toMatchObject({ done: maps.layers.length + 1, total: maps.layers.length + 1 })
@@ -104,10 +102,10 @@ describe('an ONNX model opened as it is', () => {
   })
 
   it('changes its preprocessing on request, and drops nothing else', async () => {
-    const before = (await api.dispatch('models.predict', { runId: run.id, images: [join(imageDir, 'a-red.png')], top: 10 })) as PredictResult
-    const updated = (await api.dispatch('models.setPreprocess', { runId: run.id, preprocess: { scale: 'symmetric', channelOrder: 'rgb' } })) as RunSummary
+    const before = await api.call('models.predict', { runId: run.id, images: [join(imageDir, 'a-red.png')], top: 10 })
+    const updated = await api.call('models.setPreprocess', { runId: run.id, preprocess: { scale: 'symmetric', channelOrder: 'rgb' } })
     expect(updated.config.source?.preprocess.scale).toBe('symmetric')
-    const after = (await api.dispatch('models.predict', { runId: run.id, images: [join(imageDir, 'a-red.png')], top: 10 })) as PredictResult
+    const after = await api.call('models.predict', { runId: run.id, images: [join(imageDir, 'a-red.png')], top: 10 })
     expect(after.predictions[0].top.map((c) => c.probability)).not.toEqual(before.predictions[0].top.map((c) => c.probability))
     // The model's own weights are untouched.
     const model = await loadRunModel(api.context.db, run.id, 0)
@@ -127,7 +125,7 @@ describe('a TF.js folder with Teachable Machine metadata', () => {
     const model = buildBuiltinModel({ name: 'minimal' }, { height: 28, width: 28, channels: 3 }, 3, 'softmax', 3)
     await model.save(fileSystemHandler(dir))
     writeFileSync(join(dir, 'metadata.json'), JSON.stringify({ tfjsVersion: '1.3.1', tmVersion: '2.4.5', packageName: '@teachablemachine/image', labels: ['left', 'right', 'none'] }))
-    const run = (await api.dispatch('models.open', { path: dir })) as RunSummary
+    const run = await api.call('models.open', { path: dir })
     expect(run.config.source).toMatchObject({ format: 'tfjs', classNames: ['left', 'right', 'none'], classNamesFrom: 'metadata.json', outputs: 'probabilities', preprocess: { scale: 'symmetric' } })
     // Its own head and weights: the same outputs as the model saved, for images mapped by the preprocessing.
     const stored = await loadRunModel(api.context.db, run.id, 0)
@@ -149,12 +147,12 @@ describe('a model opened with a dataset whose classes differ from its own', () =
         await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 40 * i, g: cls === 'round' ? 200 : 20, b: 90 } } }).png().toFile(join(data, cls, `${i}.png`))
       }
     }
-    const run = (await api.dispatch('models.open', { path: join(modelFixtures, 'vgg11.onnx'), labels, dataset: data })) as RunSummary
-    const overview = (await api.dispatch('inspect.overview', { runId: run.id })) as InspectOverview
+    const run = await api.call('models.open', { path: join(modelFixtures, 'vgg11.onnx'), labels, dataset: data })
+    const overview = await api.call('inspect.overview', { runId: run.id })
     expect(overview.dataset.error).toBeNull()
     expect(overview.dataset.classNames).toEqual(['round', 'square'])
     const split = overview.dataset.splits[0].name
-    const maps = (await api.dispatch('inspect.featureMaps', { runId: run.id, epoch: 0, image: { split, class: 1, nth: 0 } })) as FeatureMapsResponse
+    const maps = await api.call('inspect.featureMaps', { runId: run.id, epoch: 0, image: { split, class: 1, nth: 0 } })
     expect(maps.input.labelName).toBe('square')
     expect(maps.classNames).toHaveLength(10)
     expect(maps.classNames[0]).toBe('airplane')
@@ -164,7 +162,7 @@ describe('a model opened with a dataset whose classes differ from its own', () =
 
 describe('a Keras .h5 file', () => {
   it('opens as a model run with numbered classes and [0, 1] preprocessing, and computes its reference logits', async () => {
-    const run = (await api.dispatch('models.open', { path: join(modelFixtures, 'residual.h5') })) as RunSummary
+    const run = await api.call('models.open', { path: join(modelFixtures, 'residual.h5') })
     expect(run.config.source).toMatchObject({ format: 'keras', classNamesFrom: 'numbered', classNames: ['class 0', 'class 1', 'class 2', 'class 3', 'class 4'], preprocess: { scale: 'unit' } })
     const ref = await reference('residual')
     const model = await loadRunModel(api.context.db, run.id, 0)

@@ -1,8 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ArchitectureTable } from '../../src-shared/architecture'
-import type { RunSummary } from '../../src-shared/run'
 import { initBackend } from '../../src-main/engine/backend/select'
 import { encodeOnnx } from '../support/onnxEncode'
 import { openTestApi, tempDir } from '../support/workspace'
@@ -87,9 +85,9 @@ describe('ResNet-50 opened from ONNX at 224 px', () => {
     it(`${variant}: the last stage sees ${size} px with jump 32 on a 7×7 map`, async () => {
       const path = join(files, `resnet50-${v1 ? 'v1' : 'v15'}.onnx`)
       resnet50Onnx(path, v1)
-      const run = (await api.dispatch('models.open', { path, name: `ResNet-50 ${variant}` })) as RunSummary
+      const run = await api.call('models.open', { path, name: `ResNet-50 ${variant}` })
       expect(run.config.source?.input).toEqual({ height: 224, width: 224, channels: 3 })
-      const table = (await api.dispatch('inspect.architecture', { runId: run.id })) as ArchitectureTable
+      const table = await api.call('inspect.architecture', { runId: run.id })
       const row = (name: string) => table.rows.find((r) => r.name === name)
       const last = row('layer4.2')
       expect(last?.type).toBe('Add')

@@ -12,7 +12,7 @@ const LENET5_PARAMETERS = 156 + 2416 + 48120 + 10164 + 850
 
 describe('runs.estimate: time and storage per epoch before a run starts', () => {
   it('counts the parameters, the bytes each epoch stores and the images, and times real steps', async () => {
-    const estimate = (await api.dispatch('runs.estimate', { config: { dataset: 'mnist', model: { name: 'lenet5' }, epochs: 2, limit: 6000 } })) as RunEstimate
+    const estimate = await api.call('runs.estimate', { config: { dataset: 'mnist', model: { name: 'lenet5' }, epochs: 2, limit: 6000 } })
     expect(estimate.parameters).toBe(LENET5_PARAMETERS)
     // Adam: the weights plus two moments per weight, 4 bytes each.
     expect(estimate.bytesPerEpoch).toBe(4 * 3 * LENET5_PARAMETERS)
@@ -25,12 +25,12 @@ describe('runs.estimate: time and storage per epoch before a run starts', () => 
     expect(estimate.secondsPerEpoch).toBeCloseTo((estimate.trainImages + estimate.evalImages / 3) / estimate.imagesPerSecond, 6)
     expect(estimate.warnings).toEqual([])
 
-    const sgd = (await api.dispatch('runs.estimate', { config: { dataset: 'mnist', model: { name: 'lenet5' }, optimizer: 'sgd', limit: 6000 } })) as RunEstimate
+    const sgd = await api.call('runs.estimate', { config: { dataset: 'mnist', model: { name: 'lenet5' }, optimizer: 'sgd', limit: 6000 } })
     expect(sgd.bytesPerEpoch).toBe(4 * 2 * LENET5_PARAMETERS)
   }, 120_000)
 
   it('warns about a full-width VGG without batch norm: slow, large, and unlikely to learn on a CPU', async () => {
-    const estimate = (await api.dispatch('runs.estimate', { config: { dataset: 'mnist', model: { name: 'vgg11', inputSize: 32 }, epochs: 10 } })) as RunEstimate
+    const estimate = await api.call('runs.estimate', { config: { dataset: 'mnist', model: { name: 'vgg11', inputSize: 32 }, epochs: 10 } })
     expect(estimate.bytesPerEpoch).toBeGreaterThan(ESTIMATE_LIMITS.bytesPerEpoch)
     expect(estimate.warnings.join(' ')).toMatch(/disk space/)
     expect(estimate.warnings.join(' ')).toMatch(/batch normalisation/)

@@ -13,7 +13,7 @@ const config = (overrides: Partial<TrainConfigInput> = {}) =>
 
 describe('a training process killed mid-epoch', () => {
   it('keeps every completed epoch intact, shows no partial epoch, and resumes to the end', async () => {
-    const run = (await api.dispatch('runs.start', { config: config() })) as RunSummary
+    const run = await api.call('runs.start', { config: config() })
     // Wait until epoch 1 is on disk and epoch 2 is well under way, then kill -9 the job.
     await nextEvent<RunProgress>(api, 'runs.progress', (p) => p.runId === run.id && p.phase === 'training' && p.epoch === 2 && p.batch >= 5)
     const pid = api.context.jobs.activePid()
@@ -50,19 +50,19 @@ describe('a training process killed mid-epoch', () => {
     await api.dispatch('runs.resume', { id: run.id })
     expect((await resumed).status).toBe('completed')
     await api.context.jobs.whenIdle()
-    const detail = (await api.dispatch('runs.get', { id: run.id })) as { epochs: { epoch: number }[]; status: string }
+    const detail = await api.call('runs.get', { id: run.id })
     expect(detail.status).toBe('completed')
     expect(detail.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3, 4])
   }, 600_000)
 
   it('cancels cleanly between batches, keeping the completed epochs', async () => {
-    const run = (await api.dispatch('runs.start', { config: config({ epochs: 3, seed: 9 }) })) as RunSummary
+    const run = await api.call('runs.start', { config: config({ epochs: 3, seed: 9 }) })
     await nextEvent<RunProgress>(api, 'runs.progress', (p) => p.runId === run.id && p.phase === 'training' && p.epoch === 2 && p.batch >= 3)
     const cancelled = nextEvent<RunStatusEvent>(api, 'runs.status', (s) => s.runId === run.id && s.status === 'cancelled')
     await api.dispatch('runs.cancel', { id: run.id })
     expect((await cancelled).reason).toMatch(/completed epochs are kept/)
     await api.context.jobs.whenIdle()
-    const detail = (await api.dispatch('runs.get', { id: run.id })) as { epochs: { epoch: number }[]; status: string }
+    const detail = await api.call('runs.get', { id: run.id })
     expect(detail.status).toBe('cancelled')
     expect(detail.epochs.map((e) => e.epoch)).toEqual([0, 1])
     await expect(api.dispatch('runs.delete', { id: run.id })).resolves.toEqual({ deleted: run.id })

@@ -55,7 +55,7 @@ describe('a run that cannot start is refused before any process starts, with the
   })
 
   it('leaves no run behind for a refused request', async () => {
-    expect((await api.dispatch('runs.list', {})) as RunSummary[]).toEqual([])
+    expect(await api.call('runs.list', {})).toEqual([])
   })
 })
 

@@ -28,10 +28,10 @@ describe.skipIf(!swiftShader.ok)('Inspect and Compare on webgpu', () => {
     expect(report.chosen).toBe(backend)
     const [a, b] = runs
     return {
-      featureMaps: (await api.dispatch('inspect.featureMaps', { runId: a, epoch: 1, image: { split: 'test', index: 3 } })) as FeatureMapsResponse,
-      filters: (await api.dispatch('inspect.filters', { runId: a, epoch: 1 })) as FiltersResponse,
-      channels: (await api.dispatch('inspect.channels', { runId: a, epoch: 1, sample: 16 })) as ChannelsResponse,
-      cka: (await api.dispatch('compare.cka', { a, b, epoch: 1, examples: { split: 'test', count: 16, seed: 0 } })) as CkaResult
+      featureMaps: await api.call('inspect.featureMaps', { runId: a, epoch: 1, image: { split: 'test', index: 3 } }),
+      filters: await api.call('inspect.filters', { runId: a, epoch: 1 }),
+      channels: await api.call('inspect.channels', { runId: a, epoch: 1, sample: 16 }),
+      cka: await api.call('compare.cka', { a, b, epoch: 1, examples: { split: 'test', count: 16, seed: 0 } })
     }
   }
 

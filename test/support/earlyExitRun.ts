@@ -9,11 +9,11 @@ import { openTestApi } from './workspace'
  */
 export async function trainEarlyExitRun(options: { limit?: number; epochs?: number } = {}): Promise<{ api: OpenApi; run: RunSummary }> {
   const api = openTestApi()
-  const started = (await api.dispatch('runs.start', {
+  const started = await api.call('runs.start', {
     config: { dataset: 'mnist', model: { name: 'lenet5' }, epochs: options.epochs ?? 1, fractionPerClass: 0.5, limit: options.limit ?? 400, batchSize: 32, validationSplit: 0, seed: 3 }
-  })) as RunSummary
+  })
   await api.context.jobs.whenIdle()
-  const run = (await api.dispatch('runs.get', { id: started.id })) as RunSummary
+  const run = await api.call('runs.get', { id: started.id })
   if (run.status !== 'completed') throw new Error(`training run ${run.id} ended ${run.status}: ${run.statusReason}`)
   return { api, run }
 }

@@ -29,7 +29,7 @@ export async function trainFacePair(options: { count: number; size: number; epoc
     learningRate: options.lr ?? 1e-4,
     seed: 42
   }
-  const pair = (await api.dispatch('runs.startPair', { config, attributes: ['Smiling', 'Male'] })) as { runs: [RunSummary, RunSummary] }
+  const pair = await api.call('runs.startPair', { config, attributes: ['Smiling', 'Male'] })
   await api.context.jobs.whenIdle()
   const [a, b] = (await Promise.all(pair.runs.map((r) => api.dispatch('runs.get', { id: r.id })))) as [RunSummary, RunSummary]
   for (const run of [a, b]) {

@@ -19,7 +19,7 @@ export async function runArchitectureTable(runId: string, values: Record<string,
   const { openApi } = await import('../../api/openApi')
   const api = openApi({ workspace: values.workspace as string | undefined, shell: 'web' })
   try {
-    return (await api.dispatch('inspect.architecture', { runId })) as ArchitectureTable
+    return await api.call('inspect.architecture', { runId })
   } finally {
     api.close()
   }

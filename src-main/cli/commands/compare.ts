@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { TaskProgress } from '../../../src-shared/api/tasks'
-import { CkaEstimator, type CkaEpochsResult, type CkaResult, type CompareOverview } from '../../../src-shared/compare'
+import { CkaEstimator } from '../../../src-shared/compare'
 import { SplitName } from '../../../src-shared/dataset'
 import { ApiError } from '../../../src-shared/errors'
 import { openApi } from '../../api/openApi'
@@ -78,16 +78,16 @@ export const compareCommand: Command = {
       io.err(`${percent}%  ${p.stage ?? p.task}${p.etaSeconds !== null ? ` · ETA ${Math.round(p.etaSeconds)} s` : ''}`)
     })
     const onSignal = (): void => {
-      void api.dispatch('task.cancel', { taskId })
-      void api.dispatch('task.cancel', { taskId: `${taskId}-epochs` })
+      void api.call('task.cancel', { taskId })
+      void api.call('task.cancel', { taskId: `${taskId}-epochs` })
     }
     process.once('SIGINT', onSignal)
     try {
-      const overview = (await api.dispatch('compare.overview', { a, b })) as CompareOverview
+      const overview = await api.call('compare.overview', { a, b })
       if (overview.problem) throw new ApiError('bad_input', overview.problem)
       const common = { a, b, examples, estimator, batchSize, ...(layers ? { layers } : {}) }
-      const cka = (await api.dispatch('compare.cka', { ...common, epoch, taskId })) as CkaResult
-      const epochs = values['across-epochs'] ? ((await api.dispatch('compare.ckaEpochs', { ...common, taskId: `${taskId}-epochs` })) as CkaEpochsResult) : null
+      const cka = await api.call('compare.cka', { ...common, epoch, taskId })
+      const epochs = values['across-epochs'] ? await api.call('compare.ckaEpochs', { ...common, taskId: `${taskId}-epochs` }) : null
       if (values.json) {
         io.out(JSON.stringify(ckaJson(cka, epochs)))
         return 0

@@ -1,7 +1,7 @@
 import { extname } from 'node:path'
 import { ApiError } from '../../../src-shared/errors'
 import type { ExportFormat } from '../../../src-shared/figure'
-import { panelLetter, type Composition, type CompositionLayoutInput, type ExportedFile } from '../../../src-shared/figureSet'
+import { panelLetter, type CompositionLayoutInput } from '../../../src-shared/figureSet'
 import { bodyTypeFor, isPageSizeName, PAGE_SIZE_NAMES, PAGE_SIZES } from '../../../src-shared/figures/pageSizes'
 import { openApi } from '../../api/openApi'
 import { parseCommandArgs } from '../args'
@@ -109,11 +109,11 @@ export const composeCommand: Command = {
     }
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     try {
-      const figures = new Set(((await api.dispatch('figures.list', {})) as { id: string }[]).map((f) => f.id))
+      const figures = new Set((await api.call('figures.list', {})).map((f) => f.id))
       const unknown = positionals.filter((id) => !figures.has(id))
       if (unknown.length) throw new ApiError('not_found', `no saved figure ${unknown.join(', ')} in this workspace ("featurelens figures list" shows the ids)`)
-      const saved = (await api.dispatch('compositions.save', { name: title || 'Poster', layout })) as Composition
-      const file = (await api.dispatch('compositions.export', { id: saved.id, options: { format, dpi } })) as ExportedFile
+      const saved = await api.call('compositions.save', { name: title || 'Poster', layout })
+      const file = await api.call('compositions.export', { id: saved.id, options: { format, dpi } })
       await writeOutput(out, file.bytes, force)
       for (const w of file.warnings) io.err(`warning: ${w}`)
       io.out(values.json ? JSON.stringify({ id: saved.id, path: out, bytes: file.bytes.byteLength, mime: file.mime, warnings: file.warnings }) : `saved composition ${saved.id}; wrote ${out} (${file.bytes.byteLength} bytes)`)

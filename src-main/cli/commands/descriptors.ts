@@ -1,4 +1,3 @@
-import type { DescriptorsResult } from '../../../src-shared/earlyExit'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
 import { withTask } from '../task'
@@ -36,7 +35,7 @@ export const descriptorsCommand: Command = {
       ...(listOption(values.layers) ? { layers: listOption(values.layers) } : {}),
       batchSize: intOption('batch', values.batch, 64, 1)
     }
-    const result = await withTask(values.workspace, io, async (api, taskId) => (await api.dispatch('earlyExit.descriptors', { ...request, taskId })) as DescriptorsResult)
+    const result = await withTask(values.workspace, io, (api, taskId) => api.call('earlyExit.descriptors', { ...request, taskId }))
     if (values.json) {
       io.out(JSON.stringify(result))
       return 0

@@ -97,7 +97,7 @@ export const earlyExitCommand: Command = {
       queries: intOption('queries', values.queries, 500, 1),
       batch: intOption('batch', values.batch, 64, 2)
     }
-    const result = await withTask(values.workspace, io, async (api, taskId) => (await api.dispatch('earlyExit.run', { ...request, taskId })) as EarlyExitResult)
+    const result = await withTask(values.workspace, io, (api, taskId) => api.call('earlyExit.run', { ...request, taskId }))
     if (values.json) io.out(JSON.stringify(result))
     else earlyExitText(result, io, values.sweep ?? false)
     return 0

@@ -96,13 +96,13 @@ async function explainOne(api: OpenApi, taskId: string, runId: string, chosen: {
     const fill = values.fill === undefined ? undefined : values.fill === 'mean' ? ('mean' as const) : numberOption('fill', values.fill as string)
     const patch = values.patch === undefined ? undefined : intOption('patch', values.patch as string, 0)
     const stride = values.stride === undefined ? undefined : intOption('stride', values.stride as string, 0)
-    answer = { kind: 'occlusion', r: (await api.dispatch('explain.occlusion', { ...common, patch, stride, fill, layer, class: cls, taskId })) as OcclusionResponse }
+    answer = { kind: 'occlusion', r: await api.call('explain.occlusion', { ...common, patch, stride, fill, layer, class: cls, taskId }) }
   } else if (attributionInfo[method].explains === 'class') {
-    answer = { kind: 'gradients', r: (await api.dispatch('explain.gradients', { ...common, layer, class: cls })) as GradientsResponse }
+    answer = { kind: 'gradients', r: await api.call('explain.gradients', { ...common, layer, class: cls }) }
   } else {
     if (!layer) throw new ApiError('invalid_request', `--layer is required for --method ${name}: the layer whose unit is projected to pixels`)
     const channel = values.channel === undefined ? undefined : intOption('channel', values.channel as string, 0)
-    answer = { kind: 'project', r: (await api.dispatch('explain.project', { ...common, layer, channel })) as ProjectResponse }
+    answer = { kind: 'project', r: await api.call('explain.project', { ...common, layer, channel }) }
   }
   const result = answer.r
   const out = resolve((values.out as string | undefined) ?? `explain-${runId}`)
@@ -158,7 +158,7 @@ export const explainCommand: Command = {
           if (!parsed.success) throw new ApiError('invalid_request', `--methods: "${m}" is not one of ${PointingMethod.options.join(', ')}`)
           return parsed.data
         })
-        const r = (await api.dispatch('explain.pointing', {
+        const r = await api.call('explain.pointing', {
           runId,
           epoch: values.epoch === undefined ? undefined : intOption('epoch', values.epoch, 0, 0),
           split: splitArgument(values.split),
@@ -169,7 +169,7 @@ export const explainCommand: Command = {
           ...(chosen ? { methods: chosen } : {}),
           ...(values.with === undefined ? {} : { with: values.with === 'none' ? null : values.with }),
           taskId
-        })) as PointingResponse
+        })
         if (values.json) io.out(JSON.stringify(r))
         else pointingText(r).forEach((line) => io.out(line))
         return 0

@@ -1,5 +1,4 @@
 import { ApiError } from '../../../src-shared/errors'
-import type { ExportedFile } from '../../../src-shared/figureSet'
 import { openApi } from '../../api/openApi'
 import { parseCommandArgs } from '../args'
 import type { Command } from '../command'
@@ -26,9 +25,9 @@ export const exportCommand: Command = {
     const out = values.out !== undefined ? checkOutput(values.out, force) : null
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     try {
-      const file = (values.composition
-        ? await api.dispatch('compositions.export', { id: values.composition, options })
-        : await api.dispatch('figures.export', { id: figureId, options })) as ExportedFile
+      const file = values.composition
+        ? await api.call('compositions.export', { id: values.composition, options })
+        : await api.call('figures.export', { id: figureId, options })
       const path = out ?? checkOutput(file.fileName, force)
       await writeOutput(path, file.bytes, force)
       for (const w of file.warnings) io.err(`warning: ${w}`)

@@ -1,4 +1,3 @@
-import type { FeatureMapTrainResult } from '../../../src-shared/earlyExit'
 import { ApiError } from '../../../src-shared/errors'
 import { intOption, numberOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
@@ -51,7 +50,7 @@ export const featureMapTrainCommand: Command = {
       ...(limit !== undefined ? { limit: intOption('limit', values.limit, 2, 2) } : {}),
       ...(values.epoch !== undefined ? { epoch: intOption('epoch', values.epoch, 0, 0) } : {})
     }
-    const r = await withTask(values.workspace, io, async (api, taskId) => (await api.dispatch('earlyExit.featureMapTrain', { ...request, taskId })) as FeatureMapTrainResult)
+    const r = await withTask(values.workspace, io, (api, taskId) => api.call('earlyExit.featureMapTrain', { ...request, taskId }))
     if (values.json) {
       io.out(JSON.stringify(r))
       return 0

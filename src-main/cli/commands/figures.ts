@@ -1,5 +1,4 @@
 import { ApiError } from '../../../src-shared/errors'
-import type { Composition, SavedFigure } from '../../../src-shared/figureSet'
 import { pageSizeOf } from '../../../src-shared/figures/pageSizes'
 import { openApi } from '../../api/openApi'
 import { parseCommandArgs } from '../args'
@@ -24,8 +23,8 @@ export const figuresCommand: Command = {
     if (positionals[0] !== 'list') throw new ApiError('invalid_request', `figures needs "list"; got "${positionals[0] ?? ''}"`)
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     try {
-      const figures = (await api.dispatch('figures.list', {})) as SavedFigure[]
-      const compositions = (await api.dispatch('compositions.list', {})) as Composition[]
+      const figures = await api.call('figures.list', {})
+      const compositions = await api.call('compositions.list', {})
       if (values.json) {
         io.out(JSON.stringify({ figures, compositions }))
         return 0

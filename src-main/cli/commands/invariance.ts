@@ -1,5 +1,5 @@
 import { ApiError } from '../../../src-shared/errors'
-import { defaultInvarianceRange, InvarianceTransform, type ExplainOverview, type InvarianceResponse } from '../../../src-shared/explain'
+import { defaultInvarianceRange, InvarianceTransform } from '../../../src-shared/explain'
 import { intOption, numberOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
 import { imageArgument } from '../imageArgument'
@@ -49,9 +49,9 @@ export const invarianceCommand: Command = {
     if (layers && layers.length !== 2) throw new ApiError('invalid_request', `--layers takes two layers, early and late, e.g. c1,f6; got "${values.layers}"`)
     const runId = positionals[0]
     return withTask(values.workspace, io, async (api, taskId) => {
-      const overview = (await api.dispatch('explain.overview', { runId })) as ExplainOverview
+      const overview = await api.call('explain.overview', { runId })
       const range = defaultInvarianceRange(parsed.data, overview.input.height)
-      const r = (await api.dispatch('explain.invariance', {
+      const r = await api.call('explain.invariance', {
         runId,
         epoch: values.epoch === undefined ? overview.epochs[overview.epochs.length - 1] : intOption('epoch', values.epoch, 0, 0),
         images,
@@ -61,7 +61,7 @@ export const invarianceCommand: Command = {
         steps: values.steps === undefined ? range.steps : intOption('steps', values.steps, 0),
         ...(layers ? { layers: layers as [string, string] } : {}),
         taskId
-      })) as InvarianceResponse
+      })
       if (values.json) {
         io.out(JSON.stringify(r))
         return 0

@@ -52,14 +52,14 @@ export const modelCommand: Command = {
     const { describePreprocess, parsePreprocess } = await import('../../engine/models/preprocess')
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     try {
-      const run = (await api.dispatch('models.open', {
+      const run = await api.call('models.open', {
         path,
         name: values.name,
         labels: values.labels,
         inputSize: values['input-size'] === undefined ? undefined : intOption('input-size', values['input-size'], 0, 1),
         preprocess: values.preprocess === undefined ? undefined : parsePreprocess(values.preprocess),
         dataset: values.dataset
-      })) as RunSummary
+      })
       if (values.json) io.out(JSON.stringify(run))
       else for (const line of describe(run, describePreprocess)) io.out(line)
       return 0

@@ -1,15 +1,12 @@
 import { ApiError } from '../../../src-shared/errors'
-import type { CkaResult } from '../../../src-shared/compare'
 import type { FigureSpec } from '../../../src-shared/figure'
-import type { ExportedFile, SavedFigure } from '../../../src-shared/figureSet'
 import { ckaMatrixFigure } from '../../../src-shared/figures/compareFigures'
 import { applyFigureText } from '../../../src-shared/figures/figureText'
 import { featureMapFigure } from '../../../src-shared/figures/mapFigures'
 import { runAccuracyFigure, runLossFigure } from '../../../src-shared/figures/runFigures'
 import { matrixFigure } from '../../../src-shared/figures/weightFigures'
-import type { FeatureMapsResponse, FiltersResponse, InspectOverview, WeightMatrixResponse } from '../../../src-shared/inspect'
+import type { InspectOverview } from '../../../src-shared/inspect'
 import { featureMapGridFigure, filterGridFigure, parseChannels } from '../../../src-shared/figures/gridFigures'
-import type { RunDetail } from '../../../src-shared/run'
 import { openApi, type OpenApi } from '../../api/openApi'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
@@ -41,7 +38,7 @@ const KINDS = ['curves', 'weights', 'featuremaps', 'filters', 'cka'] as const
 type Kind = (typeof KINDS)[number]
 
 async function lastEpoch(api: OpenApi, runId: string, epoch: string | undefined): Promise<{ overview: InspectOverview; epoch: number }> {
-  const overview = (await api.dispatch('inspect.overview', { runId })) as InspectOverview
+  const overview = await api.call('inspect.overview', { runId })
   if (!overview.epochs.length) throw new ApiError('bad_input', `run ${runId} has no stored epoch yet; train it first`)
   const chosen = intOption('epoch', epoch, overview.epochs[overview.epochs.length - 1], 0)
   if (!overview.epochs.includes(chosen)) throw new ApiError('invalid_request', `--epoch ${chosen}: run ${runId} has epochs ${overview.epochs.join(', ')}`)
@@ -51,7 +48,7 @@ async function lastEpoch(api: OpenApi, runId: string, epoch: string | undefined)
 async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<string, string | boolean | undefined>): Promise<FigureSpec> {
   const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined)
   if (kind === 'curves') {
-    const run = (await api.dispatch('runs.get', { id: runId })) as RunDetail
+    const run = await api.call('runs.get', { id: runId })
     const metric = str('metric') ?? 'loss'
     if (metric !== 'loss' && metric !== 'accuracy') throw new ApiError('invalid_request', `--metric must be loss or accuracy, got "${metric}"`)
     return metric === 'loss' ? runLossFigure(run, `Loss · ${run.name}`) : runAccuracyFigure(run, `Accuracy · ${run.name}`)
@@ -63,7 +60,7 @@ async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<strin
     if (typeof weight === 'string' && !overview.weights.some((w) => w.name === weight)) {
       throw new ApiError('invalid_request', `--weight ${weight}: run ${runId} has ${overview.weights.map((w) => w.name).join(', ')}`)
     }
-    const r = (await api.dispatch('inspect.weights', { runId, epoch, weight, maxRows: 4096, maxCols: 4096 })) as WeightMatrixResponse
+    const r = await api.call('inspect.weights', { runId, epoch, weight, maxRows: 4096, maxCols: 4096 })
     return matrixFigure(r.matrix, `${r.name} at epoch ${epoch}`, 'coolwarm', true, 'weight')
   }
   if (kind === 'filters') {
@@ -71,12 +68,12 @@ async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<strin
     const layer = str('layer') ?? overview.layers.find((l) => l.className.toLowerCase().includes('conv'))?.name
     if (!layer) throw new ApiError('bad_input', `run ${runId}'s model has no conv layer with filters`)
     if (!v.grid) throw new ApiError('invalid_request', 'plot filters draws a layer\'s filters as one figure: add --grid')
-    const auto = (await api.dispatch('inspect.filters', { runId, epoch, layers: [layer] })) as FiltersResponse
+    const auto = await api.call('inspect.filters', { runId, epoch, layers: [layer] })
     // One tile per filter: a per-input-channel view becomes the mean over input channels.
-    const r = auto.layers[0]?.view === 'perInput' ? ((await api.dispatch('inspect.filters', { runId, epoch, layers: [layer], view: 'mean' })) as FiltersResponse) : auto
+    const r = auto.layers[0]?.view === 'perInput' ? (await api.call('inspect.filters', { runId, epoch, layers: [layer], view: 'mean' })) : auto
     const filters = r.layers[0]
     if (!filters) throw new ApiError('invalid_request', `--layer ${layer}: not a conv layer of run ${runId}`)
-    const run = (await api.dispatch('runs.get', { id: runId })) as RunDetail
+    const run = await api.call('runs.get', { id: runId })
     return gridFigure(() => filterGridFigure(filters, `${layer} · ${filters.filters} filters · ${run.name} · epoch ${epoch}`))
   }
   if (kind === 'featuremaps') {
@@ -84,11 +81,11 @@ async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<strin
     const layer = str('layer') ?? overview.layers.find((l) => l.spatial)?.name
     if (!layer) throw new ApiError('bad_input', `run ${runId}'s model has no layer with feature maps`)
     const image = intOption('image', str('image'), 0, 0)
-    const r = (await api.dispatch('inspect.featureMaps', { runId, epoch, image: { split: 'test', index: image }, layers: [layer] })) as FeatureMapsResponse
+    const r = await api.call('inspect.featureMaps', { runId, epoch, image: { split: 'test', index: image }, layers: [layer] })
     const maps = r.layers[0]
     if (v.grid) {
       const channels = str('channels')
-      const run = (await api.dispatch('runs.get', { id: runId })) as RunDetail
+      const run = await api.call('runs.get', { id: runId })
       return gridFigure(() =>
         featureMapGridFigure(maps, `${layer} · ${channels ? `channels ${channels}` : `${maps.shape[2]} channels`} · ${r.input.source} · ${run.name} · epoch ${epoch}`, channels ? parseChannels(channels, maps.shape[2]) : undefined)
       )
@@ -101,7 +98,7 @@ async function figureOf(api: OpenApi, runId: string, kind: Kind, v: Record<strin
   if (!other) throw new ApiError('invalid_request', 'plot cka needs --with RUN_B, the run to compare with (add --self for the layers of RUN against each other)')
   const examples = intOption('examples', str('examples'), 256, 4)
   const epoch = str('epoch') === undefined ? undefined : intOption('epoch', str('epoch'), 0, 0)
-  const r = (await api.dispatch('compare.cka', { a: runId, b: other, examples: { count: examples }, epoch })) as CkaResult
+  const r = await api.call('compare.cka', { a: runId, b: other, examples: { count: examples }, epoch })
   if (v.self) return ckaMatrixFigure(r.selfA, r.layersA, r.layersA, `Linear CKA within ${runId}, epoch ${r.epoch}`, runId, runId)
   return ckaMatrixFigure(r.cross, r.layersA, r.layersB, `Linear CKA, epoch ${r.epoch}`, runId, other)
 }
@@ -147,12 +144,12 @@ export const plotCommand: Command = {
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     try {
       const spec = applyFigureText(await figureOf(api, runId, kind as Kind, values), text)
-      const saved = values.save ? ((await api.dispatch('figures.save', { spec, source: 'Command line', runIds: [runId] })) as SavedFigure) : null
+      const saved = values.save ? (await api.call('figures.save', { spec, source: 'Command line', runIds: [runId] })) : null
       if (!options) {
         io.out(values.json ? JSON.stringify({ id: saved?.id }) : `saved figure ${saved?.id} ("${saved?.title}") to the figure set`)
         return 0
       }
-      const file = (await api.dispatch('figures.export', { spec, options })) as ExportedFile
+      const file = await api.call('figures.export', { spec, options })
       const path = out ?? checkOutput(file.fileName, force)
       await writeOutput(path, file.bytes, force)
       io.out(values.json ? JSON.stringify({ path, bytes: file.bytes.byteLength, mime: file.mime, ...(saved ? { id: saved.id } : {}) }) : `wrote ${path} (${file.bytes.byteLength} bytes)${saved ? `; saved figure ${saved.id} to the figure set` : ''}`)

@@ -1,5 +1,4 @@
 import { ApiError } from '../../../src-shared/errors'
-import type { PredictResult } from '../../../src-shared/api/models'
 import { openApi } from '../../api/openApi'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
@@ -22,12 +21,12 @@ export const predictCommand: Command = {
     if (!runId || images.length === 0) throw new ApiError('invalid_request', 'predict needs a run id and at least one image or folder ("featurelens runs list" shows the runs)')
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     try {
-      const result = (await api.dispatch('models.predict', {
+      const result = await api.call('models.predict', {
         runId,
         images,
         epoch: values.epoch === undefined ? undefined : intOption('epoch', values.epoch, 0, 0),
         top: intOption('top', values.top, 5, 1)
-      })) as PredictResult
+      })
       if (values.json) {
         io.out(JSON.stringify(result))
         return 0

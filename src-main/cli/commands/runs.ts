@@ -49,13 +49,13 @@ export const runsCommand: Command = {
     const api = openApi({ workspace: values.workspace, shell: 'web' })
     try {
       if (action === 'list') {
-        const runs = (await api.dispatch('runs.list', {})) as RunSummary[]
+        const runs = await api.call('runs.list', {})
         if (values.json) io.out(JSON.stringify(runs))
         else printList(runs, io)
         return 0
       }
       if (action === 'show') {
-        const run = (await api.dispatch('runs.get', { id })) as RunDetail
+        const run = await api.call('runs.get', { id })
         if (values.json) io.out(JSON.stringify({ ...run, batchLosses: run.batchLosses.map((b) => ({ epoch: b.epoch, losses: Array.from(b.losses) })) }))
         else printDetail(run, io)
         return 0
@@ -72,12 +72,12 @@ export const runsCommand: Command = {
             return 1
           }
         }
-        const result = (await api.dispatch('runs.delete', { id })) as { deleted: string; spaceNote?: string }
+        const result = await api.call('runs.delete', { id })
         io.out(values.json ? JSON.stringify(result) : `deleted ${id}${result.spaceNote ? `; ${result.spaceNote}` : ''}`)
         return 0
       }
       // resume: follow it to the end like `train` does
-      await api.dispatch('runs.resume', { id })
+      await api.call('runs.resume', { id })
       const final = await new Promise<RunSummary>((resolve) => {
         const unsubscribe = api.context.events.subscribe((name, payload) => {
           const event = payload as { runId: string; status?: string }
@@ -85,7 +85,7 @@ export const runsCommand: Command = {
           if (values.json) io.out(JSON.stringify({ event: name, ...(payload as object) }))
           if (name === 'runs.status' && event.status && !['queued', 'running'].includes(event.status)) {
             unsubscribe()
-            void api.context.jobs.whenIdle().then(async () => resolve((await api.dispatch('runs.get', { id })) as RunSummary))
+            void api.context.jobs.whenIdle().then(async () => resolve(await api.call('runs.get', { id })))
           }
         })
       })

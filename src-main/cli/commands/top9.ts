@@ -1,6 +1,5 @@
 import { resolve } from 'node:path'
 import { ApiError } from '../../../src-shared/errors'
-import type { ExplainOverview, Top9Response } from '../../../src-shared/explain'
 import { mosaicFigure, normalisedProjection, PROJECTION_SCALE } from '../../../src-shared/figures/explainFigures'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
@@ -59,13 +58,13 @@ export const top9Command: Command = {
     if (!values.layer) throw new ApiError('invalid_request', '--layer is required: a layer with spatial maps ("featurelens arch RUN" lists them)')
     const runId = positionals[0]
     return withTask(values.workspace, io, async (api, taskId) => {
-      const overview = (await api.dispatch('explain.overview', { runId })) as ExplainOverview
+      const overview = await api.call('explain.overview', { runId })
       const layer = overview.layers.find((l) => l.name === values.layer)
       if (!layer || !layer.spatial) {
         throw new ApiError('invalid_request', `--layer: ${layer ? `"${values.layer}" has no spatial maps` : `the run has no layer "${values.layer}"`}; choose one of ${overview.layers.filter((l) => l.spatial).map((l) => l.name).join(', ')}`)
       }
       const epochs = values.epochs ? values.epochs.split(',').map((e) => intOption('epochs', e.trim(), 0, 0)) : [overview.epochs[overview.epochs.length - 1]]
-      const r = (await api.dispatch('explain.top9', {
+      const r = await api.call('explain.top9', {
         runId,
         epochs,
         layer: layer.name,
@@ -74,7 +73,7 @@ export const top9Command: Command = {
         sample: intOption('sample', values.sample, 300, 9),
         seed: intOption('seed', values.seed, 0, 0),
         taskId
-      })) as Top9Response
+      })
       const out = resolve(values.out ?? `top9-${runId}`)
       const [ph, pw, pc] = r.patchShape
       const files: (WrittenMap & { epoch: number; channel: number; kind: string })[] = []

@@ -144,10 +144,10 @@ export const trainCommand: Command = {
       if (values.pair) {
         const attributes = values.pair.split(',').map((s) => s.trim())
         if (attributes.length !== 2) throw new ApiError('invalid_request', `--pair takes two attribute names separated by a comma, e.g. Smiling,Male; got "${values.pair}"`)
-        const pair = await api.dispatch('runs.startPair', { config, attributes }).catch(rethrowValidation('runs.startPair'))
-        ids = (pair as { runs: RunSummary[] }).runs.map((r) => r.id)
+        const pair = await api.call('runs.startPair', { config, attributes: [attributes[0], attributes[1]] }).catch(rethrowValidation('runs.startPair'))
+        ids = pair.runs.map((r) => r.id)
       } else {
-        const run = (await api.dispatch('runs.start', { config }).catch(rethrowValidation('runs.start'))) as RunSummary
+        const run = await api.call('runs.start', { config }).catch(rethrowValidation('runs.start'))
         ids = [run.id]
       }
       if (!values.json) io.err(`training ${ids.join(' and ')} in workspace ${api.context.workspace.dir} (Ctrl-C cancels; completed epochs are kept)`)

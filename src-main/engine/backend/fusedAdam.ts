@@ -43,7 +43,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         if (gradient == null) return
         const m = self.accumulatedFirstMoment[i].variable
         const v = self.accumulatedSecondMoment[i].variable
-        const [newValue, newM, newV] = tf.engine().runKernel(AdamUpdate, { value, gradient, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]
+        const [newValue, newM, newV] = tf.engine().runKernel(AdamUpdate, { value, gradient, m, v }, attrs) as tf.Tensor[]
         m.assign(newM)
         v.assign(newV)
         value.assign(newValue)

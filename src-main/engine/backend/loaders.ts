@@ -113,8 +113,9 @@ export async function loadNodeBackend(
   const switched = await switchTo('tensorflow')
   if (!switched.ok) return switched
   const details: Details = { package: pkg }
-  const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding
-  if (typeof binding?.TF_Version === 'string') details.libtensorflow = binding.TF_Version
+  const backend = tf.backend()
+  const binding = 'binding' in backend ? backend.binding : undefined
+  if (typeof binding === 'object' && binding !== null && 'TF_Version' in binding && typeof binding.TF_Version === 'string') details.libtensorflow = binding.TF_Version
   return { ok: true, details }
 }
 

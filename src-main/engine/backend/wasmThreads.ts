@@ -8,17 +8,17 @@ import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
 
 const require = createRequire(import.meta.url)
 
-/** The Emscripten module object of tfjs-backend-wasm, as far as we touch it. */
-interface EmscriptenModule {
+/** The Emscripten module object of tfjs-backend-wasm as BackendWasm takes it, with the Emscripten parts we touch. */
+type ThreadedModule = ConstructorParameters<typeof BackendWasm>[0] & {
   cwrap(name: string, returnType: string | null, argTypes: string[]): (...args: number[]) => number
   PThread?: { runningWorkers: Array<{ unref(): void }> }
-  tfjs?: Record<string, unknown>
 }
 
-type ModuleFactory = (config: Record<string, unknown>) => Promise<EmscriptenModule>
+/** The factory resolves to the module before its `tfjs` bridge is set (done below, as tfjs's init() does). */
+type ModuleFactory = (config: Record<string, unknown>) => Promise<ThreadedModule>
 
 export interface ThreadedWasm {
-  module: EmscriptenModule
+  module: ThreadedModule
   threads: number
 }
 
@@ -125,7 +125,7 @@ export function registerThreadedWasmBackend(wasm: ThreadedWasm, priority = 2): v
     'wasm',
     () => {
       setThreadsCount(wasm.threads)
-      const backend = new BackendWasm(wasm.module as unknown as ConstructorParameters<typeof BackendWasm>[0])
+      const backend = new BackendWasm(wasm.module)
       // pthreadpool's threads stay alive waiting for work; unreferenced, they do not keep a
       // process from exiting once its own work is done.
       for (const w of wasm.module.PThread?.runningWorkers ?? []) w.unref()

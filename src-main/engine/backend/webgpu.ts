@@ -14,6 +14,10 @@ interface WebGpuBackendLike extends WatchedBackend {
   device: WatchedBackend['device'] & { limits: { maxBufferSize: number; maxStorageBufferBindingSize: number } }
 }
 
+function isWebGpuBackend(backend: tf.KernelBackend): backend is tf.KernelBackend & WebGpuBackendLike {
+  return 'device' in backend && typeof backend.device === 'object' && backend.device !== null && 'limits' in backend.device
+}
+
 /** The adapter the webgpu backend runs on in this process, once it is loaded. */
 let loadedAdapter: GpuAdapter | null = null
 
@@ -61,7 +65,11 @@ export async function loadWebGpuBackend(probe: WebGpuProbe): Promise<LoadResult>
     release()
     return switched
   }
-  const backend = tf.backend() as unknown as WebGpuBackendLike
+  const backend = tf.backend()
+  if (!isWebGpuBackend(backend)) {
+    release()
+    return { ok: false, reason: 'tfjs-backend-webgpu loaded without a GPU device' }
+  }
   watchDeviceErrors(backend)
   const limits = backend.device.limits
   loadedAdapter = { ...probe.adapter, maxBufferSize: Number(limits.maxBufferSize), maxStorageBufferBindingSize: Number(limits.maxStorageBufferBindingSize) }

@@ -8,7 +8,8 @@ import { drawStyle, figureDrawing, UNITS_PER_INCH, type Drawing, type DrawStyle,
 import { figureCsv, figureJson, figureNpy } from './figureData'
 import { checkDpi, toPdf, toPng, toSvgBytes } from './output'
 
-export interface ExportedFile {
+/** One rendered figure or composition, before the API names it as an ExportedFile (src-shared/figureSet). */
+export interface RenderedFile {
   bytes: Uint8Array
   mime: string
   extension: ExportFormat
@@ -51,7 +52,7 @@ export function widthInches(options: ExportOptions, defaultIn = DEFAULT_WIDTH_IN
 }
 
 /** Renders a drawing (built by `draw` for the way rasters are carried) to a vector or PNG file. */
-export async function renderDrawing(draw: (mode: RasterMode) => Drawing, options: ExportOptions, style: DrawStyle): Promise<ExportedFile> {
+export async function renderDrawing(draw: (mode: RasterMode) => Drawing, options: ExportOptions, style: DrawStyle): Promise<RenderedFile> {
   const transparent = options.background === 'transparent'
   const dpi = checkDpi(options.dpi ?? 300)
   if (options.format === 'svg') {
@@ -68,7 +69,7 @@ export async function renderDrawing(draw: (mode: RasterMode) => Drawing, options
   throw new ApiError('invalid_request', `format ${options.format} is not an image format; use svg, png or pdf`)
 }
 
-export async function exportFigure(spec: FigureSpec, options: ExportOptions): Promise<ExportedFile> {
+export async function exportFigure(spec: FigureSpec, options: ExportOptions): Promise<RenderedFile> {
   if (options.format === 'csv') return { bytes: Buffer.from(figureCsv(spec), 'utf8'), mime: MIME.csv, extension: 'csv' }
   if (options.format === 'npy') return { bytes: figureNpy(spec), mime: MIME.npy, extension: 'npy' }
   if (options.format === 'json') return { bytes: Buffer.from(figureJson(spec), 'utf8'), mime: MIME.json, extension: 'json' }

@@ -7,14 +7,14 @@ import type { ExportOptions, FigureSpec } from '../../../src-shared/figure'
 import type { CompositionLayout } from '../../../src-shared/figureSet'
 import { jobWorker, type JobWorker } from '../tasks/ownWorker'
 import { compositionDrawing, compositionStyle, type PanelSource } from './composition'
-import { exportFigure, renderDrawing, type ExportedFile } from './exportFigure'
+import { exportFigure, renderDrawing, type RenderedFile } from './exportFigure'
 
 export type ExportJob =
   | { kind: 'figure'; spec: FigureSpec; options: ExportOptions }
   | { kind: 'composition'; layout: CompositionLayout; sources: PanelSource[]; widthIn: number; options: ExportOptions }
 
 /** Renders the job on this thread (what the export worker does). */
-export function runExportJob(job: ExportJob): Promise<ExportedFile> {
+export function runExportJob(job: ExportJob): Promise<RenderedFile> {
   if (job.kind === 'figure') return exportFigure(job.spec, job.options)
   return renderDrawing((mode) => compositionDrawing(job.layout, job.sources, mode, job.widthIn), job.options, compositionStyle(job.layout))
 }
@@ -24,14 +24,14 @@ const KEEP_BELOW_MB = 128
 /** An export whose JavaScript heap grows past this is stopped with a clear error. */
 const MAX_HEAP_MB = 4096
 
-let exporter: JobWorker<ExportJob, ExportedFile> | null = null
+let exporter: JobWorker<ExportJob, RenderedFile> | null = null
 
 /**
  * Renders the job in the export worker: one at a time, in a worker kept warm for the next export
  * (starting one costs about a second) until it has waited 30 s, or has just done a large export.
  */
-export function exportInWorker(job: ExportJob): Promise<ExportedFile> {
-  exporter ??= jobWorker<ExportJob, ExportedFile>(new URL('./exportWorker.ts', import.meta.url), {
+export function exportInWorker(job: ExportJob): Promise<RenderedFile> {
+  exporter ??= jobWorker<ExportJob, RenderedFile>(new URL('./exportWorker.ts', import.meta.url), {
     what: 'the export',
     maxHeapMb: MAX_HEAP_MB,
     endAfter: (heapMb) => heapMb > KEEP_BELOW_MB,

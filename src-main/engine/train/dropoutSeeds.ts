@@ -3,6 +3,13 @@ import type * as tf from '@tensorflow/tfjs'
 /** Layer classes whose masks tfjs draws from the layer's `seed` (tfjs-layers core.js). */
 const SEEDED = new Set(['Dropout', 'SpatialDropout1D'])
 
+type Layer = tf.LayersModel['layers'][number]
+
+/** A layer whose masks come from its `seed` (a field tfjs does not expose in its types). */
+function isSeeded(layer: Layer): layer is Layer & { seed?: number } {
+  return SEEDED.has(layer.getClassName()) && 'seed' in layer
+}
+
 /** A 31-bit mix of the run's seed, the step, the shard and the layer (splitmix32-style). */
 export function dropoutSeed(runSeed: number, step: number, shard: number, layer: number): number {
   let h = (runSeed ^ 0x9e3779b9) >>> 0
@@ -22,11 +29,11 @@ export function dropoutSeed(runSeed: number, step: number, shard: number, layer:
  * model without dropout.
  */
 export function dropoutSeeder(model: tf.LayersModel, runSeed: number): (step: number, shard: number) => void {
-  const layers = model.layers.filter((l) => SEEDED.has(l.getClassName()))
+  const layers = model.layers.filter(isSeeded)
   if (layers.length === 0) return () => undefined
   return (step, shard) => {
     layers.forEach((layer, i) => {
-      ;(layer as unknown as { seed: number }).seed = dropoutSeed(runSeed, step, shard, i)
+      layer.seed = dropoutSeed(runSeed, step, shard, i)
     })
   }
 }

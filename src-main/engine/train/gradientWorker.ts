@@ -42,15 +42,15 @@ async function start(): Promise<Step> {
     }
     seedDropout(request.step, request.shard)
     const { xs, ys } = batchTensors(setup.input, request.x, request.y, request.size)
-    let correctT: tf.Scalar | null = null
-    const { value, grads: named } = tf.variableGrads(lossOfBatch(model, setup.objective, xs, ys, (t) => (correctT = t)), vars)
+    const batch = lossOfBatch(model, setup.objective, xs, ys)
+    const { value, grads: named } = tf.variableGrads(batch.loss, vars)
     const values = await Promise.all(vars.map((v) => named[v.name]?.data() as Promise<Float32Array> | undefined))
     vars.forEach((v, i) => {
       const g = values[i]
       if (g) grads.set(g, offsets[i])
       else grads.fill(0, offsets[i], offsets[i] + v.size)
     })
-    const kept = correctT as unknown as tf.Scalar
+    const kept = batch.correct()
     const [[loss], [correct]] = await Promise.all([value.data(), kept.data()])
     tf.dispose([xs, ys, value, kept, ...Object.values(named)])
     return { loss, correct }

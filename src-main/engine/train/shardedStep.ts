@@ -157,9 +157,9 @@ export async function startShardedStep(
         return workers[j].run({ version, step, shard: j + 1, size: n, x: x.slice(from * pixels, (from + n) * pixels), y: y.slice(from * labels, (from + n) * labels) })
       })
       const { xs, ys } = batchTensors(input, x.subarray(0, sizes[0] * pixels), y.subarray(0, sizes[0] * labels), sizes[0])
-      let correctT: tf.Scalar | null = null
-      const { value, grads } = optimizer.computeGradients(lossOfBatch(model, objective, xs, ys, (t) => (correctT = t)), vars)
-      const kept = correctT as unknown as tf.Scalar
+      const batch = lossOfBatch(model, objective, xs, ys)
+      const { value, grads } = optimizer.computeGradients(batch.loss, vars)
+      const kept = batch.correct()
       let outcomes: StepOutcome[]
       try {
         outcomes = await Promise.all(remote)

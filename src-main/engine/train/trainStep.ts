@@ -26,14 +26,21 @@ export function batchTensors(input: ModelInputShape, x: Float32Array, y: Float32
 }
 
 /**
- * The function whose gradient a step takes: the batch's mean loss. The batch's correct count
- * is kept out of the tape's clean-up and handed to `keepCorrect`.
+ * The function whose gradient a step takes (`loss`: the batch's mean loss). The batch's correct
+ * count is kept out of the tape's clean-up; `correct` gives it once the loss has run (the caller disposes it).
  */
-export function lossOfBatch(model: tf.LayersModel, objective: Objective, xs: tf.Tensor, ys: tf.Tensor, keepCorrect: (t: tf.Scalar) => void): () => tf.Scalar {
-  return () => {
-    const pred = model.apply(xs, { training: true }) as tf.Tensor
-    keepCorrect(tf.keep(correctCount(objective, ys, pred)))
-    return lossTensor(objective, ys, pred)
+export function lossOfBatch(model: tf.LayersModel, objective: Objective, xs: tf.Tensor, ys: tf.Tensor): { loss: () => tf.Scalar; correct: () => tf.Scalar } {
+  let kept: tf.Scalar | null = null
+  return {
+    loss: () => {
+      const pred = model.apply(xs, { training: true }) as tf.Tensor
+      kept = tf.keep(correctCount(objective, ys, pred))
+      return lossTensor(objective, ys, pred)
+    },
+    correct: () => {
+      if (!kept) throw new Error('the count of correct predictions is known only once the loss has run')
+      return kept
+    }
   }
 }
 
@@ -47,12 +54,12 @@ export function singleThreadStep(model: tf.LayersModel, optimizer: tf.Optimizer,
       count = step + 1
       seedDropout(step, 0)
       const { xs, ys } = batchTensors(input, x, y, size)
-      let correctT: tf.Scalar | null = null
       // Only the trainable layers' weights: minimize() without a list would also move frozen
       // layers (a frozen base, an opened model's fixed preprocessing).
       const vars = model.trainableWeights.map((w) => w.read() as tf.Variable)
-      const lossT = optimizer.minimize(lossOfBatch(model, objective, xs, ys, (t) => (correctT = t)), true, vars) as tf.Scalar
-      const kept = correctT as unknown as tf.Scalar
+      const batch = lossOfBatch(model, objective, xs, ys)
+      const lossT = optimizer.minimize(batch.loss, true, vars) as tf.Scalar
+      const kept = batch.correct()
       const [l, c] = await Promise.all([lossT.data(), kept.data()])
       tf.dispose([xs, ys, lossT, kept])
       return { loss: l[0], correct: c[0] }

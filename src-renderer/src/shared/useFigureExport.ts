@@ -1,7 +1,6 @@
 import { computed } from 'vue'
 import { useRoute } from 'vue-router'
 import type { ExportOptions, FigureSpec } from '../../../src-shared/figure'
-import type { ExportedFile } from '../../../src-shared/figureSet'
 import { downloadFile, plainSpec } from './exportFile'
 import { useApi } from './useApi'
 import { useNotificationsStore } from './useNotificationsStore'
@@ -37,7 +36,7 @@ export function useFigureExport(givenRunIds: () => string[] | undefined) {
   async function download(spec: FigureSpec, options: ExportOptions): Promise<boolean> {
     try {
       checkSize(spec)
-      const file = (await api.call('figures.export', { spec: plainSpec(spec), options })) as ExportedFile
+      const file = await api.call('figures.export', { spec: plainSpec(spec), options })
       downloadFile(file)
       return true
     } catch (err) {

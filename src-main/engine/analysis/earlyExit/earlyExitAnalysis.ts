@@ -71,7 +71,7 @@ async function profile(inputs: EarlyExitInputs, matchers: Map<StrategyName, Laye
   const stageMs = new Float64Array(n * s)
   const descriptorMs = new Float64Array(n * layers.length)
   const searchMs = new Map<StrategyName, Float64Array>()
-  const perLayer = new Map<StrategyName, { labels: Int32Array; scores: Float32Array; distances: Float32Array }[]>()
+  const perLayer = new Map<StrategyName, Matches[]>()
   for (const name of matchers.keys()) {
     searchMs.set(name, new Float64Array(n * layers.length))
     perLayer.set(name, layers.map(() => ({ labels: new Int32Array(n), scores: new Float32Array(n), distances: new Float32Array(n) })))
@@ -106,7 +106,7 @@ async function profile(inputs: EarlyExitInputs, matchers: Map<StrategyName, Laye
     }
     await tracker.step(1)
   }
-  return { stageMs, descriptorMs, searchMs, matches: perLayer as Map<StrategyName, Matches[]>, fullLabels }
+  return { stageMs, descriptorMs, searchMs, matches: perLayer, fullLabels }
 }
 
 /** Accuracy, hit rates and mean latency of one threshold, from the per-image profile. */

@@ -111,8 +111,6 @@ async function storeTrainedRun(db: WorkspaceDb, at: RunAt, name: string, model: 
   return runId
 }
 
-type FeatureMapTrainRequest = ReturnType<typeof FeatureMapTrainRequest.parse>
-
 export async function trainOnFeatureMaps(db: WorkspaceDb, at: RunAt, input: FeatureMapTrainRequestInput, control: TaskControl = {}): Promise<FeatureMapTrainResult> {
   const request = FeatureMapTrainRequest.parse(input)
   const names = at.dataset.classNames

@@ -10,12 +10,11 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
+import { StrategyName } from '../../../../src-shared/earlyExit'
 import { CosineIndex } from './cosineSearch'
 import { cosineDistance, DescriptorTable } from './descriptors'
 import type { LayerDescriptors } from './descriptorStore'
 
-export type StrategyName = 'knn' | 'centroid' | 'confidence'
-export const STRATEGY_NAMES: readonly StrategyName[] = ['knn', 'centroid', 'confidence']
 
 export interface StrategyOptions {
   /** Neighbours for knn. */
@@ -232,5 +231,5 @@ export function strategyOf(name: StrategyName, options: StrategyOptions): Strate
   }
   if (name === 'centroid') return centroidStrategy
   if (name === 'confidence') return confidenceStrategy(options.confidenceMeasure, options.seed)
-  throw new ApiError('invalid_request', `strategy must be one of ${STRATEGY_NAMES.join(', ')}; got "${String(name)}"`)
+  throw new ApiError('invalid_request', `strategy must be one of ${StrategyName.options.join(', ')}; got "${String(name)}"`)
 }

@@ -35,7 +35,7 @@ export function customRelu(rule: ReluRule): (x: tf.Tensor) => tf.Tensor {
           return rule === 'guided' ? tf.mul(tf.mul(dy, open), tf.cast(tf.greater(dy, 0), dy.dtype)) : tf.mul(dy, open)
         }
       }
-    }) as unknown as (x: tf.Tensor) => tf.Tensor
+    })
     reluWith.set(rule, fn)
   }
   return fn

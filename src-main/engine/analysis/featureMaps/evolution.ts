@@ -7,23 +7,13 @@
 import * as tf from '@tensorflow/tfjs'
 import type { ReceptiveField } from '../../../../src-shared/architecture'
 import { ApiError } from '../../../../src-shared/errors'
+import type { StrongestActivation } from '../../../../src-shared/inspect'
 import { spatialLayerNames } from './featureMaps'
 import type { ModelInputShape } from '../../../../src-shared/model'
 import { forEachSampleBatch, type ImageSample } from '../core/imageSample'
 import { architectureTableFromModel } from '../receptiveField/receptiveFieldOfModel'
 import { layerActivations } from '../core/runModel'
 import { TaskProgressTracker } from '../../tasks/taskControl'
-
-export interface StrongestActivation {
-  channel: number
-  value: number
-  /** Dataset index (in the sample's split) of the image, and the unit's position in the map. */
-  index: number
-  y: number
-  x: number
-  map: Float32Array
-  patch: Float32Array
-}
 
 export interface LayerEvolution {
   images: number

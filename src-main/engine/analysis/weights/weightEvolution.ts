@@ -9,7 +9,8 @@ import type { WorkspaceDb } from '../../store/database'
 import { loadTensor } from '../../store/epochStore'
 import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import { toWeightMatrix, weightMatrixLayout, type WeightMatrixLayout } from './weightMatrix'
-import { histogram, sharedBinEdges, WeightHistory, type EpochWeightSummary } from './weightStats'
+import type { EpochWeightSummary } from '../../../../src-shared/inspect'
+import { histogram, sharedBinEdges, WeightHistory } from './weightStats'
 
 export interface EpochHistogram {
   epoch: number

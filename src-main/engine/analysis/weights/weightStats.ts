@@ -5,22 +5,8 @@
  * the accumulators and the previous epoch in memory.
  */
 import { ApiError } from '../../../../src-shared/errors'
+import type { EpochWeightSummary } from '../../../../src-shared/inspect'
 import type { FloatArray } from '../core/matrix'
-
-export interface EpochWeightSummary {
-  epoch: number
-  min: number
-  max: number
-  mean: number
-  /** Population standard deviation over the layer's weights. */
-  std: number
-  /** Frobenius (L2) norm of the weights. */
-  norm: number
-  /** ‖W_epoch − W_previous‖_F, null for the first epoch fed. */
-  changeNorm: number | null
-  /** changeNorm / ‖W_previous‖_F, null for the first epoch or a zero previous norm. */
-  relativeChange: number | null
-}
 
 export interface Histogram {
   counts: Uint32Array

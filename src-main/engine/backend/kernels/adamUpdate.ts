@@ -5,7 +5,7 @@ import { f32, makeOutput } from './wasmHeap'
 /** Our kernel's name: one Adam step for one variable. */
 export const AdamUpdate = 'FeaturelensAdamUpdate'
 
-export interface AdamUpdateAttrs {
+export type AdamUpdateAttrs = {
   learningRate: number
   beta1: number
   beta2: number
@@ -31,7 +31,7 @@ export const adamUpdateConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { value, gradient, m, v } = inputs as Record<'value' | 'gradient' | 'm' | 'v', TensorInfo>
-    const a = attrs as unknown as AdamUpdateAttrs
+    const a = attrs as AdamUpdateAttrs
     const n = value.shape.reduce((x, y) => x * y, 1)
     for (const [name, t] of Object.entries({ gradient, m, v })) {
       if (t.shape.reduce((x, y) => x * y, 1) !== n) throw new Error(`wasm ${AdamUpdate}: ${name} has shape [${t.shape}] but the variable is [${value.shape}]`)

@@ -2,7 +2,7 @@ import { backend_util } from '@tensorflow/tfjs'
 import type { ForwardAxis } from './convGradGeometry'
 
 /** Attributes shared by the Conv2D gradient kernels (Conv2D gradients have no dilation). */
-export interface Conv2DGradAttrs {
+export type Conv2DGradAttrs = {
   strides: number | [number, number]
   pad: 'valid' | 'same' | number | backend_util.ExplicitPadding
   dataFormat: 'NHWC' | 'NCHW'

@@ -16,7 +16,7 @@ export const conv2DBackpropFilterConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo }
-    const gradAttrs = attrs as unknown as Conv2DGradAttrs & { filterShape: [number, number, number, number] }
+    const gradAttrs = attrs as Conv2DGradAttrs & { filterShape: [number, number, number, number] }
     const info = conv2DInfo('Conv2DBackpropFilter', x.shape, gradAttrs.filterShape, gradAttrs)
     checkDyShape('Conv2DBackpropFilter', dy.shape, info)
     const { h, w } = spatialAxes(info, dy.shape)

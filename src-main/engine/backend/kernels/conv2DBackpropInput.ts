@@ -16,7 +16,7 @@ export const conv2DBackpropInputConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo }
-    const gradAttrs = attrs as unknown as Conv2DGradAttrs & { inputShape: [number, number, number, number] }
+    const gradAttrs = attrs as Conv2DGradAttrs & { inputShape: [number, number, number, number] }
     const info = conv2DInfo('Conv2DBackpropInput', gradAttrs.inputShape, filter.shape, gradAttrs)
     checkDyShape('Conv2DBackpropInput', dy.shape, info)
     const { h, w } = spatialAxes(info, dy.shape)

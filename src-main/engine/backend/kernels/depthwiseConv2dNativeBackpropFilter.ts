@@ -18,7 +18,7 @@ export const depthwiseConv2dNativeBackpropFilterConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo }
-    const gradAttrs = attrs as unknown as DepthwiseGradAttrs & { filterShape: [number, number, number, number] }
+    const gradAttrs = attrs as DepthwiseGradAttrs & { filterShape: [number, number, number, number] }
     const info = depthwiseInfo('DepthwiseConv2dNativeBackpropFilter', x.shape, gradAttrs.filterShape, gradAttrs)
     const [n, height, width, channels] = x.shape
     const multiplier = gradAttrs.filterShape[3]

@@ -16,7 +16,7 @@ export const depthwiseConv2dNativeBackpropInputConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo }
-    const gradAttrs = attrs as unknown as DepthwiseGradAttrs & { inputShape: [number, number, number, number] }
+    const gradAttrs = attrs as DepthwiseGradAttrs & { inputShape: [number, number, number, number] }
     const info = depthwiseInfo('DepthwiseConv2dNativeBackpropInput', gradAttrs.inputShape, filter.shape, gradAttrs)
     const [n, height, width, channels] = gradAttrs.inputShape
     const [filterHeight, filterWidth, , multiplier] = filter.shape

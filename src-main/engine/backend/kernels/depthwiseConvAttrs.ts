@@ -1,7 +1,7 @@
 import { backend_util } from '@tensorflow/tfjs'
 
 /** Attributes shared by the two depthwise-convolution gradient kernels. */
-export interface DepthwiseGradAttrs {
+export type DepthwiseGradAttrs = {
   strides: number | [number, number]
   pad: 'valid' | 'same' | number | backend_util.ExplicitPadding
   dilations?: number | [number, number]

@@ -18,7 +18,7 @@ export function identityConfig(original: KernelConfig): KernelConfig {
     kernelFunc: (args) => {
       const { x } = args.inputs as { x: TensorInfo }
       if (x.dtype === 'string') return original.kernelFunc(args)
-      ;(args.backend as unknown as RefCountingBackend).incRef(x.dataId)
+      ;(args.backend as RefCountingBackend).incRef(x.dataId)
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype }
     }
   }

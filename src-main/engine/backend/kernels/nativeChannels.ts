@@ -32,7 +32,7 @@ export function nativeSumConfig(native: NativeKernels, original: KernelConfig): 
     const { x } = args.inputs as { x: TensorInfo }
     const { axis, keepDims } = args.attrs as { axis: number | number[] | null; keepDims: boolean }
     const rank = x.shape.length
-    const axes = [...new Set(util.parseAxisParam(axis ?? null as unknown as number[], x.shape))].sort((p, q) => p - q)
+    const axes = [...new Set(util.parseAxisParam(axis ?? x.shape.map((_, i) => i), x.shape))].sort((p, q) => p - q)
     const leading = rank >= 2 && axes.length === rank - 1 && axes.every((v, i) => v === i)
     if (!leading || x.dtype !== 'float32' || size(x.shape) === 0) return original.kernelFunc(args) as TensorInfo
     const channels = x.shape[rank - 1]

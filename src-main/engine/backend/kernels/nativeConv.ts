@@ -43,7 +43,7 @@ function convolve(native: NativeKernels, backend: unknown, x: TensorInfo, filter
 export function nativeFusedConv2DConfig(native: NativeKernels, original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { x, filter, bias, preluActivationWeights } = args.inputs as Record<'x' | 'filter' | 'bias' | 'preluActivationWeights', TensorInfo | undefined>
-    const a = args.attrs as unknown as Conv2DAttrs & { activation?: string }
+    const a = args.attrs as Conv2DAttrs & { activation?: string }
     const activation = nativeActivations[a.activation ?? 'linear']
     const channels = filter!.shape[3]
     const biasFits = !bias || (bias.shape.length === 1 && bias.shape[0] === channels && bias.dtype === 'float32')
@@ -67,8 +67,8 @@ function convGradient(
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const tensors = inputs as Record<string, TensorInfo>
-      const s = shapes(tensors, attrs as unknown as Record<string, Shape4>)
-      const info = conv2DInfo(kernelName, s.x, s.filter, attrs as unknown as Conv2DGradAttrs)
+      const s = shapes(tensors, attrs as Record<string, Shape4>)
+      const info = conv2DInfo(kernelName, s.x, s.filter, attrs as Conv2DGradAttrs)
       checkDyShape(kernelName, s.dy.shape, info)
       const out = makeOutput(backend, s.out)
       run(tensors, f32(backend, out), convGeometry(info, s.dy.shape[1], s.dy.shape[2]), backend)
@@ -84,7 +84,7 @@ function poolGradient(kernelName: string, run: (input: TensorInfo, dy: TensorInf
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo }
-      const info = poolInfo(kernelName, input, dy, attrs as unknown as PoolGradAttrs)
+      const info = poolInfo(kernelName, input, dy, attrs as PoolGradAttrs)
       const out = makeOutput(backend, input.shape)
       run(input, dy, f32(backend, out), poolGeometry(info), backend)
       return out
@@ -105,7 +105,7 @@ export function nativeConvKernels(native: NativeKernels): KernelConfig[] {
       backendName: 'wasm',
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo }
-        const a = attrs as unknown as Conv2DAttrs
+        const a = attrs as Conv2DAttrs
         if (!isChannelsLast(a)) throw new Error(`wasm Conv2D supports dataFormat 'NHWC' only, got '${a.dataFormat}'`)
         return convolve(native, backend, x, filter, a)
       }

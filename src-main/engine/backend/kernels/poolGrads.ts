@@ -1,7 +1,7 @@
 import { AvgPoolGrad, backend_util, MaxPoolGrad, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs'
 import { f32, makeOutput } from './wasmHeap'
 
-export interface PoolGradAttrs {
+export type PoolGradAttrs = {
   filterSize: number | [number, number]
   strides: number | [number, number]
   pad: 'valid' | 'same' | number | backend_util.ExplicitPadding
@@ -30,7 +30,7 @@ export const maxPoolGradConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo }
-    const info = poolInfo('MaxPoolGrad', input, dy, attrs as unknown as PoolGradAttrs)
+    const info = poolInfo('MaxPoolGrad', input, dy, attrs as PoolGradAttrs)
     const out = makeOutput(backend, input.shape)
     const x = f32(backend, input)
     const g = f32(backend, dy)
@@ -83,7 +83,7 @@ export const avgPoolGradConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo }
-    const info = poolInfo('AvgPoolGrad', input, dy, attrs as unknown as PoolGradAttrs)
+    const info = poolInfo('AvgPoolGrad', input, dy, attrs as PoolGradAttrs)
     const out = makeOutput(backend, input.shape)
     const g = f32(backend, dy)
     const dx = f32(backend, out)

@@ -3,7 +3,7 @@ import { markRaw, ref } from 'vue'
 import type { RequestOf } from '../../../../src-shared/contract'
 import type { FigureSpec } from '../../../../src-shared/figure'
 import type { FigureText } from '../../../../src-shared/figures/figureText'
-import type { Composition, CompositionLayout, ExportedFile, SavedFigure } from '../../../../src-shared/figureSet'
+import type { Composition, CompositionLayout, SavedFigure } from '../../../../src-shared/figureSet'
 import { useApi } from '../../shared/useApi'
 
 /** The figure set and the compositions made of it (the Figures page). Failures are thrown to the caller, which shows them. */
@@ -23,8 +23,8 @@ export const useFiguresStore = defineStore('figures', () => {
 
   async function loadSpec(id: string): Promise<void> {
     const answer = await api.call('figures.get', { id })
-    specs.value[id] = markRaw(answer.spec as FigureSpec)
-    generated.value[id] = markRaw(answer.generated as FigureSpec)
+    specs.value[id] = markRaw(answer.spec)
+    generated.value[id] = markRaw(answer.generated)
   }
 
   /** The user's words for a figure; every export and composition uses them from now on. */
@@ -44,7 +44,7 @@ export const useFiguresStore = defineStore('figures', () => {
   const duplicateComposition = (id: string) => api.call('compositions.duplicate', { id })
   const deleteComposition = (id: string) => api.call('compositions.delete', { id })
   const deleteFigure = (id: string) => api.call('figures.delete', { id })
-  const exportComposition = async (id: string, options: RequestOf<'compositions.export'>['options']) => (await api.call('compositions.export', { id, options })) as ExportedFile
+  const exportComposition = async (id: string, options: RequestOf<'compositions.export'>['options']) => api.call('compositions.export', { id, options })
 
   return { figures, specs, generated, compositions, load, setText, loadCompositions, createComposition, saveComposition, duplicateComposition, deleteComposition, deleteFigure, exportComposition }
 })

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { RunStatusEvent, RunSummary } from '../../../../src-shared/run'
+import type { RunStatusEvent, TrainConfigInput } from '../../../../src-shared/run'
 import { initBackend } from '../../../../src-main/engine/backend/select'
 import { GpuMemoryError } from '../../../../src-main/engine/backend/webgpuErrors'
 import { describeJobFailure } from '../../../../src-main/engine/train/jobFailure'
@@ -49,13 +49,13 @@ describe.skipIf(!swiftShader.ok)('choosing webgpu when only SwiftShader is there
   })
 
   it('trains a run that asks for webgpu on it, and the run record names the adapter', async () => {
-    const config = { dataset: smallMnist(64, 16), model: { name: 'minimal' }, epochs: 1, batchSize: 32, validationSplit: 0, backend: 'webgpu' }
-    const run = (await api.dispatch('runs.start', { config })) as RunSummary
+    const config: TrainConfigInput = { dataset: smallMnist(64, 16), model: { name: 'minimal' }, epochs: 1, batchSize: 32, validationSplit: 0, backend: 'webgpu' }
+    const run = await api.call('runs.start', { config })
     const done = await nextEvent<RunStatusEvent>(api, 'runs.status', (s) => s.runId === run.id && ['completed', 'failed', 'interrupted'].includes(s.status))
     expect(done.reason).toBeNull()
     expect(done.status).toBe('completed')
     await api.context.jobs.whenIdle()
-    const stored = (await api.dispatch('runs.get', { id: run.id })) as RunSummary
+    const stored = await api.call('runs.get', { id: run.id })
     expect(stored.compute).toMatch(/^webgpu on google swiftshader \(SwiftShader driver [\d.]+\)$/)
     expect(stored.epochsCompleted).toBe(1)
     expect(stored.lastMetrics?.trainLoss).toBeGreaterThan(0)
