@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { ApiError } from '../../../src-shared/errors'
-import type { GradientsResponse, OcclusionResponse, PointingResponse, ProjectResponse } from '../../../src-shared/explain'
+import type { GradientsResponse, OcclusionResponse, ProjectResponse } from '../../../src-shared/explain'
 import { AttributionMethod, attributionInfo, PointingMethod } from '../../../src-shared/explain'
 import { attributionHeatmap, attributionImage, occlusionHeatmaps, occlusionLabelFigure, PROJECTION_SCALE } from '../../../src-shared/figures/explainFigures'
 import type { OpenApi } from '../../api/openApi'
