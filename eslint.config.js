@@ -1,10 +1,13 @@
 // Lint guards the layering: src-shared and the engine never import electron (and src-shared
-// stays free of node-only modules), the renderer never imports the main process, and
-// shell.openExternal is called only from the one funnel that checks the scheme. Renderer
-// components (.vue) never reach the API client: their requests go through a store or composable.
+// stays free of node-only modules), the engine's folders import only the layers below them and
+// never api, cli or server (eslint/engineLayers.js, src-main/engine/LAYERS.md), the renderer
+// never imports the main process, and shell.openExternal is called only from the one funnel
+// that checks the scheme. Renderer components (.vue) never reach the API client: their
+// requests go through a store or composable.
 import pluginVue from 'eslint-plugin-vue'
 import tseslint from 'typescript-eslint'
 import vueParser from 'vue-eslint-parser'
+import { engineLayersPlugin } from './eslint/engineLayers.js'
 
 const electronBan = { name: 'electron', message: 'src-shared and src-main/engine must run without Electron.' }
 const rendererBans = {
@@ -60,6 +63,11 @@ export default [
   {
     files: ['src-main/engine/**/*.ts', 'src-main/engineProcess/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [electronBan], patterns: [{ group: ['electron/*'], message: electronBan.message }] }] }
+  },
+  {
+    files: ['src-main/engine/**/*.ts'],
+    plugins: { layers: engineLayersPlugin },
+    rules: { 'layers/order': 'error' }
   },
   {
     files: ['src-renderer/**/*.ts'],

@@ -12,7 +12,7 @@ import { encodeFrame } from '../src-shared/wire'
 import { featureMaps, spatialLayerNames } from '../src-main/engine/analysis/featureMaps/featureMaps'
 import { initBackend } from '../src-main/engine/backend/select'
 import { buildBuiltinModel } from '../src-main/engine/models/buildModel'
-import { layerActivations } from '../src-main/engine/analysis/core/runModel'
+import { layerActivations } from '../src-main/engine/analysis/core/layerActivations'
 
 const { values } = parseArgs({ options: { repeat: { type: 'string', default: '3' }, backend: { type: 'string' } } })
 const REPEAT = Number(values.repeat)

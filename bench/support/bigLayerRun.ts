@@ -12,7 +12,7 @@ import { openWorkspaceDb } from '../../src-main/engine/store/database'
 import { storeEpochPyramids } from '../../src-main/engine/analysis/weights/epochPyramids'
 import { commitEpoch } from '../../src-main/engine/store/epochStore'
 import { createRun, setModelTopology } from '../../src-main/engine/store/runStore'
-import { snapshotWeights } from '../../src-main/engine/train/trainLoop'
+import { snapshotWeights } from '../../src-main/engine/models/storedModel'
 
 export const BIG = 4096
 

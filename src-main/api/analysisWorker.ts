@@ -10,7 +10,7 @@ import { createEndpoint } from '../../src-shared/rpc/endpoint'
 import { threadTransport } from '../../src-shared/rpc/nodePorts'
 import { initBackend } from '../engine/backend/select'
 import { readSetting } from '../engine/store/settings'
-import { pyramidPreparer } from './inspectWeightData'
+import { pyramidPreparer } from '../engine/analysis/weights/weightData'
 import { openApi, type OpenApi } from './openApi'
 import { toErrorShape } from './router'
 import { toWorkerEvents, type WorkerSetup } from './offload'
@@ -22,7 +22,7 @@ let openError: unknown = null
 let prepareEpoch: ((runId: string, epoch: number) => void) | null = null
 try {
   api = openApi({ workspace: setup.workspace, shell: setup.shell, role: 'worker' })
-  prepareEpoch = pyramidPreparer(api.context)
+  prepareEpoch = pyramidPreparer(api.context.db)
   // The backend chosen in Settings, as on the main thread (backend.report); a failure shows there.
   initBackend(readSetting<BackendName>(api.context.db, 'backend')).catch(() => undefined)
 } catch (err) {

@@ -1,49 +1,14 @@
 import { existsSync } from 'node:fs'
-import { readdir, stat } from 'node:fs/promises'
-import { homedir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import type { DirectoryListing, RecentDataset } from '../../src-shared/api/datasets'
+import { join, resolve } from 'node:path'
 import { BUNDLED_MNIST } from '../../src-shared/dataset'
-import { ApiError } from '../../src-shared/errors'
 import { generateSyntheticFaces } from '../engine/data/index'
-import { isImageName } from '../engine/data/probe'
+import { listDatasetFolder } from '../engine/data/listFolder'
+import { recentDatasets, rememberDataset } from '../engine/store/recentDatasets'
 import type { ApiContext } from './context'
 import type { Handler } from './router'
 
-const MAX_LISTED = 2000
-
 function syntheticFacesPath(context: ApiContext): string {
   return join(context.workspace.dir, 'datasets', 'synthetic-faces')
-}
-
-function rememberDataset(context: ApiContext, path: string, name: string, format: string): void {
-  context.db
-    .prepare(`INSERT INTO recent_datasets (path, format, name, opened_at) VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET format = excluded.format, name = excluded.name, opened_at = excluded.opened_at`)
-    .run(path, format, name, new Date().toISOString())
-}
-
-async function listDir(path: string | undefined): Promise<DirectoryListing> {
-  const dir = resolve(path && path.trim() ? path : homedir())
-  let names: string[]
-  try {
-    const info = await stat(dir)
-    if (!info.isDirectory()) throw new ApiError('bad_input', `${dir} is not a folder`)
-    names = await readdir(dir)
-  } catch (err) {
-    if (err instanceof ApiError) throw err
-    const code = (err as NodeJS.ErrnoException).code
-    throw new ApiError('bad_input', `${dir}: ${code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'permission denied' : `cannot be read (${code})`}`)
-  }
-  names.sort((a, b) => a.localeCompare(b))
-  const entries: DirectoryListing['entries'] = []
-  for (const name of names.slice(0, MAX_LISTED)) {
-    if (name.startsWith('.')) continue
-    const full = join(dir, name)
-    const kind = await stat(full).then((s) => (s.isDirectory() ? 'folder' : 'file')).catch(() => null)
-    if (kind === 'folder' || (kind === 'file' && (isImageName(name) || /idx\d-ubyte(\.gz)?$|\.csv$|\.txt$/i.test(name)))) entries.push({ name, path: full, kind })
-  }
-  const parent = dirname(dir)
-  return { path: dir, parent: parent === dir ? null : parent, entries, note: names.length > MAX_LISTED ? `showing the first ${MAX_LISTED} of ${names.length} entries` : null }
 }
 
 export const datasetHandlers: {
@@ -54,17 +19,16 @@ export const datasetHandlers: {
   'fs.listDir': Handler<'fs.listDir'>
 } = {
   'datasets.list': (_request, context) => {
-    const rows = context.db.prepare(`SELECT path, name, format, opened_at FROM recent_datasets ORDER BY opened_at DESC LIMIT 20`).all() as { path: string; name: string; format: RecentDataset['format']; opened_at: string }[]
     const path = syntheticFacesPath(context)
     return {
-      recent: rows.map((r) => ({ path: r.path, name: r.name, format: r.format, openedAt: r.opened_at })),
+      recent: recentDatasets(context.db),
       syntheticFaces: { path, exists: existsSync(join(path, 'list_attr_celeba.txt')) }
     }
   },
   'datasets.open': async ({ path, label }, context) => {
     const dataset = await context.datasets.open(path, label)
     const summary = { ...dataset.summary, warnings: dataset.warnings() }
-    if (summary.path !== BUNDLED_MNIST) rememberDataset(context, summary.path, summary.name, summary.format)
+    if (summary.path !== BUNDLED_MNIST) rememberDataset(context.db, summary)
     return summary
   },
   'datasets.thumbnails': async ({ path, label, refs, size }, context) => {
@@ -92,5 +56,5 @@ export const datasetHandlers: {
     context.datasets.forget(out)
     return result
   },
-  'fs.listDir': ({ path }) => listDir(path)
+  'fs.listDir': ({ path }) => listDatasetFolder(path)
 }

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { isMethodName } from '../../src-shared/contract'
 import { createEndpoint, restartable } from '../../src-shared/rpc/endpoint'
 import { threadTransport } from '../../src-shared/rpc/nodePorts'
-import { typeScriptWorkerCode } from '../engine/train/tsxLoader'
+import { typeScriptWorkerCode } from '../engine/tasks/tsxLoader'
 import type { EventBus } from './context'
 import type { Dispatch } from './router'
 

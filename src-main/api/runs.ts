@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { ApiError } from '../../src-shared/errors'
 import type { BackendName } from '../../src-shared/backend'
-import type { RunDetail, TrainConfig } from '../../src-shared/run'
+import type { TrainConfig } from '../../src-shared/run'
 import { readSetting } from '../engine/store/settings'
-import { batchLosses, completeEpochs, lastCompleteEpoch, listTensors } from '../engine/store/epochStore'
-import { createRun, deleteRun, getRun, listRuns, storageBytes } from '../engine/store/runStore'
+import { createRun, deleteRun, getRun, getRunDetail, listRuns } from '../engine/store/runStore'
 import { checkRunConfig } from '../engine/train/checkRunConfig'
 import { estimateRunInWorker } from '../engine/train/estimateRun'
 import type { ApiContext } from './context'
@@ -15,18 +14,6 @@ function withPreferredBackend(context: ApiContext, config: TrainConfig): TrainCo
   if (config.backend) return config
   const preferred = readSetting<BackendName>(context.db, 'backend')
   return preferred ? { ...config, backend: preferred } : config
-}
-
-function runDetail(context: ApiContext, id: string): RunDetail {
-  const summary = getRun(context.db, id)
-  const last = lastCompleteEpoch(context.db, id)
-  return {
-    ...summary,
-    epochs: completeEpochs(context.db, id),
-    batchLosses: batchLosses(context.db, id),
-    weights: last === null ? [] : listTensors(context.db, id, last, 'weight'),
-    storageBytes: storageBytes(context.db, id)
-  }
 }
 
 export const runHandlers: {
@@ -40,7 +27,7 @@ export const runHandlers: {
   'runs.delete': Handler<'runs.delete'>
 } = {
   'runs.list': (_request, context) => listRuns(context.db),
-  'runs.get': ({ id }, context) => runDetail(context, id),
+  'runs.get': ({ id }, context) => getRunDetail(context.db, id),
   'runs.start': async (request, context) => {
     const config = withPreferredBackend(context, request.config)
     await checkRunConfig(config, context.db)

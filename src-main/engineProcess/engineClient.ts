@@ -5,7 +5,7 @@ import type { BridgeReply } from '../../src-shared/bridge'
 import { ApiError } from '../../src-shared/errors'
 import { createEndpoint, restartable } from '../../src-shared/rpc/endpoint'
 import { processTransport } from '../../src-shared/rpc/nodePorts'
-import { tsxLoader } from '../engine/train/tsxLoader'
+import { tsxLoader } from '../engine/tasks/tsxLoader'
 
 export interface EngineClient {
   /** Answers as the preload bridge passes it on to the page. */

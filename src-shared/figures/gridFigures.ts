@@ -12,8 +12,8 @@ export function gridColumns(n: number, w: number, h: number): number {
 }
 
 /** An empty grid (NaN everywhere: transparent) and where each tile goes. */
-function emptyGrid(n: number, w: number, h: number, channels: number, labels: string[]): { width: number; height: number; values: Float32Array; tiles: GridTiles; origin: (i: number) => number } {
-  const columns = gridColumns(n, w, h)
+function emptyGrid(n: number, w: number, h: number, channels: number, labels: string[], columnCount = gridColumns(n, w, h)): { width: number; height: number; values: Float32Array; tiles: GridTiles; origin: (i: number) => number } {
+  const columns = columnCount
   const rows = Math.ceil(n / columns)
   // Across, a thin gutter; down, room above each tile for its label.
   const gapX = Math.max(1, Math.round(Math.min(w, h) / 6))
@@ -74,4 +74,16 @@ export function filterGridFigure(layer: FilterLayer, title: string): HeatmapFigu
   for (let f = 0; f < layer.filters; f++) place(grid.values, grid.width, grid.origin(f), layer.values.subarray(f * kh * kw, (f + 1) * kh * kw), kw, kh, 1)
   const scale = layer.view === 'l2' ? { name: 'viridis' as const, min: 0, max: 1, label: '‖w‖ / scale' } : { name: 'coolwarm' as const, min: -1, max: 1, label: 'w / scale' }
   return { kind: 'heatmap', title, width: grid.width, height: grid.height, values: grid.values, scale, tiles: grid.tiles }
+}
+
+/**
+ * Channels of a layer across epochs as one figure: a row per channel, a column per epoch, on the
+ * shared scale of the view, each tile labelled "#channel · epoch".
+ */
+export function mapsOverEpochsGridFigure(layers: { epoch: number; layer: FeatureMapLayer }[], channels: number[], scale: { min: number; max: number }, title: string): HeatmapFigure {
+  const [h, w] = layers[0].layer.shape
+  const labels = channels.flatMap((c) => layers.map(({ epoch }) => `#${c} · epoch ${epoch}`))
+  const grid = emptyGrid(labels.length, w, h, 1, labels, layers.length)
+  channels.forEach((c, row) => layers.forEach(({ layer }, col) => place(grid.values, grid.width, grid.origin(row * layers.length + col), channelMap(layer, c), w, h, 1)))
+  return { kind: 'heatmap', title, width: grid.width, height: grid.height, values: grid.values, scale: { name: 'viridis', min: scale.min, max: scale.max, label: 'activation' }, tiles: grid.tiles }
 }

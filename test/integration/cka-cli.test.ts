@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { linearCka } from '../../src-main/engine/analysis/cka/cka'
-import { encodeNpy, writeNpy } from '../../src-main/engine/analysis/core/npy'
+import { encodeNpy, writeNpy } from '../../src-main/engine/data/npy'
 import { matmul, randomMatrix, randomOrthogonal, relatedMatrix } from '../unit/engine/analysis/randomMatrices'
 
 const bin = fileURLToPath(new URL('../../bin/featurelens.mjs', import.meta.url))

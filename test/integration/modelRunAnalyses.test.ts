@@ -5,7 +5,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunSummary } from '../../src-shared/run'
 import { initBackend } from '../../src-main/engine/backend/select'
-import { loadRunModel } from '../../src-main/engine/analysis/core/runModel'
+import { loadRunModel } from '../../src-main/engine/models/storedModel'
 import { modelFixtures, reference, relativeError } from '../support/modelFixtures'
 import { openTestApi, tempDir } from '../support/workspace'
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { expect } from 'vitest'
-import { readNpy } from '../../src-main/engine/analysis/core/npy'
+import { readNpy } from '../../src-main/engine/data/npy'
 
 /** The committed model fixtures and their reference outputs (test/fixtures/models). */
 export const modelFixtures = resolve(__dirname, '..', 'fixtures', 'models')

@@ -3,7 +3,8 @@ import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
 import { linearCka, linearCkaMinibatch } from '../../engine/analysis/cka/cka'
 import { linearCkaInterval } from '../../engine/analysis/cka/ckaIntervals'
-import { npyAsMatrix, readNpy, type NpyArray } from '../../engine/analysis/core/npy'
+import { readNpy, type NpyArray } from '../../engine/data/npy'
+import { npyAsMatrix } from '../../engine/analysis/core/matrix'
 
 const usage = `Usage: featurelens cka --a A.npy --b B.npy [--batch N] [--seed S] [--json]
 

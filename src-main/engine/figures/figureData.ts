@@ -4,7 +4,7 @@
  */
 import { ApiError } from '../../../src-shared/errors'
 import type { FigureSpec } from '../../../src-shared/figure'
-import { encodeNpy } from '../analysis/core/npy'
+import { encodeNpy } from '../data/npy'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)

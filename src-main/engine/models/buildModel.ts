@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { ModelInputShape, ModelSpec, OutputActivation } from '../../../src-shared/model'
 import { ApiError } from '../../../src-shared/errors'
-import { loadRunModel } from '../analysis/core/runModel'
+import { loadRunModel } from './storedModel'
 import type { WorkspaceDb } from '../store/database'
 import { lastCompleteEpoch } from '../store/epochStore'
 import { importModel, replaceHead, type HeadOptions } from './importModel'

@@ -1,6 +1,5 @@
 export { buildModel, buildBuiltinModel } from './buildModel'
 export { builtinModelNames, isBuiltinModel, planModel, type BuiltinSpec } from './architectures/registry'
-export { validateModelFit, minimumInputSize, readImportedInput, type ImportedInput, type ModelFit } from './modelFit'
 export { importModel, replaceHead, type HeadOptions } from './importModel'
 export { loadModelFromDisk } from './formats/tfjs/tfjsLayers'
 export { fileSystemHandler } from './formats/tfjs/fileSystemHandler'

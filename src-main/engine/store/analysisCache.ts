@@ -8,7 +8,7 @@ import type { WorkspaceDb } from './database'
  */
 export function cachedAnalysis<T>(db: WorkspaceDb, key: string): T | null {
   const row = db.prepare(`SELECT value FROM analysis_cache WHERE key = ?`).get(key) as { value: Buffer } | undefined
-  return row ? (decodeFrame(new Uint8Array(row.value.buffer, row.value.byteOffset, row.value.byteLength)) as T) : null
+  return row ? decoded<T>(row.value) : null
 }
 
 /** Whether a value is stored under `key`, without reading it. */
@@ -30,4 +30,19 @@ export async function withAnalysisCache<T>(db: WorkspaceDb, key: string, kind: s
   const value = await compute()
   storeAnalysis(db, key, kind, value, runIds[0], runIds[1])
   return value
+}
+
+/** The newest value of `kind` stored for a run, or null. */
+export function latestAnalysis<T>(db: WorkspaceDb, runId: string, kind: string): T | null {
+  const row = db.prepare(`SELECT value FROM analysis_cache WHERE run_id = ? AND kind = ? ORDER BY created_at DESC LIMIT 1`).get(runId, kind) as { value: Buffer } | undefined
+  return row ? decoded<T>(row.value) : null
+}
+
+/** Forgets every analysis of a run (also those comparing it with another), after its weights changed. */
+export function dropRunAnalyses(db: WorkspaceDb, runId: string): void {
+  db.prepare(`DELETE FROM analysis_cache WHERE run_id = ? OR other_run_id = ?`).run(runId, runId)
+}
+
+function decoded<T>(value: Buffer): T {
+  return decodeFrame(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) as T
 }

@@ -23,11 +23,17 @@ function readHeader(path: string): string {
   }
 }
 
+export interface OpenOptions {
+  readonly?: boolean
+  /** Every commit reaches the disk before it returns (the training job's epochs survive a power cut). */
+  durable?: boolean
+}
+
 /**
  * Opens (or creates) the workspace database: WAL mode, quick_check on open, migrations keyed on
  * user_version. A corrupt or foreign file gets a clear error and is left untouched.
  */
-export function openWorkspaceDb(path: string, options: { readonly?: boolean } = {}): WorkspaceDb {
+export function openWorkspaceDb(path: string, options: OpenOptions = {}): WorkspaceDb {
   try {
     return openChecked(path, options)
   } catch (err) {
@@ -35,7 +41,7 @@ export function openWorkspaceDb(path: string, options: { readonly?: boolean } = 
   }
 }
 
-function openChecked(path: string, options: { readonly?: boolean }): WorkspaceDb {
+function openChecked(path: string, options: OpenOptions): WorkspaceDb {
   if (!options.readonly) {
     // Private to the user: the database and its -wal and -shm files (SQLite gives them the database's mode).
     createPrivateFile(path)
@@ -55,6 +61,7 @@ function openChecked(path: string, options: { readonly?: boolean }): WorkspaceDb
       db.pragma('journal_mode = WAL')
       db.pragma('foreign_keys = ON')
       db.pragma('busy_timeout = 5000')
+      if (options.durable) db.pragma('synchronous = FULL')
       migrate(db, path)
     }
     return db

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { ApiError } from '../../../src-shared/errors'
-import { TrainConfig, type RunStatus, type RunSummary } from '../../../src-shared/run'
+import { TrainConfig, type RunDetail, type RunStatus, type RunSummary } from '../../../src-shared/run'
 import type { WorkspaceDb } from './database'
 import { errorCode, isDiskFull } from './storageErrors'
-import { completeEpochs } from './epochStore'
+import { batchLosses, completeEpochs, lastCompleteEpoch, listTensors } from './epochStore'
 
 interface RunRow {
   id: string
@@ -77,6 +77,19 @@ export function getRun(db: WorkspaceDb, id: string): RunSummary {
   return toSummary(db, getRunRow(db, id))
 }
 
+/** A run with its epochs' metrics, batch losses, last epoch's weights and the space it takes. */
+export function getRunDetail(db: WorkspaceDb, id: string): RunDetail {
+  const summary = getRun(db, id)
+  const last = lastCompleteEpoch(db, id)
+  return {
+    ...summary,
+    epochs: completeEpochs(db, id),
+    batchLosses: batchLosses(db, id),
+    weights: last === null ? [] : listTensors(db, id, last, 'weight'),
+    storageBytes: storageBytes(db, id)
+  }
+}
+
 export function listRuns(db: WorkspaceDb): RunSummary[] {
   const rows = db.prepare(`SELECT * FROM runs ORDER BY created_at DESC, id`).all() as RunRow[]
   return rows.map((row) => toSummary(db, row))
@@ -89,6 +102,11 @@ export function setRunStatus(db: WorkspaceDb, id: string, status: RunStatus, rea
 /** Records what the run's current training session computes on (backend and GPU adapter). */
 export function setRunCompute(db: WorkspaceDb, id: string, compute: string): void {
   db.prepare(`UPDATE runs SET compute = ? WHERE id = ?`).run(compute, id)
+}
+
+/** Replaces a run's config (an opened model's preprocessing, say); the caller has validated it. */
+export function setRunConfig(db: WorkspaceDb, id: string, config: TrainConfig): void {
+  db.prepare(`UPDATE runs SET config = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify(config), new Date().toISOString(), id)
 }
 
 export function setModelTopology(db: WorkspaceDb, id: string, topology: unknown): void {

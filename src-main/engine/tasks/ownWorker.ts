@@ -10,7 +10,7 @@ import { parentPort, Worker } from 'node:worker_threads'
 import { ApiError } from '../../../src-shared/errors'
 import { createEndpoint, type Endpoint } from '../../../src-shared/rpc/endpoint'
 import { threadTransport } from '../../../src-shared/rpc/nodePorts'
-import { typeScriptWorkerCode } from '../train/tsxLoader'
+import { typeScriptWorkerCode } from './tsxLoader'
 
 /** What the worker answers a job with: its value, and the memory it holds afterwards. */
 interface JobResult<T> {

@@ -1,8 +1,8 @@
 import { ApiError } from '../../../src-shared/errors'
 import type { TrainConfig } from '../../../src-shared/run'
-import { readImportedInput, validateModelFit } from '../models/index'
+import { readImportedInput, validateModelFit } from './modelFit'
 import type { WorkspaceDb } from '../store/database'
-import { openRunDataset, planSplits } from './datasetTrainingData'
+import { openRunDataset, planSplits } from '../data/runDataset'
 
 /**
  * Everything that can be refused before a training process starts: the dataset opens, the

@@ -13,7 +13,8 @@ import { openWorkspaceDb } from '../store/database'
 import { storeEpochPyramids } from '../analysis/weights/epochPyramids'
 import { commitEpoch, lastCompleteEpoch, loadTensors } from '../store/epochStore'
 import { getRun, getRunRow, setModelTopology, setRunCompute, setRunStatus } from '../store/runStore'
-import { buildModel, readImportedInput, validateModelFit } from '../models/index'
+import { buildModel } from '../models/index'
+import { readImportedInput, validateModelFit } from './modelFit'
 import { openTrainingData } from './datasetTrainingData'
 import { describeJobFailure } from './jobFailure'
 import { createEndpoint } from '../../../src-shared/rpc/endpoint'
@@ -47,8 +48,7 @@ process.on('disconnect', () => {
   stopRequested = true
 })
 
-const db = openWorkspaceDb(join(workspaceDir, 'featurelens.sqlite'))
-db.pragma('synchronous = FULL')
+const db = openWorkspaceDb(join(workspaceDir, 'featurelens.sqlite'), { durable: true })
 
 async function main(): Promise<void> {
   const config = TrainConfig.parse(JSON.parse(getRunRow(db, runId).config))

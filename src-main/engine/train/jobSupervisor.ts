@@ -5,7 +5,7 @@ import { getRunRow, setRunStatus } from '../store/runStore'
 import { createEndpoint } from '../../../src-shared/rpc/endpoint'
 import { processTransport } from '../../../src-shared/rpc/nodePorts'
 import { fromJob, type JobMessage } from './jobMessages'
-import { tsxLoader } from './tsxLoader'
+import { tsxLoader } from '../tasks/tsxLoader'
 
 const jobEntry = fileURLToPath(new URL('./jobMain.ts', import.meta.url))
 

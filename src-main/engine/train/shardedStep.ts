@@ -10,7 +10,7 @@ import { threadTransport } from '../../../src-shared/rpc/nodePorts'
 import { ShardOutcome, type ShardRequest, type ShardWorkerSetup } from './shardMessages'
 import { dropoutSeeder } from './dropoutSeeds'
 import { batchTensors, lossOfBatch, singleThreadStep, type StepOutcome, type TrainStep } from './trainStep'
-import { typeScriptWorkerCode } from './tsxLoader'
+import { typeScriptWorkerCode } from '../tasks/tsxLoader'
 
 /** The environment variable that fixes how many threads compute each batch (1 turns workers off). */
 export const trainThreadsEnvVar = 'FEATURELENS_TRAIN_THREADS'

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { EpochMetrics, TrainConfig } from '../../../src-shared/run'
 import { createRandom, shuffleInPlace } from '../data/random'
 import type { EpochRecord, StoredTensor } from '../store/epochStore'
+import { snapshotWeights } from '../models/storedModel'
 import { correctCount, lossTensor, type Objective } from './objective'
 import type { TrainingData, TrainSplit } from './trainingData'
 import { batchTensors, singleThreadStep, type TrainStep } from './trainStep'
@@ -46,16 +47,6 @@ export type TrainOutcome = 'completed' | 'cancelled'
 const EVAL_BATCH = 256
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-
-/** Copies of every weight, named by layer (not the process-unique variable name). Reads are async: a GPU backend has no synchronous read. */
-export async function snapshotWeights(model: tf.LayersModel): Promise<StoredTensor[]> {
-  return Promise.all(
-    model.weights.map(async (w): Promise<StoredTensor> => {
-      const value = w.read()
-      return { name: w.originalName, shape: value.shape.slice(), dtype: 'float32', data: new Float32Array(await value.data()) }
-    })
-  )
-}
 
 export async function snapshotOptimizer(optimizer: tf.Optimizer): Promise<StoredTensor[]> {
   const named = await optimizer.getWeights()

@@ -1,6 +1,8 @@
 import type { ModelInputShape } from '../../../src-shared/model'
 
-export type TrainSplit = 'train' | 'val' | 'test'
+import type { TrainSplit } from '../data/runDataset'
+
+export type { TrainSplit }
 
 /** One batch, ready for the model: NHWC pixels in 0..1 and one-hot (or 0/1) targets. */
 export interface Batch {

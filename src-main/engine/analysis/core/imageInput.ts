@@ -28,7 +28,7 @@ export function modelImageShape(model: tf.LayersModel): ModelInputShape {
   const shape = model.inputs[0].shape
   const [, h, w, c] = shape
   if (shape.length !== 4 || !h || !w || !c) {
-    throw new ApiError('bad_input', `the model takes input of shape [${shape.slice(1).join(', ')}], not an image [height, width, channels]; feature maps need a convolutional model`)
+    throw new ApiError('bad_input', `the model takes input of shape [${shape.slice(1).join(', ')}], not an image [height, width, channels]; feature maps and comparisons need a convolutional model`)
   }
   return { height: h, width: w, channels: c }
 }

@@ -12,7 +12,7 @@ import type { ModelInputShape } from '../../../../src-shared/model'
 import type { Dataset } from '../../data/dataset'
 import { batchesOf, shuffledIndices } from '../../data/splits'
 import type { TaskProgressTracker } from '../../tasks/taskControl'
-import { layerActivations } from './runModel'
+import { layerActivations } from './layerActivations'
 
 /** Held-out data first: what the network did not train on says most about what it learned. */
 export function defaultSplit(dataset: Dataset): SplitName {

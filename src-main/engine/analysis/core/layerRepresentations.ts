@@ -8,7 +8,7 @@ import { ApiError } from '../../../../src-shared/errors'
 import type { TaskProgressTracker } from '../../tasks/taskControl'
 import type { ExampleImages } from './imageSample'
 import type { Matrix } from './matrix'
-import { layerActivations } from './runModel'
+import { layerActivations } from './layerActivations'
 
 // Layers that carry a representation of their own. Flatten, dropout, batch norm and bare
 // activations repeat their input (or a per-channel affine of it, which CKA hardly sees), so
@@ -51,12 +51,6 @@ export function chooseLayers(layers: LayerInfo[], requested: string[] | undefine
     if (!layer) throw new ApiError('invalid_request', `layers: run ${runLabel} has no layer "${name}"; its layers are ${layers.map((l) => l.name).join(', ')}`)
     return layer
   })
-}
-
-export function modelInputShape(model: tf.LayersModel): { height: number; width: number; channels: number } {
-  const shape = model.inputs[0].shape
-  if (shape.length !== 4) throw new ApiError('bad_input', `the model takes input of shape [${shape.join(', ')}]; comparisons need images (batch, height, width, channels)`)
-  return { height: shape[1] ?? 0, width: shape[2] ?? 0, channels: shape[3] ?? 0 }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ApiError } from '../../../../src-shared/errors'
+import { formatShape, type NpyArray } from '../../data/npy'
 
 export type FloatArray = Float32Array | Float64Array
 
@@ -99,4 +100,16 @@ export function centredGram(m: Matrix): Float64Array {
   }
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) gram[j * n + i] = gram[i * n + j]
   return gram
+}
+
+/**
+ * Views an array as rows × rest: a 1-D array of n values is n rows of one feature, and an
+ * N-D array [n, a, b, …] is n rows of a·b·… features (C order, so no copy is needed).
+ */
+export function npyAsMatrix(array: NpyArray, name: string): Matrix {
+  if (array.shape.length === 0) throw new ApiError('bad_input', `${name}: holds a single scalar; CKA needs a 2-D array with one row per example`)
+  const rows = array.shape[0]
+  const cols = array.shape.slice(1).reduce((a, b) => a * b, 1)
+  if (rows === 0 || cols === 0) throw new ApiError('bad_input', `${name}: is empty (shape ${formatShape(array.shape)}); export the activations with one row per example`)
+  return { rows, cols, data: array.data }
 }

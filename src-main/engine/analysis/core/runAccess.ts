@@ -1,18 +1,20 @@
 /**
- * What the analyses of a stored run share: the run with its complete epochs, its dataset (or why
- * it cannot be opened), and its model at an epoch: the shared cached copy for short reads, or an
- * own copy for long work, made from the cached one so SQLite is read once per epoch.
+ * What the analyses of a stored run share: the run with its complete epochs and weights, its
+ * dataset (or why it cannot be opened), and its model at an epoch from the workspace's one
+ * model cache (models/storedModel.ts): the shared copy for short reads, or an own copy for long
+ * work.
  */
-import * as tf from '@tensorflow/tfjs'
+import type * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
 import type { RunSummary } from '../../../../src-shared/run'
-import { initBackend } from '../../backend/select'
 import type { Dataset } from '../../data/dataset'
 import type { DatasetCache } from '../../data/datasetCache'
+import { runLabel } from '../../data/runDataset'
+import type { RunModelCache } from '../../models/storedModel'
 import type { WorkspaceDb } from '../../store/database'
 import { completeEpochNumbers } from '../../store/epochStamps'
+import { listTensors, type TensorInfo } from '../../store/epochStore'
 import { getRun } from '../../store/runStore'
-import type { RunModelCache } from './runModel'
 
 /** The open workspace as the analyses see it: its database and the caches of models and datasets. */
 export interface RunWorkspace {
@@ -47,8 +49,7 @@ export function chosenEpoch(epochs: number[], epoch: number | undefined): number
 export async function openRunDatasetSafely(ws: Pick<RunWorkspace, 'datasets'>, run: RunSummary): Promise<{ dataset: Dataset | null; error: string | null }> {
   if (run.config.source && !run.config.dataset) return { dataset: null, error: 'this opened model has no dataset; upload an image, or open the model again with a dataset folder' }
   try {
-    const label = run.config.label.kind === 'attribute' ? run.config.label.attribute : undefined
-    return { dataset: await ws.datasets.open(run.config.dataset, label), error: null }
+    return { dataset: await ws.datasets.open(run.config.dataset, runLabel(run.config)), error: null }
   } catch (err) {
     return { dataset: null, error: `${run.config.dataset}: ${(err as Error).message}` }
   }
@@ -60,26 +61,15 @@ export async function requireRunDataset(ws: Pick<RunWorkspace, 'datasets'>, run:
   return dataset
 }
 
-/** tfjs needs its backend chosen before the first tensor; the same choice as the rest of the process. */
-export async function readyBackend(): Promise<void> {
-  await initBackend()
-}
-
-/**
- * An own copy of `model`, which the caller disposes: the same topology with copies of its
- * weights, so a cache that evicts and disposes the original meanwhile does not touch it.
- */
-export async function copyModel(model: tf.LayersModel): Promise<tf.LayersModel> {
-  const weights = model.getWeights().map((w) => w.clone())
-  try {
-    const topology = model.toJSON(null, false)
-    if (typeof topology === 'string') throw new ApiError('internal', `${model.name}: the model's topology came back as text, not as an object`)
-    const copy = await tf.models.modelFromJSON({ modelTopology: topology })
-    copy.setWeights(weights)
-    return copy
-  } finally {
-    tf.dispose(weights)
+/** A weight tensor by name or position, as stored at the run's epoch `epoch` (its last, usually). */
+export function resolveWeight(ws: Pick<RunWorkspace, 'db'>, runId: string, epoch: number, ref: string | number): TensorInfo {
+  const tensors = listTensors(ws.db, runId, epoch, 'weight')
+  const found = typeof ref === 'number' ? tensors.find((t) => t.position === ref) : tensors.find((t) => t.name === ref)
+  if (!found) {
+    const names = tensors.map((t) => `${t.position}: ${t.name}`).join(', ')
+    throw new ApiError('not_found', `weight: the run has no weight ${typeof ref === 'number' ? `at position ${ref}` : `"${ref}"`}; its weights are ${names}`)
   }
+  return found
 }
 
 export interface LoadedRunModel {
@@ -92,8 +82,7 @@ export interface LoadedRunModel {
 export async function withOwnRunModel<T>(ws: RunWorkspace, runId: string, epoch: number | undefined, use: (m: LoadedRunModel) => Promise<T>): Promise<T> {
   const { run, epochs } = runWithEpochs(ws, runId)
   const chosen = chosenEpoch(epochs, epoch)
-  await readyBackend()
-  const model = await copyModel(await ws.models.get(ws.db, runId, chosen))
+  const model = await ws.models.own(ws.db, runId, chosen)
   try {
     return await use({ run, epoch: chosen, model })
   } finally {

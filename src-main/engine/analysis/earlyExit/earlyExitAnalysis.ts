@@ -8,34 +8,12 @@
 import * as tf from '@tensorflow/tfjs'
 import type { EarlyExitRequest, EarlyExitResult, StrategyName, StrategyResult, SweepPoint } from '../../../../src-shared/earlyExit'
 import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
-import type { ModelInputShape } from '../../../../src-shared/model'
 import { passes, predictedClasses, type ExitRule } from './earlyExitClassifier'
 import { imageTensor, measureAll, warmUp } from './earlyExitTiming'
-import { batchDescriptors } from './descriptors'
-import type { LayerDescriptors } from './descriptorStore'
-import type { Stage } from './stagedModel'
+import { batchDescriptors } from '../core/descriptors'
+import type { EarlyExitInputs } from './earlyExitInputs'
 import { strategyOf, type LayerMatcher, type Matches, type Strategy } from './strategies'
 import { resultSentence, strategySentence } from './sentence'
-
-export interface QueryImages {
-  x: Float32Array
-  labels: Int32Array
-  count: number
-  shape: ModelInputShape
-  description: string
-}
-
-export interface EarlyExitInputs {
-  model: tf.LayersModel
-  stages: Stage[]
-  layers: string[]
-  references: LayerDescriptors[]
-  referenceSource: string
-  queries: QueryImages
-  classNames: string[]
-  runId: string
-  epoch: number
-}
 
 interface Profile {
   /** [image × stage] ms of each stage at batch 1 (the last stage is the rest of the network). */

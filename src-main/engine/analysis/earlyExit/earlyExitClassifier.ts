@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { argmax } from '../core/argmax'
-import { batchDescriptors } from './descriptors'
+import { batchDescriptors } from '../core/descriptors'
 import { forward, type Stage } from './stagedModel'
 import type { LayerMatcher, Strategy } from './strategies'
 

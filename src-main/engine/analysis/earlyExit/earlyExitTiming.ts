@@ -4,7 +4,7 @@
  * machine falls on all of them alike. Warm-up first, since first calls compile and allocate.
  */
 import * as tf from '@tensorflow/tfjs'
-import type { EarlyExitInputs, QueryImages } from './earlyExitAnalysis'
+import type { EarlyExitInputs, QueryImages } from './earlyExitInputs'
 import { classifyEarly, classifyFull, type ExitRule, type TimeSplit } from './earlyExitClassifier'
 import { forward } from './stagedModel'
 

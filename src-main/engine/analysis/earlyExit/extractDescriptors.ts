@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs'
 import type { WorkspaceDb } from '../../store/database'
 import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 import { modelImageShape } from '../core/imageInput'
-import { batchDescriptors } from './descriptors'
-import { imagesDone, saveDescriptors, type DescriptorRow } from './descriptorStore'
+import { batchDescriptors } from '../core/descriptors'
+import { imagesDone, saveDescriptors, type DescriptorRow } from '../../store/descriptorStore'
 import type { ImageSet } from './imageSets'
 
 export interface ExtractionResult {

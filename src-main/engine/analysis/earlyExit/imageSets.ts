@@ -9,7 +9,7 @@ import { ApiError } from '../../../../src-shared/errors'
 import type { TrainConfig } from '../../../../src-shared/run'
 import type { Dataset, DatasetSplit } from '../../data/dataset'
 import { shuffledIndices } from '../../data/splits'
-import { planSplits } from '../../train/datasetTrainingData'
+import { planSplits } from '../../data/runDataset'
 
 export interface ImageSet {
   split: SplitName

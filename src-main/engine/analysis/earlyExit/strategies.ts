@@ -12,8 +12,8 @@ import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
 import { StrategyName } from '../../../../src-shared/earlyExit'
 import { CosineIndex } from './cosineSearch'
-import { cosineDistance, DescriptorTable } from './descriptors'
-import type { LayerDescriptors } from './descriptorStore'
+import { cosineDistance, DescriptorTable } from '../core/descriptors'
+import type { LayerDescriptors } from '../../store/descriptorStore'
 
 
 export interface StrategyOptions {

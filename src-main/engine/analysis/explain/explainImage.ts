@@ -7,7 +7,7 @@
 import type { ExplainOverview, GradientsRequest, GradientsResponse, OcclusionRequest, OcclusionResponse, ProjectRequest, ProjectResponse } from '../../../../src-shared/explain'
 import type { TaskControl } from '../../tasks/taskControl'
 import { modelImageShape } from '../core/imageInput'
-import { openRunDatasetSafely, readyBackend, runWithEpochs, withOwnRunModel, type RunWorkspace } from '../core/runAccess'
+import { openRunDatasetSafely, runWithEpochs, withOwnRunModel, type RunWorkspace } from '../core/runAccess'
 import type { AttributionInputs, AttributionTarget } from './attribution'
 import { attributions } from './attributions'
 import { evidenceAttributes } from './evidenceRegions'
@@ -18,7 +18,6 @@ import { unoccludedPass } from './occlusion'
 
 export async function explainOverview(ws: RunWorkspace, runId: string): Promise<ExplainOverview> {
   const { run, epochs } = runWithEpochs(ws, runId)
-  await readyBackend()
   // The shared copy: only its layers are read, before anything else is awaited.
   const model = await ws.models.get(ws.db, runId, epochs[epochs.length - 1])
   const input = modelImageShape(model)

@@ -13,7 +13,7 @@ import { listRuns } from '../../store/runStore'
 import type { TaskControl } from '../../tasks/taskControl'
 import { modelImageShape } from '../core/imageInput'
 import { defaultSplit } from '../core/imageSample'
-import { chosenEpoch, readyBackend, runWithEpochs, withOwnRunModel, type RunWorkspace } from '../core/runAccess'
+import { chosenEpoch, runWithEpochs, withOwnRunModel, type RunWorkspace } from '../core/runAccess'
 import { evidenceAttributes, evidenceMasks } from './evidenceRegions'
 import { explainDefaults } from './explainDefaults'
 import { runDataset } from './explainedImage'
@@ -43,7 +43,6 @@ async function measure(ws: RunWorkspace, runId: string, requestedEpoch: number |
   }
   const split = settings.split ?? defaultSplit(dataset)
   if (!dataset.has(split)) throw new ApiError('invalid_request', `split: the dataset has no "${split}" split; it has ${dataset.splitNames.join(', ')}`)
-  await readyBackend()
   const defaults = explainDefaults(await ws.models.get(ws.db, runId, epoch))
   const patch = settings.patch ?? defaults.occlusion.patch
   const stride = settings.stride ?? defaults.occlusion.stride

@@ -12,7 +12,7 @@ import { spatialLayerNames } from './featureMaps'
 import type { ModelInputShape } from '../../../../src-shared/model'
 import { forEachSampleBatch, type ImageSample } from '../core/imageSample'
 import { architectureTableFromModel } from '../receptiveField/receptiveFieldOfModel'
-import { layerActivations } from '../core/runModel'
+import { layerActivations } from '../core/layerActivations'
 import { TaskProgressTracker } from '../../tasks/taskControl'
 
 export interface LayerEvolution {

@@ -4,10 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { ApiError } from '../../../../src-shared/errors'
-import { channelDescriptor } from '../earlyExit/descriptors'
+import { channelDescriptor } from '../core/descriptors'
 import type { FeatureMapLayer } from '../../../../src-shared/inspect'
 import type { ModelInputShape } from '../../../../src-shared/model'
-import { layerActivations } from '../core/runModel'
+import { layerActivations } from '../core/layerActivations'
 import { TaskProgressTracker, type TaskControl } from '../../tasks/taskControl'
 
 export interface FeatureMaps {

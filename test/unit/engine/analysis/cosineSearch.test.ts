@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { CosineIndex, topK } from '../../../../src-main/engine/analysis/earlyExit/cosineSearch'
-import { cosineDistance } from '../../../../src-main/engine/analysis/earlyExit/descriptors'
+import { cosineDistance } from '../../../../src-main/engine/analysis/core/descriptors'
 import { initBackend } from '../../../../src-main/engine/backend/select'
 
 function random(seed: number): () => number {

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  DescriptorTable,
-  batchDescriptors,
-  channelDescriptor,
-  cosineDistance,
-  earlyExitDecision
-} from '../../../../src-main/engine/analysis/earlyExit/descriptors'
+import { DescriptorTable, batchDescriptors, channelDescriptor, cosineDistance, earlyExitDecision } from '../../../../src-main/engine/analysis/core/descriptors'
 
 describe('channel descriptors', () => {
   // A 2×2 map with 2 channels, channels last: position p holds [ch0, ch1].

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DescriptorTable } from '../../../../src-main/engine/analysis/earlyExit/descriptors'
-import type { LayerDescriptors } from '../../../../src-main/engine/analysis/earlyExit/descriptorStore'
+import { DescriptorTable } from '../../../../src-main/engine/analysis/core/descriptors'
+import type { LayerDescriptors } from '../../../../src-main/engine/store/descriptorStore'
 import { strategyOf } from '../../../../src-main/engine/analysis/earlyExit/strategies'
 import { initBackend } from '../../../../src-main/engine/backend/select'
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { chosenEpoch, copyModel } from '../../../../src-main/engine/analysis/core/runAccess'
+import { chosenEpoch } from '../../../../src-main/engine/analysis/core/runAccess'
+import { copyModel } from '../../../../src-main/engine/models/storedModel'
 import { handImage, handModel, H } from '../explain/handNetwork'
 
 beforeAll(async () => {

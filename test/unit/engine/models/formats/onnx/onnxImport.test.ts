@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { layerActivations } from '../../../../../../src-main/engine/analysis/core/runModel'
+import { layerActivations } from '../../../../../../src-main/engine/analysis/core/layerActivations'
 import { loadOnnxModel } from '../../../../../../src-main/engine/models/formats/onnx/onnxFormat'
 import { modelFixtures, reference, relativeError, toNchw } from '../../../../../support/modelFixtures'
 

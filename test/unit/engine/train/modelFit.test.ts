@@ -7,7 +7,7 @@ import { ApiError } from '../../../../src-shared/errors'
 import { modelCatalog } from '../../../../src-shared/model'
 import { buildBuiltinModel } from '../../../../src-main/engine/models/buildModel'
 import { fileSystemHandler } from '../../../../src-main/engine/models/formats/tfjs/fileSystemHandler'
-import { minimumInputSize, readImportedInput, validateModelFit } from '../../../../src-main/engine/models/modelFit'
+import { minimumInputSize, readImportedInput, validateModelFit } from '../../../../src-main/engine/train/modelFit'
 
 const mnist = { height: 28, width: 28, channels: 1 }
 const faces = { height: 64, width: 64, channels: 3 }

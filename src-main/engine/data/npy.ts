@@ -6,15 +6,17 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { endianness } from 'node:os'
-import { ApiError } from '../../../../src-shared/errors'
-import type { FloatArray, Matrix } from './matrix'
+import { ApiError } from '../../../src-shared/errors'
 
 export type NpyDtype = 'float32' | 'float64'
+
+/** The values of a float32 or float64 array (the analyses' NpyData). */
+export type NpyData = Float32Array | Float64Array
 
 export interface NpyArray {
   shape: number[]
   dtype: NpyDtype
-  data: FloatArray
+  data: NpyData
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] // \x93NUMPY
@@ -52,7 +54,7 @@ function parseHeader(text: string, name: string): { descr: string; fortranOrder:
   return { descr, fortranOrder: fortran === 'True', shape }
 }
 
-function copyFloats(bytes: Uint8Array, offset: number, count: number, dtype: NpyDtype): FloatArray {
+function copyFloats(bytes: Uint8Array, offset: number, count: number, dtype: NpyDtype): NpyData {
   const out = dtype === 'float32' ? new Float32Array(count) : new Float64Array(count)
   const size = count * out.BYTES_PER_ELEMENT
   if (endianness() === 'LE') {
@@ -65,7 +67,8 @@ function copyFloats(bytes: Uint8Array, offset: number, count: number, dtype: Npy
   return out
 }
 
-function formatShape(shape: number[]): string {
+/** A shape as NumPy prints it: `(7,)`, `(2, 3)`. */
+export function formatShape(shape: number[]): string {
   return `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`
 }
 
@@ -134,7 +137,7 @@ export async function readNpy(path: string, options: { allowNonFinite?: boolean 
 }
 
 /** Encodes a C-order little-endian array as .npy: version 1.0, or 2.0 if the header needs it. */
-export function encodeNpy(data: FloatArray, shape: number[]): Uint8Array {
+export function encodeNpy(data: NpyData, shape: number[]): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1)
   if (count !== data.length) throw new ApiError('bad_input', `shape ${formatShape(shape)} holds ${count} values but the array has ${data.length}`)
   const descr = data instanceof Float32Array ? '<f4' : '<f8'
@@ -168,18 +171,6 @@ export function encodeNpy(data: FloatArray, shape: number[]): Uint8Array {
   return out
 }
 
-export async function writeNpy(path: string, data: FloatArray, shape: number[]): Promise<void> {
+export async function writeNpy(path: string, data: NpyData, shape: number[]): Promise<void> {
   await writeFile(path, encodeNpy(data, shape))
-}
-
-/**
- * Views an array as rows × rest: a 1-D array of n values is n rows of one feature, and an
- * N-D array [n, a, b, …] is n rows of a·b·… features (C order, so no copy is needed).
- */
-export function npyAsMatrix(array: NpyArray, name: string): Matrix {
-  if (array.shape.length === 0) fail(name, 'holds a single scalar; CKA needs a 2-D array with one row per example')
-  const rows = array.shape[0]
-  const cols = array.shape.slice(1).reduce((a, b) => a * b, 1)
-  if (rows === 0 || cols === 0) fail(name, `is empty (shape ${formatShape(array.shape)}); export the activations with one row per example`)
-  return { rows, cols, data: array.data }
 }

@@ -5,7 +5,7 @@
  * compared by cosine distance D(U, T) = 1 − U·T / (|U| |T|).
  */
 import { ApiError } from '../../../../src-shared/errors'
-import type { FloatArray } from '../core/matrix'
+import type { FloatArray } from './matrix'
 
 function checkShape(data: FloatArray, shape: readonly number[], rank: number, what: string): void {
   if (shape.length !== rank || shape.some((d) => !Number.isInteger(d) || d < 1)) {

@@ -4,7 +4,7 @@
  * written in one transaction, so a cancelled extraction leaves whole batches and resumes after
  * them. Rows go with their run (ON DELETE CASCADE).
  */
-import type { WorkspaceDb } from '../../store/database'
+import type { WorkspaceDb } from './database'
 
 export interface DescriptorRow {
   layer: string

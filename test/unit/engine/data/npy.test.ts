@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../src-shared/errors'
-import { encodeNpy, npyAsMatrix, parseNpy, readNpy, writeNpy } from '../../../../src-main/engine/analysis/core/npy'
+import { encodeNpy, parseNpy, readNpy, writeNpy } from '../../../../src-main/engine/data/npy'
+import { npyAsMatrix } from '../../../../src-main/engine/analysis/core/matrix'
 
 const dir = mkdtempSync(join(tmpdir(), 'featurelens-npy-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

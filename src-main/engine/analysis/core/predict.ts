@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs'
 import { readdir, stat } from 'node:fs/promises'
 import { extname, join, resolve } from 'node:path'
-import type { ImagePrediction } from '../../../src-shared/api/models'
-import { ApiError } from '../../../src-shared/errors'
-import { decodeImageBytes, modelImageShape } from '../analysis/core/imageInput'
-import { readModelFile } from './modelFiles'
+import type { ImagePrediction, PredictResult } from '../../../../src-shared/api/models'
+import { ApiError } from '../../../../src-shared/errors'
+import type { RunSummary } from '../../../../src-shared/run'
+import { decodeImageBytes, modelImageShape } from './imageInput'
+import { readModelFile } from '../../models/modelFiles'
+import { openRunDatasetSafely, requireEpoch, runWithEpochs, type RunWorkspace } from './runAccess'
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.tif', '.tiff'])
 const MAX_IMAGE_BYTES = 64 * 1024 * 1024
@@ -65,4 +67,24 @@ export async function predictImages(model: tf.LayersModel, paths: string[], opti
     })
   }
   return results
+}
+
+/** Class names for a run's outputs: an opened model's own, else its dataset's. */
+async function runClassNames(ws: Pick<RunWorkspace, 'datasets'>, run: RunSummary): Promise<{ names: string[]; from: string }> {
+  if (run.config.source) return { names: run.config.source.classNames, from: run.config.source.classNamesFrom }
+  const label = run.config.label
+  if (label.kind === 'attribute') return { names: [`not ${label.attribute}`, label.attribute], from: 'the label' }
+  const { dataset } = await openRunDatasetSafely(ws, run)
+  return dataset ? { names: dataset.classNames, from: 'the dataset' } : { names: [], from: 'numbered (the dataset cannot be read)' }
+}
+
+/** A stored run's top classes for each image, at `epoch` or its last one. */
+export async function predictWithRun(sources: RunWorkspace, runId: string, request: { epoch?: number; images: string[]; top: number }): Promise<PredictResult> {
+  const { run, epochs } = runWithEpochs(sources, runId)
+  const epoch = request.epoch ?? epochs[epochs.length - 1]
+  requireEpoch(epochs, epoch)
+  const classes = await runClassNames(sources, run)
+  const model = await sources.models.get(sources.db, runId, epoch)
+  const predictions = await predictImages(model, request.images, { top: request.top, classNames: classes.names, outputs: run.config.source?.outputs ?? 'probabilities' })
+  return { runId: run.id, epoch, classNamesFrom: classes.from, predictions }
 }

@@ -2,7 +2,11 @@ import { ApiError } from '../../../src-shared/errors'
 import type { ArchitectureTable } from '../../../src-shared/architecture'
 import { catalogEntry, ModelSpec, type ImportModelSpec, type ModelInputShape } from '../../../src-shared/model'
 import { architectureTable } from '../analysis/receptiveField/receptiveField'
-import { declaredInputShape, readModelJson } from './formats/tfjs/modelJson'
+import { declaredInputShape, readModelJson } from '../models/formats/tfjs/modelJson'
+import { planModel, type BuiltinSpec } from '../models/architectures/registry'
+import type { WorkspaceDb } from '../store/database'
+import { lastCompleteEpoch } from '../store/epochStore'
+import { modelTopology } from '../store/runStore'
 
 /** What an imported model declares, read beforehand (readImportedInput) so validation stays synchronous. */
 export interface ImportedInput {
@@ -26,10 +30,6 @@ export async function readImportedInput(spec: { name: string; importPath?: strin
   const { path, json } = await readModelJson(spec.importPath)
   return { path, shape: declaredInputShape(json.modelTopology) }
 }
-import { planModel, type BuiltinSpec } from './architectures/registry'
-import type { WorkspaceDb } from '../store/database'
-import { lastCompleteEpoch } from '../store/epochStore'
-import { modelTopology } from '../store/runStore'
 
 /** Above this the weights alone pass 4 GB, before gradients and optimizer state. */
 const MAX_PARAMS = 1_000_000_000
