@@ -4,6 +4,7 @@
  */
 import { ApiError } from '../../src-shared/errors'
 import type { TaskControl } from '../engine/tasks/taskControl'
+import { runExists } from '../engine/store/runStore'
 import type { ApiContext } from './context'
 import type { Handler } from './router'
 
@@ -54,7 +55,7 @@ const RUN_CHECK_MS = 500
 /** Whether the run is no longer in the workspace (false when that cannot be told, e.g. the database closed). */
 function runGone(context: ApiContext, runId: string): boolean {
   try {
-    return context.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined
+    return !runExists(context.db, runId)
   } catch {
     return false
   }

@@ -73,6 +73,11 @@ export function getRunRow(db: WorkspaceDb, id: string): RunRow {
   return row
 }
 
+/** Whether a run is in the workspace. */
+export function runExists(db: WorkspaceDb, id: string): boolean {
+  return db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined
+}
+
 export function getRun(db: WorkspaceDb, id: string): RunSummary {
   return toSummary(db, getRunRow(db, id))
 }

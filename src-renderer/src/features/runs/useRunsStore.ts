@@ -38,9 +38,19 @@ export const useRunsStore = defineStore('runs', () => {
       void refresh()
       if (details.value[s.runId]) void loadDetail(s.runId)
     })
+    // The event carries the epoch's metrics: the list and an open run's curves take them as they
+    // come; only an open run reads its detail again, for the epoch's batch losses and storage.
     api.on('runs.epoch', (e) => {
-      if (details.value[e.runId]) void loadDetail(e.runId)
-      else void refresh()
+      const run = runs.value.find((r) => r.id === e.runId)
+      if (run) {
+        run.lastMetrics = e.metrics
+        run.epochsCompleted = Math.max(run.epochsCompleted, e.metrics.epoch)
+      } else void refresh()
+      const detail = details.value[e.runId]
+      if (detail) {
+        detail.epochs = [...detail.epochs.filter((m) => m.epoch !== e.metrics.epoch), e.metrics].sort((a, b) => a.epoch - b.epoch)
+        void loadDetail(e.runId)
+      }
     })
   }
 

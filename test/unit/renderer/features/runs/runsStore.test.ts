@@ -32,6 +32,18 @@ describe('the runs store', () => {
     expect(api.requests('runs.list')).toHaveLength(2)
   })
 
+  it("takes an epoch's metrics from the event without reading the list again", async () => {
+    const api = rendererWith({ 'runs.list': () => [runSummary('r1', 'running')] })
+    const store = useRunsStore()
+    await store.refresh()
+    const metrics = { epoch: 2, trainLoss: 0.4, trainAccuracy: 0.9, valLoss: 0.5, valAccuracy: 0.88, testLoss: null, testAccuracy: 0.87, imagesPerSecond: 800, durationMs: 1200 }
+    api.emit('runs.epoch', { runId: 'r1', metrics })
+    expect(store.runs[0].lastMetrics).toEqual(metrics)
+    expect(store.runs[0].epochsCompleted).toBe(2)
+    await settle()
+    expect(api.requests('runs.list')).toHaveLength(1)
+  })
+
   it('subscribes once however often it is refreshed', async () => {
     const api = rendererWith({ 'runs.list': () => [] })
     const store = useRunsStore()
