@@ -72,8 +72,23 @@ export const CkaMethod = z.object({
 })
 export type CkaMethod = z.infer<typeof CkaMethod>
 
-export const LayerCka = z.object({ layer: z.string(), cka: z.number().nullable() })
+/** A layer's CKA against B's layer of the same name, with its 95 % interval (null where there is none). */
+export const LayerCka = z.object({ layer: z.string(), cka: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable() })
 export type LayerCka = z.infer<typeof LayerCka>
+
+/**
+ * Percentile bootstrap intervals of each CKA value: the examples resampled with replacement (the
+ * full estimator), or the minibatches resampled (the minibatch one).
+ */
+export const CkaIntervals = z.object({
+  /** layersA × layersB, row-major like `cross`. */
+  low: z.instanceof(Float32Array),
+  high: z.instanceof(Float32Array),
+  level: z.number(),
+  replicates: z.number().int(),
+  resampled: z.enum(['examples', 'batches'])
+})
+export type CkaIntervals = z.infer<typeof CkaIntervals>
 
 export const CkaResult = z.object({
   a: z.string(),
@@ -89,6 +104,9 @@ export const CkaResult = z.object({
   selfB: z.instanceof(Float32Array),
   /** CKA of each layer of A against the layer of the same name in B, in A's order. */
   perLayer: z.array(LayerCka),
+  /** Intervals of `cross`; null when they could not be had (then intervalNote says why). */
+  crossInterval: CkaIntervals.nullable(),
+  intervalNote: z.string().nullable(),
   method: CkaMethod
 })
 export type CkaResult = z.infer<typeof CkaResult>

@@ -230,29 +230,87 @@ export const PointingRequest = z
     layer: layer.optional(),
     patch: int.optional(),
     stride: int.optional(),
+    /** The run to compare with on the same images: by default the other run of this run's pair; null for none. */
+    with: InspectRunId.nullable().optional(),
     taskId
   })
   .strict()
 export type PointingRequest = z.output<typeof PointingRequest>
 
 const Spread = z.object({ mean: z.number(), std: z.number(), min: z.number(), max: z.number() })
+
+/** A value with its 95 % confidence interval (percentile bootstrap over the images). */
+export const Estimate = z.object({ value: z.number(), low: z.number(), high: z.number() })
+export type Estimate = z.infer<typeof Estimate>
+
+export const VerdictKind = z.enum(['supported', 'not supported', 'inconclusive'])
+export type VerdictKind = z.infer<typeof VerdictKind>
+
+/** One claim tested on the data: its verdict, the sentence with the numbers that decide it, and the rule applied. */
+export const Verdict = z.object({ claim: z.string(), verdict: VerdictKind, sentence: z.string(), threshold: z.string() })
+export type Verdict = z.infer<typeof Verdict>
+
+export const PointingRegion = z.object({
+  attribute: z.string(),
+  area: Spread,
+  share: Spread,
+  /** Mean share of positive mass ÷ mean share of the image (1: no preference); null when the region is empty on every image. */
+  lift: Estimate.nullable(),
+  /** Images the figures cover (those whose map had positive mass). */
+  counted: count,
+  /** Per image of `indices`: the share of positive mass (null where the map had none) and the region's share of the image. */
+  shares: z.array(z.number().nullable()),
+  areas: z.array(z.number())
+})
+export type PointingRegion = z.infer<typeof PointingRegion>
+
+export const PairedRegion = z.object({
+  attribute: z.string(),
+  images: count,
+  /** This run's lift, the other run's, and this minus the other, on the same resampled images. */
+  lift: Estimate,
+  otherLift: Estimate,
+  difference: Estimate,
+  /** Two-sided sign-flip permutation test of the per-image differences in share. */
+  p: z.number(),
+  sentence: z.string()
+})
+export type PairedRegion = z.infer<typeof PairedRegion>
+
+export const PointingPaired = z.object({
+  runId: z.string(),
+  name: z.string(),
+  attribute: z.string().nullable(),
+  epoch: count,
+  methods: z.array(z.object({ method: PointingMethod, regions: z.array(PairedRegion) })),
+  verdicts: z.array(Verdict)
+})
+export type PointingPaired = z.infer<typeof PointingPaired>
+
 export const PointingResponse = z.object({
   runId: z.string(),
+  name: z.string(),
   epoch: count,
   attribute: z.string().nullable(),
   split: SplitName,
   seed: count,
   images: count,
+  /** The dataset indices of the images, in the order of the per-image values. */
+  indices: z.array(count),
   layer: z.string(),
   patch: count,
   stride: count,
-  methods: z.array(
-    z.object({
-      method: PointingMethod,
-      empty: count,
-      regions: z.array(z.object({ attribute: z.string(), area: Spread, share: Spread }))
-    })
-  ),
+  methods: z.array(z.object({ method: PointingMethod, empty: count, regions: z.array(PointingRegion) })),
+  /** One sentence for each "X only" region: what it leaves out. */
+  regionNotes: z.array(z.object({ region: z.string(), note: z.string() })),
+  /** Confidence level of the intervals and the number of bootstrap resamples behind them. */
+  level: z.number(),
+  replicates: count,
+  /** One per method: does the run's model point at its own attribute's region? Empty for a run trained on classes. */
+  verdicts: z.array(Verdict),
+  /** The comparison with the other run on the same images, or null (then pairedNote says why). */
+  paired: PointingPaired.nullable(),
+  pairedNote: z.string().nullable(),
   cached: z.boolean()
 })
 export type PointingResponse = z.infer<typeof PointingResponse>

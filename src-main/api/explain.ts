@@ -4,7 +4,8 @@
  * service (task.progress, task.cancel).
  */
 import { explainGradients, explainOcclusion, explainOverview, explainProjection } from '../engine/analysis/explain/explainImage'
-import { explainInvariance, explainPointing, explainTop9 } from '../engine/analysis/explain/explainSample'
+import { explainInvariance, explainTop9 } from '../engine/analysis/explain/explainSample'
+import { explainPointing } from '../engine/analysis/explain/pointingOfRun'
 import type { Handler } from './router'
 import { runTask } from './tasks'
 

@@ -55,7 +55,13 @@ export function perLayerFigure(perLayer: LayerCka[], names: PairNames = LETTERS)
       grid: { left: 50, right: 20, top: 40, bottom: 100 },
       xAxis: { type: 'category', data: perLayer.map((p) => p.layer), axisLabel: { rotate: 60, fontSize: 10 } },
       yAxis: { type: 'value', name: `CKA (${names.a} vs ${names.b})`, min: 0, max: 1 },
-      series: [{ type: 'bar', name: `${names.a} vs ${names.b}`, data: perLayer.map((p) => p.cka), itemStyle: { color: RUN_COLORS.a } }]
+      series: [
+        { type: 'bar', name: `${names.a} vs ${names.b}`, data: perLayer.map((p) => p.cka), itemStyle: { color: RUN_COLORS.a } },
+        // The 95 % interval from resampling the examples, as two dashed lines (the tooltip lists both ends).
+        ...(perLayer.some((p) => p.low !== null)
+          ? (['low', 'high'] as const).map((end) => ({ type: 'line', name: `95 % interval, ${end} end`, data: perLayer.map((p) => p[end]), symbol: 'none', lineStyle: { type: 'dashed', width: 1 }, color: '#666' }))
+          : [])
+      ]
     }
   }
 }

@@ -77,6 +77,15 @@ describe('the compare view in Chromium', () => {
     await page.getByTestId('pointing-table').waitFor({ timeout: 180_000 })
     const pointing = await page.getByTestId('pointing-table').textContent()
     for (const heading of ['A (Smiling): occlusion', 'B (Male): Grad-CAM', 'Male only']) expect(pointing).toContain(heading)
+    // Lifts with intervals, the verdicts with their rule, the note on the "X only" regions, and the two runs compared on the same images.
+    expect(pointing).toMatch(/lift [\d.]+ \(/)
+    const verdicts = await page.getByTestId('pointing-verdicts').textContent()
+    expect(verdicts).toMatch(/(supported|inconclusive): The Smiling model's occlusion map points at the Smiling region/)
+    expect(verdicts).toContain('Supported when the whole 95 % interval of the lift lies above 1')
+    expect(await page.getByTestId('pointing-region-note').first().textContent()).toMatch(/only" is the \w+ region without the pixels it shares with/)
+    const paired = await page.getByTestId('pointing-paired').textContent()
+    expect(paired).toMatch(/The (Smiling|Male) model looks at the (Smiling|Male) region more than the (Male|Smiling) model does/)
+    for (const text of [pointing, verdicts, paired]) for (const banned of [/\bpt\b/, /\bp95\b/, /\brun A\b/i, /\brun B\b/i]) expect(text).not.toMatch(banned)
     // Curves of both runs, weight maps and histograms.
     await page.getByTestId('compare-loss').locator('canvas').waitFor()
     await page.getByTestId('weight-map-a').locator('canvas').waitFor({ timeout: 60_000 })

@@ -2,6 +2,7 @@ import { ApiError } from '../../../src-shared/errors'
 import { intOption, parseCommandArgs } from '../args'
 import type { Command } from '../command'
 import { linearCka, linearCkaMinibatch } from '../../engine/analysis/cka/cka'
+import { linearCkaInterval } from '../../engine/analysis/cka/ckaIntervals'
 import { readNpy, type NpyArray } from '../../engine/data/npy'
 import { npyAsMatrix } from '../../engine/analysis/core/matrix'
 
@@ -19,6 +20,9 @@ Options:
   --batch N    use the minibatch estimator with unbiased HSIC (Nguyen et al. 2021) over
                batches of at least N rows, for data too large for the exact computation
   --seed S     seed of the row shuffle that forms the minibatches (default 0)
+
+The value comes with its 95 % confidence interval: a percentile bootstrap over 200 resamples of
+the examples (rows), or of the batches with --batch.
   --json       print the result as JSON`
 
 function describe(path: string, array: NpyArray, rows: number, cols: number) {
@@ -63,11 +67,17 @@ export const ckaCommand: Command = {
         ? { cka: linearCka(x, y, names), method: 'full' as const, batchSize: x.rows, batches: 1 }
         : { ...linearCkaMinibatch(x, y, { batchSize: batch, seed, names }), method: 'minibatch' as const }
     const seconds = (performance.now() - started) / 1000
+    // How much the value would move with other examples: the rows resampled (exact), or the batches (minibatch).
+    const found = result.method === 'full' ? await linearCkaInterval(x, y) : result.interval ? result.interval : { note: 'no interval: a single batch; use a smaller --batch' }
+    const interval = 'note' in found ? null : { ...found, level: 0.95, resampled: result.method === 'full' ? 'examples' : 'batches' }
+    const intervalNote = 'note' in found ? found.note : null
 
     if (values.json) {
       io.out(
         JSON.stringify({
           cka: result.cka,
+          interval,
+          intervalNote,
           method: result.method,
           examples: x.rows,
           ...(result.method === 'minibatch' ? { batchSize: result.batchSize, batches: result.batches, seed } : {}),
@@ -81,6 +91,7 @@ export const ckaCommand: Command = {
     const shape = (a: NpyArray, cols: number, rows: number) =>
       `${rows} × ${cols}${a.shape.length === 2 ? '' : ` (from shape ${JSON.stringify(a.shape)})`}  ${a.dtype}`
     io.out(`linear CKA  ${result.cka.toFixed(6)}`)
+    io.out(interval ? `95 % CI     ${interval.low.toFixed(4)}–${interval.high.toFixed(4)} (percentile bootstrap, ${interval.replicates} resamples of the ${interval.resampled})` : intervalNote!)
     io.out(`A  ${values.a}  ${shape(arrayA, x.cols, x.rows)}`)
     io.out(`B  ${values.b}  ${shape(arrayB, y.cols, y.rows)}`)
     io.out(

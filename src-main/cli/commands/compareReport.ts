@@ -28,11 +28,14 @@ export function ckaText(overview: CompareOverview, cka: CkaResult): string[] {
   const shape = new Map(overview.a.layers.map((l) => [l.name, l.shape.join('×')]))
   const width = Math.max(5, ...cka.layersA.map((n) => n.length))
   lines.push('Per layer: CKA of A against B at the same layer')
-  lines.push(`  #  ${'layer'.padEnd(width)}  ${'output'.padEnd(12)}  CKA`)
+  lines.push(`  #  ${'layer'.padEnd(width)}  ${'output'.padEnd(12)}  CKA    95 % CI       `)
   cka.perLayer.forEach((p, i) => {
     const value = p.cka === null ? '    –' : p.cka.toFixed(3).padStart(5)
-    lines.push(`${String(i + 1).padStart(3)}  ${p.layer.padEnd(width)}  ${(shape.get(p.layer) ?? '').padEnd(12)}  ${value}  ${bar(p.cka)}`)
+    const ci = p.low === null || p.high === null ? '' : `${p.low.toFixed(3)}–${p.high.toFixed(3)}`
+    lines.push(`${String(i + 1).padStart(3)}  ${p.layer.padEnd(width)}  ${(shape.get(p.layer) ?? '').padEnd(12)}  ${value}  ${ci.padEnd(12)}  ${bar(p.cka)}`)
   })
+  const iv = cka.crossInterval
+  lines.push(iv ? `95 % intervals: percentile bootstrap, ${iv.replicates} resamples of the ${iv.resampled === 'examples' ? 'examples' : 'minibatches'}` : (cka.intervalNote ?? ''))
   lines.push('', 'Layer × layer CKA (rows: layers of A, columns: layers of B, numbered as below)')
   lines.push(`${''.padEnd(width + 5)}${cka.layersB.map((_, j) => String(j + 1).padStart(6)).join('')}`)
   cka.layersA.forEach((name, i) => {
@@ -78,6 +81,10 @@ export function ckaJson(cka: CkaResult, epochs: CkaEpochsResult | null) {
     layersB: cka.layersB,
     perLayer: cka.perLayer,
     matrix: matrixRows(cka.cross, la, lb),
+    interval: cka.crossInterval
+      ? { low: matrixRows(cka.crossInterval.low, la, lb), high: matrixRows(cka.crossInterval.high, la, lb), level: cka.crossInterval.level, replicates: cka.crossInterval.replicates, resampled: cka.crossInterval.resampled }
+      : null,
+    intervalNote: cka.intervalNote,
     selfA: matrixRows(cka.selfA, la, la),
     selfB: matrixRows(cka.selfB, lb, lb),
     ...(epochs

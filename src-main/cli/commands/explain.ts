@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { ApiError } from '../../../src-shared/errors'
-import type { GradientsResponse, OcclusionResponse, PointingResponse, ProjectResponse } from '../../../src-shared/explain'
+import type { GradientsResponse, OcclusionResponse, ProjectResponse } from '../../../src-shared/explain'
 import { AttributionMethod, attributionInfo, PointingMethod } from '../../../src-shared/explain'
 import { attributionHeatmap, attributionImage, occlusionHeatmaps, occlusionLabelFigure, PROJECTION_SCALE } from '../../../src-shared/figures/explainFigures'
 import type { OpenApi } from '../../api/openApi'
@@ -9,6 +9,7 @@ import type { Command, CommandIO } from '../command'
 import { imageArgument, splitArgument } from '../imageArgument'
 import { withTask } from '../task'
 import { writeFigurePng, type WrittenMap } from '../figurePng'
+import { pointingText } from './pointingText'
 
 // The contract's method names; "deconv" is the short name the command has always taken for the deconvnet.
 const aliases: Record<string, AttributionMethod> = { deconv: 'deconvnet' }
@@ -20,7 +21,10 @@ const usage = `Usage: featurelens explain RUN --image PATH|INDEX --method M [opt
 Explains one prediction of a run (Zeiler & Fergus 2014) and writes each map as a PNG, with the
 numbers as JSON. --pointing instead prints the pointing figures of a synthetic-faces run: the
 share of each map's positive mass inside each attribute's evidence region, next to the region's
-share of the image, as mean ± standard deviation over a sample of images.
+share of the image, as mean ± standard deviation over a sample of images; each region's lift
+(share of mass ÷ share of area) with its 95 % bootstrap interval; a verdict per method on whether
+the model looks at its own attribute's region; and, for a run of a pair (or with --with RUN), the
+same figures of the other run on the same images, their differences and verdicts.
 
 Methods:
   occlusion   a grey square slides over the image: (a) total activation of the layer's strongest
@@ -40,6 +44,7 @@ Options:
   --class K           class to explain (default: the true label, or the prediction)
   --patch N --stride N --fill X|mean   occlusion square (defaults depend on the input size)
   --count N           images for --pointing (default 24)
+  --with RUN|none     run to compare with for --pointing (default: the other run of the pair)
   --out DIR           folder for the PNG files (default: explain-RUN)
   --json              print JSON
   --workspace DIR     workspace directory`
@@ -50,18 +55,6 @@ function methodArgument(value: string | undefined): { method: AttributionMethod;
   const parsed = AttributionMethod.safeParse(aliases[value] ?? value)
   if (!parsed.success) throw new ApiError('invalid_request', `--method must be one of ${methodNames.join(', ')}; got "${value}"`)
   return { method: parsed.data, name: value }
-}
-
-const pct = (v: number): string => `${(v * 100).toFixed(1)}%`
-
-function pointingText(r: PointingResponse): string[] {
-  const lines = [`pointing figures of run ${r.runId} (trained on ${r.attribute ?? 'classes'}), epoch ${r.epoch}, ${r.images} ${r.split} images (seed ${r.seed}); Grad-CAM at ${r.layer}, occlusion square ${r.patch} px, stride ${r.stride}`]
-  lines.push('method     region       area share       share of positive mass')
-  for (const m of r.methods) {
-    for (const g of m.regions) lines.push(`${m.method.padEnd(10)} ${g.attribute.padEnd(12)} ${`${pct(g.area.mean)} ± ${pct(g.area.std)}`.padEnd(16)} ${pct(g.share.mean)} ± ${pct(g.share.std)} (min ${pct(g.share.min)}, max ${pct(g.share.max)})`)
-    if (m.empty) lines.push(`${m.method.padEnd(10)} ${m.empty} image(s) left out: the map had no positive mass`)
-  }
-  return lines
 }
 
 /** The answer for a method: the request that computes it (occlusion, Grad-CAM with saliency, or the two projections) and its response. */
@@ -150,6 +143,7 @@ export const explainCommand: Command = {
       fill: { type: 'string' },
       count: { type: 'string' },
       pointing: { type: 'boolean' },
+      with: { type: 'string' },
       methods: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
@@ -173,6 +167,7 @@ export const explainCommand: Command = {
           patch: values.patch === undefined ? undefined : intOption('patch', values.patch, 0),
           stride: values.stride === undefined ? undefined : intOption('stride', values.stride, 0),
           ...(chosen ? { methods: chosen } : {}),
+          ...(values.with === undefined ? {} : { with: values.with === 'none' ? null : values.with }),
           taskId
         })
         if (values.json) io.out(JSON.stringify(r))

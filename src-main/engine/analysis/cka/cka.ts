@@ -9,6 +9,7 @@
  * Kornblith 2021, which averages unbiased HSIC (Song et al. 2012) over minibatches.
  */
 import { ApiError } from '../../../../src-shared/errors'
+import { matrixIntervals, mulberry32, resamples } from '../core/bootstrap'
 import { centredGram, columnMeans, takeRows, type Matrix } from '../core/matrix'
 
 /** A layer's centred Gram matrix with its Frobenius norm, computed once and reused per pair. */
@@ -30,6 +31,8 @@ export interface MinibatchCkaResult {
   cka: number
   batchSize: number
   batches: number
+  /** 95 % percentile interval from resampling the batches; null with a single batch. */
+  interval: { low: number; high: number; replicates: number } | null
 }
 
 // Past this many examples one n×n float64 Gram per layer costs more than 0.5 GB.
@@ -215,7 +218,8 @@ export class MinibatchCka {
   private readonly cross: Float64Array
   private readonly selfA: Float64Array
   private readonly selfB: Float64Array
-  private count = 0
+  /** Each batch's own HSIC terms, so the examples can be resampled batch by batch for an interval. */
+  private readonly terms: { cross: Float64Array; selfA: Float64Array; selfB: Float64Array }[] = []
 
   /** layersB null: compare A's layers with themselves (a symmetric matrix). */
   constructor(
@@ -228,7 +232,7 @@ export class MinibatchCka {
   }
 
   get batches(): number {
-    return this.count
+    return this.terms.length
   }
 
   add(a: Matrix[], b?: Matrix[]): void {
@@ -241,35 +245,62 @@ export class MinibatchCka {
     const ga = a.map(prepareUnbiased)
     const gb = b ? b.map(prepareUnbiased) : ga
     const cols = gb.length
-    const hA = ga.map((g) => unbiasedHsic(g, g))
-    const hB = self ? hA : gb.map((g) => unbiasedHsic(g, g))
-    hA.forEach((h, i) => (this.selfA[i] += h))
-    hB.forEach((h, j) => (this.selfB[j] += h))
+    const hA = Float64Array.from(ga, (g) => unbiasedHsic(g, g))
+    const hB = self ? hA : Float64Array.from(gb, (g) => unbiasedHsic(g, g))
+    const cross = new Float64Array(this.cross.length)
     for (let i = 0; i < ga.length; i++) {
-      for (let j = self ? i : 0; j < cols; j++) {
-        this.cross[i * cols + j] += self && j === i ? hA[i] : unbiasedHsic(ga[i], gb[j])
-      }
+      for (let j = self ? i : 0; j < cols; j++) cross[i * cols + j] = self && j === i ? hA[i] : unbiasedHsic(ga[i], gb[j])
     }
-    this.count++
+    this.terms.push({ cross, selfA: hA, selfB: hB })
+    addInto(this.cross, cross)
+    addInto(this.selfA, hA)
+    addInto(this.selfB, hB)
   }
 
   /** The combined CKA matrix; NaN where a layer's summed self-HSIC is not positive. */
   result(): CkaMatrix {
+    return this.combine(this.cross, this.selfA, this.selfB, this.terms.length)
+  }
+
+  /**
+   * Percentile bootstrap intervals of every value of the matrix, resampling the batches (and so
+   * the examples, a batch at a time); null with fewer than 2 batches.
+   */
+  intervals(options: { replicates: number; seed: number; level: number }): { low: Float64Array; high: Float64Array } | null {
+    const k = this.terms.length
+    if (k < 2) return null
+    const size = this.cross.length
+    const draws = resamples(k, options.replicates, options.seed).map((idx) => {
+      const sum = (pick: (t: (typeof this.terms)[number]) => Float64Array, length: number): Float64Array => {
+        const out = new Float64Array(length)
+        for (const b of idx) addInto(out, pick(this.terms[b]))
+        return out
+      }
+      return this.combine(sum((t) => t.cross, size), sum((t) => t.selfA, this.selfA.length), sum((t) => t.selfB, this.selfB.length), k).values
+    })
+    return matrixIntervals(draws, size, options.level)
+  }
+
+  private combine(crossSum: Float64Array, selfA: Float64Array, selfB: Float64Array, count: number): CkaMatrix {
     const rows = this.layersA
     const cols = this.layersB ?? this.layersA
     const values = new Float64Array(rows * cols)
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) {
         const k = this.layersB === null && j < i ? j * cols + i : i * cols + j
-        const denom = this.selfA[i] * this.selfB[j]
+        const denom = selfA[i] * selfB[j]
         // Unbiased HSIC is an inner product of U-centred Grams (Székely & Rizzo 2014), so the
         // ratio lies in [−1, 1]; clamping removes only rounding. Small batches can give < 0.
-        const v = this.cross[k] / Math.sqrt(denom)
-        values[i * cols + j] = this.count > 0 && this.selfA[i] > 0 && this.selfB[j] > 0 ? Math.min(1, Math.max(-1, v)) : NaN
+        const v = crossSum[k] / Math.sqrt(denom)
+        values[i * cols + j] = count > 0 && selfA[i] > 0 && selfB[j] > 0 ? Math.min(1, Math.max(-1, v)) : NaN
       }
     }
     return { rows, cols, values }
   }
+}
+
+function addInto(target: Float64Array, values: Float64Array): void {
+  for (let i = 0; i < values.length; i++) target[i] += values[i]
 }
 
 /** Splits n examples into ⌊n/batchSize⌋ near-equal batches, so none is smaller than batchSize. */
@@ -280,14 +311,7 @@ export function batchRanges(n: number, batchSize: number): Array<[number, number
 
 /** A reproducible shuffle (mulberry32 + Fisher–Yates) so minibatches are random but repeatable. */
 export function seededPermutation(n: number, seed: number): Uint32Array {
-  let state = seed >>> 0
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = mulberry32(seed)
   const perm = new Uint32Array(n)
   for (let i = 0; i < n; i++) perm[i] = i
   for (let i = n - 1; i > 0; i--) {
@@ -327,5 +351,7 @@ export function linearCkaMinibatch(
       `minibatch CKA is undefined for ${names[0]} and ${names[1]}: the activations are constant or the batches (${ranges[0][1] - ranges[0][0]} rows) are too small; use a larger batch`
     )
   }
-  return { cka, batchSize: ranges[0][1] - ranges[0][0], batches: ranges.length }
+  const replicates = 200
+  const ci = acc.intervals({ replicates, seed: options.seed ?? 0, level: 0.95 })
+  return { cka, batchSize: ranges[0][1] - ranges[0][0], batches: ranges.length, interval: ci ? { low: ci.low[0], high: ci.high[0], replicates } : null }
 }

@@ -76,7 +76,7 @@ export async function fullGrams(source: CkaSource, progress: TaskProgressTracker
  * Minibatch: every layer of every source against every other, accumulated batch by batch with
  * each Gram computed once per batch. Returns the symmetric (Σ layers)² matrix in source order.
  */
-export async function minibatchCka(sources: CkaSource[], batchSize: number, progress: TaskProgressTracker): Promise<{ matrix: CkaMatrix; batches: number; batchSize: number }> {
+export async function minibatchCka(sources: CkaSource[], batchSize: number, progress: TaskProgressTracker): Promise<{ matrix: CkaMatrix; batches: number; batchSize: number; accumulator: MinibatchCka }> {
   const n = sources[0].images.indices.length
   const ranges = batchRanges(n, Math.min(batchSize, n))
   const rows = ranges[0][1] - ranges[0][0]
@@ -98,7 +98,7 @@ export async function minibatchCka(sources: CkaSource[], batchSize: number, prog
     acc.add(matrices)
     await progress.step(sources.reduce((s, src) => s + sourceCost(src, end - start), 0))
   }
-  return { matrix: acc.result(), batches: ranges.length, batchSize: rows }
+  return { matrix: acc.result(), batches: ranges.length, batchSize: rows, accumulator: acc }
 }
 
 /** Block (rows r0.., cols c0..) of a square row-major matrix, as float32 for the wire. */

@@ -49,7 +49,7 @@ export async function pairCka(sources: RunWorkspace, request: ParsedRequestOf<'c
   const layersA = chooseLayers(infoA.layers, request.layers, 'A')
   const layersB = chooseLayers(infoB.layers, request.layers, 'B')
   const stamps = [epochStamp(sources.db, pair.a.id, epoch), epochStamp(sources.db, pair.b.id, epoch)]
-  const key = ['compare.cka', 2, pair.a.id, pair.b.id, ...stamps, examples.split, examples.set.indices.length, examples.seed, layersA.map((l) => l.name), layersB.map((l) => l.name), request.estimator, request.batchSize]
+  const key = ['compare.cka', 3, pair.a.id, pair.b.id, ...stamps, examples.split, examples.set.indices.length, examples.seed, layersA.map((l) => l.name), layersB.map((l) => l.name), request.estimator, request.batchSize]
   const mark = (v: CkaResult): CkaResult => ({ ...v, method: { ...v.method, cached: true } })
   return cached(sources, key, pair, mark, async () => {
     const started = performance.now()

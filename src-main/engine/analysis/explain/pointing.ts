@@ -21,14 +21,23 @@ export interface Spread {
   max: number
 }
 
+/** Per image of the sample: the share of the map's positive mass inside the region (null where the map had none) and the region's share of the image. */
+export interface PointingRegionValues {
+  attribute: string
+  shares: (number | null)[]
+  areas: number[]
+}
+
 export interface PointingFigures {
   images: number
   methods: {
     method: PointingMethod
-    regions: { attribute: string; area: Spread; share: Spread }[]
+    regions: PointingRegionValues[]
     /** Images left out because the map had no positive mass (nothing to point with). */
     empty: number
   }[]
+  /** One sentence per "X only" region. */
+  regionNotes: { region: string; note: string }[]
 }
 
 export interface PointingImages {
@@ -74,6 +83,12 @@ export function spread(values: number[]): Spread {
   return { mean, std: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) }
 }
 
+/** For each attribute, the other attributes whose regions overlap its own on some image. */
+function overlapping(masks: RegionMasks): Map<string, string[]> {
+  const names = [...masks.keys()]
+  return new Map(names.map((name) => [name, names.filter((other) => other !== name && masks.get(name)!.some((mask, i) => mask.some((v, p) => v && masks.get(other)![i][p])))]))
+}
+
 /**
  * Each attribute's region, and where regions overlap (the synthetic faces' jaw-and-beard region
  * holds most of the mouth) also "A only": the region without the other attributes' regions, so
@@ -82,13 +97,22 @@ export function spread(values: number[]): Spread {
 export function withExclusiveRegions(masks: RegionMasks): RegionMasks {
   const names = [...masks.keys()]
   const out: RegionMasks = new Map(masks)
-  for (const name of names) {
+  for (const [name, others] of overlapping(masks)) {
+    if (others.length === 0) continue
     const own = masks.get(name)!
-    const exclusive = own.map((mask, i) => Uint8Array.from(mask, (v, p) => (v && !names.some((other) => other !== name && masks.get(other)![i][p]) ? 1 : 0)))
-    const overlaps = exclusive.some((m, i) => m.some((v, p) => v !== own[i][p]))
-    if (overlaps) out.set(`${name} only`, exclusive)
+    out.set(`${name} only`, own.map((mask, i) => Uint8Array.from(mask, (v, p) => (v && !names.some((other) => other !== name && masks.get(other)![i][p]) ? 1 : 0))))
   }
   return out
+}
+
+/** What each "A only" region of withExclusiveRegions leaves out, in one sentence. */
+export function exclusiveRegionNotes(masks: RegionMasks): { region: string; note: string }[] {
+  return [...overlapping(masks)]
+    .filter(([, others]) => others.length > 0)
+    .map(([name, others]) => ({
+      region: `${name} only`,
+      note: `"${name} only" is the ${name} region without the pixels it shares with the ${others.join(' and ')} region${others.length > 1 ? 's' : ''}, so mass there is not counted for ${name} as well.`
+    }))
 }
 
 export async function pointingFigures(model: tf.LayersModel, images: PointingImages, options: PointingOptions, control: TaskControl = {}): Promise<PointingFigures> {
@@ -98,28 +122,25 @@ export async function pointingFigures(model: tf.LayersModel, images: PointingIma
   const masks = withExclusiveRegions(images.masks)
   const attributes = [...masks.keys()]
   const progress = new TaskProgressTracker(n * options.methods.length, control, 'the pointing figures')
-  const out: PointingFigures = { images: n, methods: [] }
+  const out: PointingFigures = { images: n, methods: [], regionNotes: exclusiveRegionNotes(images.masks) }
+  const areas = attributes.map((attribute) => masks.get(attribute)!.map(areaShare))
   for (const method of options.methods) {
     progress.stage(`${attributionInfo[method].label} maps of ${n} images`)
-    const shares = attributes.map(() => [] as number[])
-    const areas = attributes.map(() => [] as number[])
+    const shares = attributes.map(() => [] as (number | null)[])
     let empty = 0
     for (let i = 0; i < n; i++) {
       const image = images.x.subarray(i * H * W * C, (i + 1) * H * W * C)
       const { values: map } = await attributionOf(method).attribute({ model, image, shape: images.shape }, { kind: 'class', class: images.labels[i] }, options.layers[method], options.attribution)
       let counted = false
       attributes.forEach((attribute, a) => {
-        const mask = masks.get(attribute)![i]
-        const share = positiveShare(map, mask)
-        if (share === null) return
-        counted = true
+        const share = positiveShare(map, masks.get(attribute)![i])
+        if (share !== null) counted = true
         shares[a].push(share)
-        areas[a].push(areaShare(mask))
       })
       if (!counted && attributes.length) empty++
       await progress.step(1)
     }
-    out.methods.push({ method, regions: attributes.map((attribute, a) => ({ attribute, area: spread(areas[a]), share: spread(shares[a]) })), empty })
+    out.methods.push({ method, regions: attributes.map((attribute, a) => ({ attribute, shares: shares[a], areas: areas[a] })), empty })
   }
   progress.finish()
   return out

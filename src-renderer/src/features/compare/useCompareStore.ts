@@ -117,8 +117,8 @@ export const useCompareStore = defineStore('compare', () => {
     if (!weight.value) throw new Error('Choose a weight both runs have.')
     return api.call('compare.weightHistograms', { ...bothRuns(), weight: weight.value })
   }
-  /** One run's pointing figures at the linked epoch (A's and B's are asked one after the other). */
-  const pointing = (runId: string, count: number, taskId: string) => api.call('explain.pointing', { runId, epoch: epoch.value, count, taskId })
+  /** One run's pointing figures at the linked epoch, compared with the other run on the same images (A's and B's are asked one after the other). */
+  const pointing = (runId: string, other: string, count: number, taskId: string) => api.call('explain.pointing', { runId, epoch: epoch.value, count, with: other, taskId })
 
   /** Follows the runs' training: a new epoch of A or B re-reads the overview. Returns the unsubscribe. */
   function followEpochs(): () => void {
