@@ -136,6 +136,11 @@ describe('the run inspector in Chromium', () => {
     expect(await rows.nth(3).locator('.filter-label').textContent()).toBe('filter 3')
     const box = await rows.first().locator('canvas').boundingBox()
     expect(box!.height).toBeGreaterThanOrEqual(5 * 5)
+    // A layer's filters as one figure: one grid replaces the tiles.
+    const first = page.getByTestId('filter-layer').first()
+    await first.getByTestId('filters-as-one-figure').check()
+    await first.getByTestId('filters-grid-figure').locator('canvas').first().waitFor({ timeout: 10_000 })
+    expect(await first.getByTestId('filter-tile').count()).toBe(0)
     await page.close()
   })
 
