@@ -124,10 +124,14 @@ export async function inOwnWorker<T, D = unknown>(entry: URL, data: D, options: 
   }
 }
 
-/** The worker's JavaScript heap and the array buffers it holds, in MiB. */
+/**
+ * The memory the worker holds, in MiB: its whole JavaScript heap as committed (not only the live
+ * part: after a big job V8 keeps the heap it grew to, and a collection may just have run) and the
+ * array buffers outside it.
+ */
 function heapMb(): number {
   const heap = getHeapStatistics()
-  return (heap.used_heap_size + heap.external_memory) / (1024 * 1024)
+  return (heap.total_heap_size + heap.external_memory) / (1024 * 1024)
 }
 
 /**
