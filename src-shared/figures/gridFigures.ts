@@ -87,3 +87,8 @@ export function mapsOverEpochsGridFigure(layers: { epoch: number; layer: Feature
   channels.forEach((c, row) => layers.forEach(({ layer }, col) => place(grid.values, grid.width, grid.origin(row * layers.length + col), channelMap(layer, c), w, h, 1)))
   return { kind: 'heatmap', title, width: grid.width, height: grid.height, values: grid.values, scale: { name: 'viridis', min: scale.min, max: scale.max, label: 'activation' }, tiles: grid.tiles }
 }
+
+/** Screen height for a grid figure: its aspect at a typical width, kept between 220 and 720 px. */
+export function gridFigureHeight(spec: { width: number; height: number }): string {
+  return `${Math.round(Math.min(720, Math.max(220, 540 * (spec.height / spec.width))))}px`
+}

@@ -95,8 +95,9 @@ export function figureSpec(db: WorkspaceDb, id: string): FigureSpec {
 export function setFigureText(db: WorkspaceDb, id: string, text: FigureText): SavedFigure {
   const figure = getFigure(db, id)
   // Words that name no part of the figure (a legend entry for no series) are refused here, not at export.
-  const drawn = applyFigureText(generatedSpec(db, id), text)
-  const title = drawn.title?.trim() || generatedSpec(db, id).title || figure.title
+  const generated = generatedSpec(db, id)
+  const drawn = applyFigureText(generated, text)
+  const title = drawn.title?.trim() || generated.title || figure.title
   db.prepare('UPDATE figures SET text = ?, title = ? WHERE id = ?').run(JSON.stringify(text), title, id)
   return getFigure(db, id)
 }
